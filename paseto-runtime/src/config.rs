@@ -1,0 +1,469 @@
+//! `PasetoAuth`: the keys and settings every check reads, and the builder that makes it.
+
+use std::fmt;
+use std::sync::Arc;
+
+use axum_core::response::Response;
+use http::HeaderName;
+use http::header::AUTHORIZATION;
+use time::Duration;
+
+use crate::error::AuthError;
+use crate::keys::{LocalKey, PublicKey, SecretKey};
+
+/// A configuration that cannot be used, found when it is built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No key was given.
+    #[error(
+        "no key configured: give a v4.local key, or an Ed25519 secret or public key for v4.public"
+    )]
+    NoKey,
+    /// A v4.local key and Ed25519 keys were both given.
+    #[error("both a v4.local key and Ed25519 keys are configured: choose one purpose")]
+    ConflictingKeys,
+    /// The Ed25519 public key is not the one derived from the secret key.
+    #[error("the Ed25519 public key does not belong to the secret key")]
+    KeyMismatch,
+    /// A setting is out of its range.
+    #[error("{setting} must be {expected}")]
+    InvalidSetting {
+        /// The setting.
+        setting: &'static str,
+        /// What it must be.
+        expected: &'static str,
+    },
+    /// An environment variable holds a value that cannot be used.
+    #[error("environment variable {var}: expected {expected}")]
+    Env {
+        /// The variable's name.
+        var: &'static str,
+        /// What it must hold.
+        expected: String,
+    },
+}
+
+/// Renders every rejection of the application's extractors; see [`PasetoAuthBuilder::on_rejection`].
+pub(crate) type Renderer = Arc<dyn Fn(&AuthError) -> Response + Send + Sync>;
+
+/// The key material of one purpose: v4.local, or v4.public with or without the signing half.
+#[derive(Debug)]
+pub(crate) enum Keys {
+    Local(LocalKey),
+    Public {
+        secret: Option<SecretKey>,
+        public: PublicKey,
+    },
+}
+
+/// The longest TTL or leeway accepted: a hundred years. Anything longer is a typo,
+/// and keeping times this small means adding them to "now" cannot overflow.
+const MAX_DURATION: Duration = Duration::days(36_525);
+
+pub(crate) struct Settings {
+    pub(crate) keys: Keys,
+    pub(crate) access_ttl: Duration,
+    pub(crate) refresh_ttl: Duration,
+    pub(crate) custom_ttl: Duration,
+    pub(crate) leeway: Duration,
+    pub(crate) issuer: Option<String>,
+    pub(crate) required_issuer: Option<String>,
+    pub(crate) audiences: Vec<String>,
+    pub(crate) header: HeaderName,
+    /// The scheme, or empty for a bare token.
+    pub(crate) scheme: String,
+    /// The header's name as configured, for messages.
+    pub(crate) header_label: Arc<str>,
+    /// The form the header must have, for messages: `Bearer <PASETO>`.
+    pub(crate) header_form: Arc<str>,
+    pub(crate) allow_missing_expiry: bool,
+    pub(crate) footer: Option<Vec<u8>>,
+    pub(crate) implicit_assertion: Option<Vec<u8>>,
+    pub(crate) renderer: Option<Renderer>,
+}
+
+/// Keys and settings for issuing and verifying tokens; cheap to clone (an `Arc` inside).
+///
+/// Put it in the router's state (directly, or in a state struct with
+/// `impl FromRef<AppState> for PasetoAuth`) so the extractors can find it.
+/// `issue` and `verify` also work without axum.
+#[derive(Clone)]
+pub struct PasetoAuth {
+    pub(crate) settings: Arc<Settings>,
+}
+
+impl PasetoAuth {
+    /// Starts a configuration with fastapi-paseto's defaults.
+    pub fn builder() -> PasetoAuthBuilder {
+        PasetoAuthBuilder::default()
+    }
+
+    /// Builds a configuration from `PASETO_*` environment variables; see
+    /// [`PasetoAuthBuilder::env`] for the variables.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::builder().env()?.build()
+    }
+}
+
+impl fmt::Debug for PasetoAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.settings;
+        f.debug_struct("PasetoAuth")
+            .field("keys", &s.keys)
+            .field("access_ttl", &s.access_ttl)
+            .field("refresh_ttl", &s.refresh_ttl)
+            .field("custom_ttl", &s.custom_ttl)
+            .field("leeway", &s.leeway)
+            .field("issuer", &s.issuer)
+            .field("required_issuer", &s.required_issuer)
+            .field("audiences", &s.audiences)
+            .field("header", &s.header_label)
+            .field("scheme", &s.scheme)
+            .field("allow_missing_expiry", &s.allow_missing_expiry)
+            .field("footer", &s.footer.as_ref().map(|_| ".."))
+            .field(
+                "implicit_assertion",
+                &s.implicit_assertion.as_ref().map(|_| ".."),
+            )
+            .field("custom_rejection", &s.renderer.is_some())
+            .finish()
+    }
+}
+
+/// Builds a [`PasetoAuth`]. Defaults, as fastapi-paseto's: access tokens live 15
+/// minutes, refresh and custom tokens 30 days, leeway 0, header `Authorization`
+/// with scheme `Bearer`, tokens without `exp` rejected.
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct PasetoAuthBuilder {
+    local: Option<LocalKey>,
+    secret: Option<SecretKey>,
+    public: Option<PublicKey>,
+    access_ttl: Duration,
+    refresh_ttl: Duration,
+    custom_ttl: Duration,
+    leeway: Duration,
+    issuer: Option<String>,
+    required_issuer: Option<String>,
+    audiences: Vec<String>,
+    header: String,
+    scheme: String,
+    allow_missing_expiry: bool,
+    footer: Option<Vec<u8>>,
+    implicit_assertion: Option<Vec<u8>>,
+    renderer: Option<Renderer>,
+}
+
+impl Default for PasetoAuthBuilder {
+    fn default() -> Self {
+        Self {
+            local: None,
+            secret: None,
+            public: None,
+            access_ttl: Duration::minutes(15),
+            refresh_ttl: Duration::days(30),
+            custom_ttl: Duration::days(30),
+            leeway: Duration::ZERO,
+            issuer: None,
+            required_issuer: None,
+            audiences: Vec::new(),
+            header: AUTHORIZATION_LABEL.to_owned(),
+            scheme: "Bearer".to_owned(),
+            allow_missing_expiry: false,
+            footer: None,
+            implicit_assertion: None,
+            renderer: None,
+        }
+    }
+}
+
+const AUTHORIZATION_LABEL: &str = "Authorization";
+
+impl fmt::Debug for PasetoAuthBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasetoAuthBuilder")
+            .field("local", &self.local)
+            .field("secret", &self.secret)
+            .field("public", &self.public)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PasetoAuthBuilder {
+    /// Uses `v4.local` tokens (encrypted, one shared key).
+    pub fn local_key(mut self, key: LocalKey) -> Self {
+        self.local = Some(key);
+        self
+    }
+
+    /// Uses `v4.public` tokens (signed), issuing with this key and verifying with its public half.
+    pub fn secret_key(mut self, key: SecretKey) -> Self {
+        self.secret = Some(key);
+        self
+    }
+
+    /// Uses `v4.public` tokens, verifying with this key. Without a secret key the
+    /// service only verifies; issuing is then an error.
+    pub fn public_key(mut self, key: PublicKey) -> Self {
+        self.public = Some(key);
+        self
+    }
+
+    /// How long access tokens live. Default: 15 minutes.
+    pub fn access_ttl(mut self, ttl: Duration) -> Self {
+        self.access_ttl = ttl;
+        self
+    }
+
+    /// How long refresh tokens live. Default: 30 days.
+    pub fn refresh_ttl(mut self, ttl: Duration) -> Self {
+        self.refresh_ttl = ttl;
+        self
+    }
+
+    /// How long tokens of custom types live. Default: 30 days.
+    pub fn custom_ttl(mut self, ttl: Duration) -> Self {
+        self.custom_ttl = ttl;
+        self
+    }
+
+    /// Clock skew tolerated when checking `exp`, `nbf` and `iat`. Default: 0.
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// The `iss` claim written into issued tokens.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Rejects tokens whose `iss` is not this issuer.
+    pub fn require_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.required_issuer = Some(issuer.into());
+        self
+    }
+
+    /// Rejects tokens whose `aud` names none of the required audiences; call once per audience.
+    pub fn require_audience(mut self, audience: impl Into<String>) -> Self {
+        self.audiences.push(audience.into());
+        self
+    }
+
+    /// The request header that carries the token. Default: `Authorization`.
+    pub fn header(mut self, name: impl Into<String>) -> Self {
+        self.header = name.into();
+        self
+    }
+
+    /// The scheme before the token, matched case-insensitively. Default: `Bearer`.
+    /// An empty scheme means the header holds the bare token.
+    pub fn scheme(mut self, scheme: impl Into<String>) -> Self {
+        self.scheme = scheme.into();
+        self
+    }
+
+    /// Accepts tokens without an `exp` claim (and lets `never_expires` issue them). Default: no.
+    pub fn allow_missing_expiry(mut self, allow: bool) -> Self {
+        self.allow_missing_expiry = allow;
+        self
+    }
+
+    /// A footer written into issued tokens and required, byte for byte, on every token verified.
+    pub fn footer(mut self, footer: impl Into<Vec<u8>>) -> Self {
+        self.footer = Some(footer.into());
+        self
+    }
+
+    /// An implicit assertion (bound into the MAC or signature but not carried in the
+    /// token) used when issuing and required when verifying.
+    pub fn implicit_assertion(mut self, assertion: impl Into<Vec<u8>>) -> Self {
+        self.implicit_assertion = Some(assertion.into());
+        self
+    }
+
+    /// Replaces how every rejection of this configuration's extractors is rendered.
+    ///
+    /// ```
+    /// use axum::Json;
+    /// use axum::response::IntoResponse;
+    /// use paseto_runtime::{LocalKey, PasetoAuth};
+    ///
+    /// let auth = PasetoAuth::builder()
+    ///     .local_key(LocalKey::generate()?)
+    ///     .on_rejection(|error| {
+    ///         let body = Json(serde_json::json!({ "error": error.kind(), "message": error.to_string() }));
+    ///         (error.status(), [("www-authenticate", error.www_authenticate())], body).into_response()
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_rejection(
+        mut self,
+        render: impl Fn(&AuthError) -> Response + Send + Sync + 'static,
+    ) -> Self {
+        self.renderer = Some(Arc::new(render));
+        self
+    }
+
+    /// Whether a key of either purpose has been given.
+    pub fn has_key(&self) -> bool {
+        self.local.is_some() || self.secret.is_some() || self.public.is_some()
+    }
+
+    /// Checks the settings and builds the configuration.
+    pub fn build(self) -> Result<PasetoAuth, ConfigError> {
+        let keys = match (self.local, self.secret, self.public) {
+            (Some(local), None, None) => Keys::Local(local),
+            (Some(_), _, _) => return Err(ConfigError::ConflictingKeys),
+            (None, Some(secret), public) => {
+                let derived = secret.public_key();
+                if public.is_some_and(|public| public != derived) {
+                    return Err(ConfigError::KeyMismatch);
+                }
+                Keys::Public {
+                    secret: Some(secret),
+                    public: derived,
+                }
+            }
+            (None, None, Some(public)) => Keys::Public {
+                secret: None,
+                public,
+            },
+            (None, None, None) => return Err(ConfigError::NoKey),
+        };
+        let positive = "a positive duration of at most 100 years";
+        for (setting, ttl) in [
+            ("access_ttl", self.access_ttl),
+            ("refresh_ttl", self.refresh_ttl),
+            ("custom_ttl", self.custom_ttl),
+        ] {
+            if !ttl.is_positive() || ttl > MAX_DURATION {
+                return Err(ConfigError::InvalidSetting {
+                    setting,
+                    expected: positive,
+                });
+            }
+        }
+        if self.leeway.is_negative() || self.leeway > MAX_DURATION {
+            return Err(ConfigError::InvalidSetting {
+                setting: "leeway",
+                expected: "a duration of zero or more, of at most 100 years",
+            });
+        }
+        let header = HeaderName::from_bytes(self.header.as_bytes()).map_err(|_| {
+            ConfigError::InvalidSetting {
+                setting: "header",
+                expected: "a valid HTTP header name",
+            }
+        })?;
+        if !self.scheme.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ConfigError::InvalidSetting {
+                setting: "scheme",
+                expected: "empty, or visible ASCII without spaces",
+            });
+        }
+        let header_form = if self.scheme.is_empty() {
+            "<PASETO>".into()
+        } else {
+            format!("{} <PASETO>", self.scheme).into()
+        };
+        Ok(PasetoAuth {
+            settings: Arc::new(Settings {
+                keys,
+                access_ttl: self.access_ttl,
+                refresh_ttl: self.refresh_ttl,
+                custom_ttl: self.custom_ttl,
+                leeway: self.leeway,
+                issuer: self.issuer,
+                required_issuer: self.required_issuer,
+                audiences: self.audiences,
+                header_label: if header == AUTHORIZATION {
+                    AUTHORIZATION_LABEL.into()
+                } else {
+                    self.header.into()
+                },
+                header,
+                header_form,
+                scheme: self.scheme,
+                allow_missing_expiry: self.allow_missing_expiry,
+                footer: self.footer,
+                implicit_assertion: self.implicit_assertion,
+                renderer: self.renderer,
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local() -> PasetoAuthBuilder {
+        PasetoAuth::builder().local_key(LocalKey::generate().unwrap())
+    }
+
+    #[test]
+    fn a_key_is_required() {
+        assert_eq!(
+            PasetoAuth::builder().build().unwrap_err(),
+            ConfigError::NoKey
+        );
+    }
+
+    #[test]
+    fn one_purpose_only() {
+        let error = local()
+            .secret_key(SecretKey::generate().unwrap())
+            .build()
+            .unwrap_err();
+        assert_eq!(error, ConfigError::ConflictingKeys);
+    }
+
+    #[test]
+    fn public_key_must_match_secret_key() {
+        let error = PasetoAuth::builder()
+            .secret_key(SecretKey::generate().unwrap())
+            .public_key(SecretKey::generate().unwrap().public_key())
+            .build()
+            .unwrap_err();
+        assert_eq!(error, ConfigError::KeyMismatch);
+    }
+
+    #[test]
+    fn durations_out_of_range_are_rejected() {
+        for builder in [
+            local().access_ttl(Duration::ZERO),
+            local().refresh_ttl(Duration::seconds(-1)),
+            local().custom_ttl(Duration::days(40_000)),
+            local().leeway(Duration::seconds(-1)),
+        ] {
+            assert!(matches!(
+                builder.build(),
+                Err(ConfigError::InvalidSetting { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn header_and_scheme_are_checked() {
+        assert!(local().header("bad header").build().is_err());
+        assert!(local().scheme("Bear er").build().is_err());
+        assert!(local().header("X-Token").scheme("").build().is_ok());
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let key = LocalKey::generate().unwrap();
+        let secret = key.to_paserk();
+        let auth = PasetoAuth::builder()
+            .local_key(key)
+            .footer("kid-1")
+            .build()
+            .unwrap();
+        let shown = format!("{auth:?}");
+        assert!(!shown.contains(&secret["k4.local.".len()..]));
+        assert!(!shown.contains("kid-1"));
+    }
+}

@@ -1,0 +1,227 @@
+//! Reading a configuration from `PASETO_*` environment variables.
+
+use std::env::VarError;
+
+use time::Duration;
+
+use crate::config::{ConfigError, PasetoAuthBuilder};
+use crate::keys::{LocalKey, PublicKey, SecretKey};
+
+impl PasetoAuthBuilder {
+    /// Applies the `PASETO_*` environment variables that are set; unset ones leave
+    /// the builder as it was.
+    ///
+    /// | variable | meaning |
+    /// |---|---|
+    /// | `PASETO_PURPOSE` | `local` (default) or `public` |
+    /// | `PASETO_SECRET_KEY` | local: a `k4.local.` PASERK, or a raw secret of exactly 32 bytes |
+    /// | `PASETO_PRIVATE_KEY` | public: a `k4.secret.` PASERK, to issue and verify |
+    /// | `PASETO_PUBLIC_KEY` | public: a `k4.public.` PASERK, to verify |
+    /// | `PASETO_ACCESS_TTL`, `PASETO_REFRESH_TTL` | token lifetimes in seconds |
+    /// | `PASETO_LEEWAY` | clock-skew leeway in seconds |
+    /// | `PASETO_ISSUER` | the `iss` written into tokens and required of them |
+    /// | `PASETO_AUDIENCE` | comma-separated audiences; a token must name one of them |
+    ///
+    /// A value that cannot be used is an error naming the variable; the value itself
+    /// is never repeated, since it may be a secret.
+    pub fn env(self) -> Result<Self, ConfigError> {
+        self.vars(|name| match std::env::var(name) {
+            Ok(value) => Ok(Some(value)),
+            Err(VarError::NotPresent) => Ok(None),
+            Err(VarError::NotUnicode(_)) => Err(()),
+        })
+    }
+
+    /// [`env`](Self::env) over any source of variables: `Ok(None)` for an unset
+    /// variable, `Err(())` for one that is not valid Unicode.
+    pub(crate) fn vars(
+        mut self,
+        get: impl Fn(&'static str) -> Result<Option<String>, ()>,
+    ) -> Result<Self, ConfigError> {
+        let var = |name: &'static str| get(name).map_err(|()| env_error(name, "valid UTF-8"));
+        let public = match var("PASETO_PURPOSE")?.as_deref() {
+            None | Some("local") => false,
+            Some("public") => true,
+            Some(_) => return Err(env_error("PASETO_PURPOSE", "`local` or `public`")),
+        };
+        let secret = var("PASETO_SECRET_KEY")?;
+        let private = var("PASETO_PRIVATE_KEY")?;
+        let public_key = var("PASETO_PUBLIC_KEY")?;
+        if public {
+            if secret.is_some() {
+                return Err(env_error(
+                    "PASETO_SECRET_KEY",
+                    "it unset when PASETO_PURPOSE is `public` (use PASETO_PRIVATE_KEY)",
+                ));
+            }
+            if let Some(text) = private {
+                let key = SecretKey::from_paserk(&text)
+                    .map_err(|e| env_error("PASETO_PRIVATE_KEY", &e.to_string()))?;
+                self = self.secret_key(key);
+            }
+            if let Some(text) = public_key {
+                let key = PublicKey::from_paserk(&text)
+                    .map_err(|e| env_error("PASETO_PUBLIC_KEY", &e.to_string()))?;
+                self = self.public_key(key);
+            }
+        } else {
+            for (name, value) in [
+                ("PASETO_PRIVATE_KEY", &private),
+                ("PASETO_PUBLIC_KEY", &public_key),
+            ] {
+                if value.is_some() {
+                    return Err(env_error(
+                        name,
+                        "it unset unless PASETO_PURPOSE is `public`",
+                    ));
+                }
+            }
+            if let Some(text) = secret {
+                self = self.local_key(local_key(&text)?);
+            }
+        }
+        if let Some(ttl) = seconds(&var, "PASETO_ACCESS_TTL", 1)? {
+            self = self.access_ttl(ttl);
+        }
+        if let Some(ttl) = seconds(&var, "PASETO_REFRESH_TTL", 1)? {
+            self = self.refresh_ttl(ttl);
+        }
+        if let Some(leeway) = seconds(&var, "PASETO_LEEWAY", 0)? {
+            self = self.leeway(leeway);
+        }
+        if let Some(issuer) = var("PASETO_ISSUER")?.filter(|s| !s.is_empty()) {
+            self = self.issuer(issuer.clone()).require_issuer(issuer);
+        }
+        if let Some(audiences) = var("PASETO_AUDIENCE")? {
+            for audience in audiences
+                .split(',')
+                .map(str::trim)
+                .filter(|a| !a.is_empty())
+            {
+                self = self.require_audience(audience);
+            }
+        }
+        Ok(self)
+    }
+}
+
+fn env_error(var: &'static str, expected: &str) -> ConfigError {
+    ConfigError::Env {
+        var,
+        expected: expected.to_owned(),
+    }
+}
+
+/// `PASETO_SECRET_KEY`: a `k4.local.` PASERK, or a raw 32-byte secret as fastapi-paseto users have.
+fn local_key(text: &str) -> Result<LocalKey, ConfigError> {
+    let expected = "a `k4.local.` PASERK or a raw secret of exactly 32 bytes";
+    if text.starts_with("k4.") {
+        LocalKey::from_paserk(text).map_err(|e| env_error("PASETO_SECRET_KEY", &e.to_string()))
+    } else {
+        LocalKey::from_bytes(text.as_bytes()).map_err(|_| env_error("PASETO_SECRET_KEY", expected))
+    }
+}
+
+/// A whole number of seconds, at least `min`, at most a hundred years.
+fn seconds(
+    var: &impl Fn(&'static str) -> Result<Option<String>, ConfigError>,
+    name: &'static str,
+    min: u32,
+) -> Result<Option<Duration>, ConfigError> {
+    const MAX: i64 = 100 * 366 * 24 * 3600;
+    let Some(text) = var(name)? else {
+        return Ok(None);
+    };
+    match text.trim().parse::<i64>() {
+        Ok(n) if n >= i64::from(min) && n <= MAX => Ok(Some(Duration::seconds(n))),
+        _ => Err(env_error(
+            name,
+            if min == 0 {
+                "a whole number of seconds, 0 or more"
+            } else {
+                "a whole number of seconds, 1 or more"
+            },
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::config::PasetoAuth;
+
+    fn from(vars: &[(&'static str, &str)]) -> Result<PasetoAuth, ConfigError> {
+        let vars: HashMap<_, _> = vars.iter().map(|&(k, v)| (k, v.to_owned())).collect();
+        PasetoAuth::builder()
+            .vars(|name| Ok(vars.get(name).cloned()))?
+            .build()
+    }
+
+    #[test]
+    fn raw_32_byte_secret_as_fastapi_paseto_users_have() {
+        let auth = from(&[("PASETO_SECRET_KEY", "0123456789abcdef0123456789abcdef")]).unwrap();
+        let token = auth.access_token("alice").issue().unwrap();
+        assert!(token.starts_with("v4.local."));
+    }
+
+    #[test]
+    fn short_secret_names_the_variable_and_not_the_value() {
+        let error = from(&[("PASETO_SECRET_KEY", "hunter2")]).unwrap_err();
+        let message = error.to_string();
+        assert!(message.contains("PASETO_SECRET_KEY"), "{message}");
+        assert!(message.contains("exactly 32 bytes"), "{message}");
+        assert!(!message.contains("hunter2"), "{message}");
+    }
+
+    #[test]
+    fn public_purpose_reads_paserk_keys() {
+        let secret = SecretKey::generate().unwrap();
+        let auth = from(&[
+            ("PASETO_PURPOSE", "public"),
+            ("PASETO_PRIVATE_KEY", &secret.to_paserk()),
+            ("PASETO_PUBLIC_KEY", &secret.public_key().to_paserk()),
+        ])
+        .unwrap();
+        assert!(
+            auth.access_token("a")
+                .issue()
+                .unwrap()
+                .starts_with("v4.public.")
+        );
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        let key = LocalKey::generate().unwrap().to_paserk();
+        for (name, value) in [
+            ("PASETO_PURPOSE", "secret"),
+            ("PASETO_ACCESS_TTL", "15m"),
+            ("PASETO_REFRESH_TTL", "0"),
+            ("PASETO_LEEWAY", "-1"),
+            ("PASETO_PRIVATE_KEY", "k4.secret.AAAA"),
+        ] {
+            let error = from(&[("PASETO_SECRET_KEY", &key), (name, value)]).unwrap_err();
+            assert!(error.to_string().contains(name), "{name}: {error}");
+        }
+    }
+
+    #[test]
+    fn settings_apply() {
+        let key = LocalKey::generate().unwrap().to_paserk();
+        let auth = from(&[
+            ("PASETO_SECRET_KEY", &key),
+            ("PASETO_ACCESS_TTL", "60"),
+            ("PASETO_LEEWAY", "5"),
+            ("PASETO_ISSUER", "https://auth.example"),
+            ("PASETO_AUDIENCE", "api, admin"),
+        ])
+        .unwrap();
+        let s = &auth.settings;
+        assert_eq!(s.access_ttl, Duration::seconds(60));
+        assert_eq!(s.leeway, Duration::seconds(5));
+        assert_eq!(s.required_issuer.as_deref(), Some("https://auth.example"));
+        assert_eq!(s.audiences, ["api", "admin"]);
+    }
+}

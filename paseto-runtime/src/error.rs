@@ -1,0 +1,213 @@
+//! Why a request was not authenticated, and how that looks on the wire.
+//!
+//! Every rejection is a JSON body `{"detail": "<message>"}` with a
+//! `WWW-Authenticate: Bearer ...` header following RFC 6750 §3 and RFC 9470.
+
+use std::sync::Arc;
+
+use axum_core::response::{IntoResponse, Response};
+use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::{HeaderValue, StatusCode};
+
+/// Why a token or the header carrying it was rejected.
+///
+/// Messages are safe to show a client: they never reveal a key, a token or
+/// which byte failed. [`AuthError::kind`] names the variant for logs and metrics.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AuthError {
+    /// The request carries no token.
+    #[error("PASETO Authorization Token required")]
+    MissingToken,
+    /// The header uses another authentication scheme, such as `Basic`.
+    #[error("Bad {header} header. Expected value '{expected}'")]
+    UnsupportedScheme {
+        /// The header's name, as configured.
+        header: Arc<str>,
+        /// The form the header must have, such as `Bearer <PASETO>`.
+        expected: Arc<str>,
+    },
+    /// The header is not `<scheme> <token>`: no scheme, no token, extra parts,
+    /// bytes that are not visible ASCII, or the header sent twice.
+    #[error("Bad {header} header. Expected value '{expected}'")]
+    MalformedHeader {
+        /// The header's name, as configured.
+        header: Arc<str>,
+        /// The form the header must have, such as `Bearer <PASETO>`.
+        expected: Arc<str>,
+    },
+    /// The token is longer than 8 KiB.
+    #[error("Token is too large")]
+    TooLarge,
+    /// The token is not of the configured version and purpose (`v4.local` or `v4.public`).
+    #[error("Unsupported token version or purpose")]
+    UnsupportedToken,
+    /// The token is not well-formed PASETO: its parts or their base64 are broken.
+    #[error("Malformed token")]
+    MalformedToken,
+    /// The token's authentication tag or signature, footer or implicit assertion does not verify.
+    #[error("Invalid token")]
+    InvalidToken,
+    /// The token's payload is not a JSON object.
+    #[error("Token payload is not a JSON object")]
+    NotJsonObject,
+    /// A required claim is missing (`exp`, `sub`, `jti` or `type`).
+    #[error("Token has no '{0}' claim")]
+    MissingClaim(&'static str),
+    /// A claim has the wrong type or format, such as an `exp` that is not an RFC 3339 time.
+    #[error("Token claim '{0}' is malformed")]
+    MalformedClaim(&'static str),
+    /// The user's own claims do not match the type the endpoint expects.
+    #[error("Token claims do not match what this endpoint expects")]
+    UnexpectedClaims,
+    /// The token's `exp` is past, beyond the leeway.
+    #[error("Token expired")]
+    Expired,
+    /// The token's `nbf` is still in the future, beyond the leeway.
+    #[error("Token not yet valid")]
+    NotYetValid,
+    /// The token's `iat` is in the future, beyond the leeway.
+    #[error("Token issued in the future")]
+    IssuedInFuture,
+    /// The token's `iss` is missing or not the required issuer.
+    #[error("Invalid issuer")]
+    WrongIssuer,
+    /// The token's `aud` is missing or names none of the required audiences.
+    #[error("Invalid audience")]
+    WrongAudience,
+    /// The token's `type` is not the one this endpoint requires.
+    #[error("{} token required but {found} provided", capitalized(expected))]
+    WrongType {
+        /// The type the endpoint requires.
+        expected: &'static str,
+        /// The type the token carries.
+        found: String,
+    },
+    /// The endpoint requires a fresh access token and this one is not.
+    #[error("PASETO access token is not fresh")]
+    NotFresh,
+}
+
+fn capitalized(word: &str) -> String {
+    let mut chars = word.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+impl AuthError {
+    /// The HTTP status: 400 for a malformed header, 401 for everything else.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::MalformedHeader { .. } => StatusCode::BAD_REQUEST,
+            _ => StatusCode::UNAUTHORIZED,
+        }
+    }
+
+    /// The RFC 6750 / RFC 9470 error code, or `None` when the request carried no
+    /// bearer credentials at all (RFC 6750 §3.1: no error code then).
+    pub fn bearer_error(&self) -> Option<&'static str> {
+        match self {
+            Self::MissingToken | Self::UnsupportedScheme { .. } => None,
+            Self::MalformedHeader { .. } => Some("invalid_request"),
+            Self::NotFresh => Some("insufficient_user_authentication"),
+            _ => Some("invalid_token"),
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge: `Bearer`, or `Bearer error="<code>"`.
+    pub fn www_authenticate(&self) -> HeaderValue {
+        HeaderValue::from_static(match self.bearer_error() {
+            None => "Bearer",
+            Some("invalid_request") => r#"Bearer error="invalid_request""#,
+            Some("insufficient_user_authentication") => {
+                r#"Bearer error="insufficient_user_authentication""#
+            }
+            Some(_) => r#"Bearer error="invalid_token""#,
+        })
+    }
+
+    /// A stable `snake_case` name of the variant, for logs and metrics.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::MissingToken => "missing_token",
+            Self::UnsupportedScheme { .. } => "unsupported_scheme",
+            Self::MalformedHeader { .. } => "malformed_header",
+            Self::TooLarge => "too_large",
+            Self::UnsupportedToken => "unsupported_token",
+            Self::MalformedToken => "malformed_token",
+            Self::InvalidToken => "invalid_token",
+            Self::NotJsonObject => "not_json_object",
+            Self::MissingClaim(_) => "missing_claim",
+            Self::MalformedClaim(_) => "malformed_claim",
+            Self::UnexpectedClaims => "unexpected_claims",
+            Self::Expired => "expired",
+            Self::NotYetValid => "not_yet_valid",
+            Self::IssuedInFuture => "issued_in_future",
+            Self::WrongIssuer => "wrong_issuer",
+            Self::WrongAudience => "wrong_audience",
+            Self::WrongType { .. } => "wrong_type",
+            Self::NotFresh => "not_fresh",
+        }
+    }
+}
+
+/// The default rendering: status, `WWW-Authenticate` and `{"detail": "..."}`.
+impl IntoResponse for AuthError {
+    fn into_response(self) -> Response {
+        let mut response = detail_response(self.status(), &self.to_string());
+        response
+            .headers_mut()
+            .insert(WWW_AUTHENTICATE, self.www_authenticate());
+        response
+    }
+}
+
+/// A JSON response `{"detail": message}`, the shape every error of this crate takes.
+pub(crate) fn detail_response(status: StatusCode, message: &str) -> Response {
+    let body = serde_json::json!({ "detail": message }).to_string();
+    let mut response = (status, body).into_response();
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_type_reads_like_fastapi_paseto() {
+        let error = AuthError::WrongType {
+            expected: "access",
+            found: "refresh".into(),
+        };
+        assert_eq!(
+            error.to_string(),
+            "Access token required but refresh provided"
+        );
+    }
+
+    #[test]
+    fn challenges_follow_rfc_6750_and_rfc_9470() {
+        let malformed = AuthError::MalformedHeader {
+            header: "Authorization".into(),
+            expected: "Bearer <PASETO>".into(),
+        };
+        assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(
+            malformed.www_authenticate(),
+            r#"Bearer error="invalid_request""#
+        );
+        assert_eq!(AuthError::MissingToken.www_authenticate(), "Bearer");
+        assert_eq!(
+            AuthError::Expired.www_authenticate(),
+            r#"Bearer error="invalid_token""#
+        );
+        assert_eq!(
+            AuthError::NotFresh.www_authenticate(),
+            r#"Bearer error="insufficient_user_authentication""#
+        );
+    }
+}

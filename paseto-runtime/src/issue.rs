@@ -1,0 +1,275 @@
+//! Issuing access, refresh and custom-type tokens.
+
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+use axum_core::response::{IntoResponse, Response};
+use http::StatusCode;
+use pasetors::version4::{LocalToken, PublicToken};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use time::{Duration, OffsetDateTime};
+
+use crate::claims::{RESERVED, format_time};
+use crate::config::{Keys, PasetoAuth};
+use crate::error::detail_response;
+use crate::kind::{ACCESS, Access, REFRESH, Refresh};
+
+/// A token that could not be issued. These are the server's mistakes, so the
+/// response is a 500 whose body does not explain them; the message is for logs.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IssueError {
+    /// The configuration holds only a public key: it verifies tokens but cannot issue them.
+    #[error("this service has only a public key: it can verify tokens but not issue them")]
+    NoSigningKey,
+    /// The user's claims use a name the library writes itself.
+    #[error("claim name `{0}` is reserved")]
+    ReservedClaim(String),
+    /// The user's claims do not serialize to a JSON object.
+    #[error("custom claims must serialize to a JSON object")]
+    ClaimsNotObject,
+    /// A custom token type that is empty, or is `access` or `refresh`.
+    #[error("a custom token type must be non-empty and not `access` or `refresh`")]
+    InvalidTokenType,
+    /// A token without expiry, which this configuration's verifier would reject.
+    #[error("tokens without `exp` are not allowed by this configuration")]
+    ExpiryRequired,
+    /// An expiry that is not positive, or so far away that the time overflows.
+    #[error("the token's lifetime must be positive and end before the year 10000")]
+    InvalidExpiry,
+    /// Encryption or signing failed.
+    #[error("the token could not be encrypted or signed")]
+    Crypto,
+}
+
+impl IntoResponse for IssueError {
+    fn into_response(self) -> Response {
+        tracing::error!(error = %self, "paseto: could not issue a token");
+        detail_response(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+    }
+}
+
+/// Marks a builder for a custom-type token; see [`PasetoAuth::token`].
+pub enum Custom {}
+
+enum Expiry {
+    Default,
+    In(Duration),
+    Never,
+}
+
+/// Builds one token; finish with [`issue`](Self::issue). `K` is [`Access`],
+/// [`Refresh`] or [`Custom`]: only access tokens can be marked fresh.
+#[must_use = "a token builder does nothing until `issue` is called"]
+pub struct TokenBuilder<'a, K> {
+    auth: &'a PasetoAuth,
+    subject: String,
+    token_type: Cow<'static, str>,
+    fresh: Option<bool>,
+    expiry: Expiry,
+    issuer: Option<String>,
+    audience: Vec<String>,
+    extra: Map<String, Value>,
+    error: Option<IssueError>,
+    footer: Option<Vec<u8>>,
+    implicit_assertion: Option<Vec<u8>>,
+    kind: PhantomData<K>,
+}
+
+impl PasetoAuth {
+    /// Starts an access token for `subject`, not fresh unless marked with [`TokenBuilder::fresh`].
+    pub fn access_token(&self, subject: impl Into<String>) -> TokenBuilder<'_, Access> {
+        TokenBuilder::new(self, subject.into(), Cow::Borrowed(ACCESS), Some(false))
+    }
+
+    /// Starts a refresh token for `subject`.
+    pub fn refresh_token(&self, subject: impl Into<String>) -> TokenBuilder<'_, Refresh> {
+        TokenBuilder::new(self, subject.into(), Cow::Borrowed(REFRESH), None)
+    }
+
+    /// Starts a token of a custom type, such as `"email-verify"`, verified with a
+    /// [`TokenKind`](crate::TokenKind) whose `TOKEN_TYPE` is that name.
+    pub fn token(
+        &self,
+        subject: impl Into<String>,
+        token_type: impl Into<Cow<'static, str>>,
+    ) -> TokenBuilder<'_, Custom> {
+        let token_type = token_type.into();
+        let mut builder = TokenBuilder::new(self, subject.into(), token_type, None);
+        if matches!(&*builder.token_type, "" | ACCESS | REFRESH) {
+            builder.error = Some(IssueError::InvalidTokenType);
+        }
+        builder
+    }
+}
+
+impl TokenBuilder<'_, Access> {
+    /// Marks the token fresh: it was minted by a credential check, not a refresh.
+    pub fn fresh(mut self, fresh: bool) -> Self {
+        self.fresh = Some(fresh);
+        self
+    }
+}
+
+impl<'a, K> TokenBuilder<'a, K> {
+    fn new(
+        auth: &'a PasetoAuth,
+        subject: String,
+        token_type: Cow<'static, str>,
+        fresh: Option<bool>,
+    ) -> Self {
+        Self {
+            auth,
+            subject,
+            token_type,
+            fresh,
+            expiry: Expiry::Default,
+            issuer: None,
+            audience: Vec::new(),
+            extra: Map::new(),
+            error: None,
+            footer: None,
+            implicit_assertion: None,
+            kind: PhantomData,
+        }
+    }
+
+    /// Expires the token after `ttl` instead of the configured lifetime.
+    pub fn expires_in(mut self, ttl: Duration) -> Self {
+        self.expiry = Expiry::In(ttl);
+        self
+    }
+
+    /// Issues the token without `exp`; allowed only where the configuration accepts such tokens.
+    pub fn never_expires(mut self) -> Self {
+        self.expiry = Expiry::Never;
+        self
+    }
+
+    /// Overrides the configured issuer for this token.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Adds an audience to the `aud` claim (a string for one, an array for several).
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audience.push(audience.into());
+        self
+    }
+
+    /// Adds the user's own claims, written at the top level of the payload. They must
+    /// serialize to a JSON object whose names are not reserved (`sub`, `exp`, `type`, ...).
+    pub fn claims(mut self, claims: &impl Serialize) -> Self {
+        match serde_json::to_value(claims) {
+            Ok(Value::Object(map)) => {
+                if let Some(name) = map.keys().find(|name| RESERVED.contains(&name.as_str())) {
+                    self.error
+                        .get_or_insert(IssueError::ReservedClaim(name.clone()));
+                }
+                self.extra.extend(map);
+            }
+            _ => {
+                self.error.get_or_insert(IssueError::ClaimsNotObject);
+            }
+        }
+        self
+    }
+
+    /// Overrides the configured footer for this token (visible, authenticated).
+    pub fn footer(mut self, footer: impl Into<Vec<u8>>) -> Self {
+        self.footer = Some(footer.into());
+        self
+    }
+
+    /// Overrides the configured implicit assertion for this token.
+    pub fn implicit_assertion(mut self, assertion: impl Into<Vec<u8>>) -> Self {
+        self.implicit_assertion = Some(assertion.into());
+        self
+    }
+
+    /// Encrypts (v4.local) or signs (v4.public) the token.
+    pub fn issue(self) -> Result<String, IssueError> {
+        self.issue_at(OffsetDateTime::now_utc())
+    }
+
+    pub(crate) fn issue_at(self, now: OffsetDateTime) -> Result<String, IssueError> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        let settings = &self.auth.settings;
+        let ttl = match self.expiry {
+            Expiry::Default => Some(match self.token_type.as_ref() {
+                ACCESS => settings.access_ttl,
+                REFRESH => settings.refresh_ttl,
+                _ => settings.custom_ttl,
+            }),
+            Expiry::In(ttl) if ttl.is_positive() => Some(ttl),
+            Expiry::In(_) => return Err(IssueError::InvalidExpiry),
+            Expiry::Never if settings.allow_missing_expiry => None,
+            Expiry::Never => return Err(IssueError::ExpiryRequired),
+        };
+        let exp = match ttl {
+            Some(ttl) => Some(
+                now.checked_add(ttl)
+                    .filter(|t| t.year() <= 9999)
+                    .ok_or(IssueError::InvalidExpiry)?,
+            ),
+            None => None,
+        };
+        let now_text = format_time(now);
+        let audience = match self.audience.as_slice() {
+            [] => None,
+            [one] => Some(Value::from(one.as_str())),
+            many => Some(Value::from(many)),
+        };
+        let payload = Payload {
+            sub: &self.subject,
+            iat: &now_text,
+            nbf: &now_text,
+            exp: exp.map(format_time),
+            jti: uuid::Uuid::new_v4().hyphenated().to_string(),
+            token_type: &self.token_type,
+            fresh: self.fresh,
+            iss: self.issuer.as_deref().or(settings.issuer.as_deref()),
+            aud: audience,
+            extra: &self.extra,
+        };
+        let message = serde_json::to_vec(&payload).map_err(|_| IssueError::Crypto)?;
+        let footer = self.footer.as_deref().or(settings.footer.as_deref());
+        let implicit = self
+            .implicit_assertion
+            .as_deref()
+            .or(settings.implicit_assertion.as_deref());
+        match &settings.keys {
+            Keys::Local(key) => LocalToken::encrypt(&key.0, &message, footer, implicit),
+            Keys::Public {
+                secret: Some(key), ..
+            } => PublicToken::sign(&key.secret, &message, footer, implicit),
+            Keys::Public { secret: None, .. } => return Err(IssueError::NoSigningKey),
+        }
+        .map_err(|_| IssueError::Crypto)
+    }
+}
+
+/// The payload as written: fastapi-paseto's layout, then the user's own claims.
+#[derive(Serialize)]
+struct Payload<'a> {
+    sub: &'a str,
+    iat: &'a str,
+    nbf: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exp: Option<String>,
+    jti: String,
+    #[serde(rename = "type")]
+    token_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fresh: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    iss: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aud: Option<Value>,
+    #[serde(flatten)]
+    extra: &'a Map<String, Value>,
+}

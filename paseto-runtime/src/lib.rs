@@ -1,0 +1,90 @@
+//! PASETO access and refresh tokens for axum, in the manner of Python's
+//! `fastapi-paseto`: issue tokens, guard handlers, reject with errors a client
+//! can act on.
+//!
+//! # Getting started
+//!
+//! Build a [`PasetoAuth`] (keys and settings), put it in the router's state, and
+//! take a [`Verified`] argument in each protected handler:
+//!
+//! ```
+//! use axum::{Json, Router, extract::State, routing::{get, post}};
+//! use paseto_runtime::{Access, IssueError, LocalKey, PasetoAuth, Refresh, Verified};
+//! use serde_json::{Value, json};
+//!
+//! async fn login(State(auth): State<PasetoAuth>) -> Result<Json<Value>, IssueError> {
+//!     // ...check the user's credentials first...
+//!     let access = auth.access_token("alice").fresh(true).issue()?;
+//!     let refresh = auth.refresh_token("alice").issue()?;
+//!     Ok(Json(json!({ "access_token": access, "refresh_token": refresh })))
+//! }
+//!
+//! async fn refresh(
+//!     State(auth): State<PasetoAuth>,
+//!     Verified(claims): Verified<Refresh>,
+//! ) -> Result<Json<Value>, IssueError> {
+//!     let access = auth.access_token(claims.subject()).issue()?; // not fresh
+//!     Ok(Json(json!({ "access_token": access })))
+//! }
+//!
+//! async fn protected(Verified(claims): Verified<Access>) -> Json<Value> {
+//!     Json(json!({ "user": claims.subject() }))
+//! }
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let auth = PasetoAuth::builder().local_key(LocalKey::generate()?).build()?;
+//! let app: Router = Router::new()
+//!     .route("/login", post(login))
+//!     .route("/refresh", post(refresh))
+//!     .route("/protected", get(protected))
+//!     .with_state(auth);
+//! # Ok(()) }
+//! ```
+//!
+//! In production, load the key instead of generating it:
+//! [`PasetoAuth::from_env`] reads `PASETO_SECRET_KEY` and the other `PASETO_*`
+//! variables.
+//!
+//! # Token kinds
+//!
+//! [`Verified<Access>`](Access) accepts access tokens, fresh or not;
+//! [`Verified<FreshAccess>`](FreshAccess) only fresh ones (minted by a credential
+//! check); [`Verified<Refresh>`](Refresh) only refresh tokens. Each takes the
+//! user's own claims as a type parameter, `Verified<Access<MyClaims>>`, and a
+//! custom token type is a [`TokenKind`].
+//!
+//! # Errors on the wire
+//!
+//! Every rejection is a JSON body `{"detail": "..."}` with a `WWW-Authenticate`
+//! challenge (RFC 6750, RFC 9470):
+//!
+//! | situation | status | `WWW-Authenticate` |
+//! |---|---|---|
+//! | no token, or another scheme such as `Basic` | 401 | `Bearer` |
+//! | malformed header (no scheme, extra parts, non-ASCII, sent twice) | 400 | `Bearer error="invalid_request"` |
+//! | bad, expired, wrong-type, wrong issuer or audience token | 401 | `Bearer error="invalid_token"` |
+//! | a token that is not fresh where fresh is required | 401 | `Bearer error="insufficient_user_authentication"` |
+//!
+//! [`PasetoAuthBuilder::on_rejection`] replaces that rendering in one place.
+//! Each rejection also emits a `tracing` debug event naming its [`AuthError::kind`];
+//! no token, key or claim value is ever logged.
+
+mod claims;
+mod config;
+mod env;
+mod error;
+mod extract;
+mod issue;
+mod keys;
+mod kind;
+mod verify;
+
+pub use claims::Claims;
+pub use config::{ConfigError, PasetoAuth, PasetoAuthBuilder};
+pub use error::AuthError;
+pub use extract::{AuthRejection, Verified};
+pub use issue::{Custom, IssueError, TokenBuilder};
+pub use keys::{KeyError, LocalKey, PublicKey, SecretKey};
+pub use kind::{Access, FreshAccess, Refresh, TokenKind};
+pub use time::Duration;
+pub use verify::MAX_TOKEN_LEN;

@@ -1,0 +1,201 @@
+//! Verifying a token string into [`Claims`]: cryptography first, then every claim.
+
+use std::borrow::Cow;
+
+use pasetors::token::{TrustedToken, UntrustedToken};
+use pasetors::version4::{LocalToken, PublicToken, V4};
+use pasetors::{Local, Public};
+use serde_json::error::Category;
+use time::OffsetDateTime;
+
+use crate::claims::{Claims, Payload, Raw, parse_time};
+use crate::config::{Keys, PasetoAuth, Settings};
+use crate::error::AuthError;
+use crate::kind::TokenKind;
+
+/// The longest token accepted, checked before any decoding.
+pub const MAX_TOKEN_LEN: usize = 8 * 1024;
+
+impl PasetoAuth {
+    /// Verifies a token of kind `K` and returns its claims.
+    ///
+    /// The version and purpose come from the configuration, never from the token.
+    /// Checks, in order: length, version and purpose, MAC or signature (with the
+    /// configured footer and implicit assertion), a JSON object payload, `exp`,
+    /// `nbf`, `iat` (with the leeway), issuer, audience, `sub` and `jti`, `type`,
+    /// freshness.
+    ///
+    /// ```
+    /// use paseto_runtime::{Access, AuthError, LocalKey, PasetoAuth, Refresh};
+    ///
+    /// let auth = PasetoAuth::builder().local_key(LocalKey::generate()?).build()?;
+    /// let token = auth.access_token("alice").issue()?;
+    /// assert_eq!(auth.verify::<Access>(&token)?.subject(), "alice");
+    /// assert!(matches!(auth.verify::<Refresh>(&token), Err(AuthError::WrongType { .. })));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn verify<K: TokenKind>(&self, token: &str) -> Result<Claims<K::Extra>, AuthError> {
+        self.verify_at::<K>(token, OffsetDateTime::now_utc())
+    }
+
+    pub(crate) fn verify_at<K: TokenKind>(
+        &self,
+        token: &str,
+        now: OffsetDateTime,
+    ) -> Result<Claims<K::Extra>, AuthError> {
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(AuthError::TooLarge);
+        }
+        let settings = &*self.settings;
+        let trusted = open(settings, token)?;
+        check::<K>(settings, trusted.payload(), now)
+    }
+}
+
+/// Decrypts or verifies the token with the configured key, version and purpose.
+fn open(settings: &Settings, token: &str) -> Result<TrustedToken, AuthError> {
+    let footer = settings.footer.as_deref();
+    let implicit = settings.implicit_assertion.as_deref();
+    let opened = match &settings.keys {
+        Keys::Local(key) => {
+            if !token.starts_with(LocalToken::HEADER) {
+                return Err(AuthError::UnsupportedToken);
+            }
+            let untrusted = UntrustedToken::<Local, V4>::try_from(token)
+                .map_err(|_| AuthError::MalformedToken)?;
+            LocalToken::decrypt(&key.0, &untrusted, footer, implicit)
+        }
+        Keys::Public { public, .. } => {
+            if !token.starts_with(PublicToken::HEADER) {
+                return Err(AuthError::UnsupportedToken);
+            }
+            let untrusted = UntrustedToken::<Public, V4>::try_from(token)
+                .map_err(|_| AuthError::MalformedToken)?;
+            PublicToken::verify(&public.0, &untrusted, footer, implicit)
+        }
+    };
+    opened.map_err(|error| match error {
+        pasetors::errors::Error::PayloadInvalidUtf8 => AuthError::NotJsonObject,
+        _ => AuthError::InvalidToken,
+    })
+}
+
+/// Checks every claim of an authenticated payload against the settings and `K`.
+fn check<K: TokenKind>(
+    settings: &Settings,
+    payload: &str,
+    now: OffsetDateTime,
+) -> Result<Claims<K::Extra>, AuthError> {
+    if !payload.trim_start().starts_with('{') {
+        return Err(AuthError::NotJsonObject);
+    }
+    let payload: Payload<'_, K::Extra> =
+        serde_json::from_str(payload).map_err(|error| match error.classify() {
+            Category::Data => AuthError::UnexpectedClaims,
+            _ => AuthError::NotJsonObject,
+        })?;
+    let leeway = settings.leeway;
+
+    let expires_at = match payload.exp {
+        None if settings.allow_missing_expiry => None,
+        exp => Some(time_claim(exp, "exp")?),
+    };
+    // A time so far ahead that adding the leeway overflows is not expired.
+    if expires_at.is_some_and(|exp| exp.checked_add(leeway).is_some_and(|end| end <= now)) {
+        return Err(AuthError::Expired);
+    }
+    let latest = now.checked_add(leeway).unwrap_or(now);
+    let not_before = optional_time_claim(payload.nbf, "nbf")?;
+    if not_before.is_some_and(|nbf| nbf > latest) {
+        return Err(AuthError::NotYetValid);
+    }
+    let issued_at = optional_time_claim(payload.iat, "iat")?;
+    if issued_at.is_some_and(|iat| iat > latest) {
+        return Err(AuthError::IssuedInFuture);
+    }
+
+    let issuer = match payload.iss {
+        None => None,
+        Some(Raw::Str(iss)) => Some(iss),
+        Some(_) => return Err(AuthError::MalformedClaim("iss")),
+    };
+    if let Some(required) = &settings.required_issuer
+        && issuer.as_deref() != Some(required.as_str())
+    {
+        return Err(AuthError::WrongIssuer);
+    }
+    let audience = audience_claim(payload.aud)?;
+    if !settings.audiences.is_empty()
+        && !audience
+            .iter()
+            .any(|aud| settings.audiences.iter().any(|want| want == aud))
+    {
+        return Err(AuthError::WrongAudience);
+    }
+
+    let subject = string_claim(payload.sub, "sub")?;
+    let token_id = string_claim(payload.jti, "jti")?;
+    let token_type = string_claim(payload.token_type, "type")?;
+    if token_type != K::TOKEN_TYPE {
+        return Err(AuthError::WrongType {
+            expected: K::TOKEN_TYPE,
+            found: token_type.into_owned(),
+        });
+    }
+    let fresh = match payload.fresh {
+        None => false,
+        Some(Raw::Bool(fresh)) => fresh,
+        Some(_) => return Err(AuthError::MalformedClaim("fresh")),
+    };
+    if K::FRESH && !fresh {
+        return Err(AuthError::NotFresh);
+    }
+
+    Ok(Claims {
+        subject: subject.into_owned(),
+        token_id: token_id.into_owned(),
+        token_type: token_type.into_owned(),
+        fresh,
+        issued_at,
+        not_before,
+        expires_at,
+        issuer: issuer.map(Cow::into_owned),
+        audience: audience.into_iter().map(Cow::into_owned).collect(),
+        extra: payload.extra,
+    })
+}
+
+fn string_claim<'a>(raw: Option<Raw<'a>>, name: &'static str) -> Result<Cow<'a, str>, AuthError> {
+    match raw {
+        Some(Raw::Str(text)) => Ok(text),
+        Some(_) => Err(AuthError::MalformedClaim(name)),
+        None => Err(AuthError::MissingClaim(name)),
+    }
+}
+
+fn time_claim(raw: Option<Raw<'_>>, name: &'static str) -> Result<OffsetDateTime, AuthError> {
+    parse_time(&string_claim(raw, name)?).ok_or(AuthError::MalformedClaim(name))
+}
+
+fn optional_time_claim(
+    raw: Option<Raw<'_>>,
+    name: &'static str,
+) -> Result<Option<OffsetDateTime>, AuthError> {
+    raw.map(|raw| time_claim(Some(raw), name)).transpose()
+}
+
+/// `aud` as RFC 7519 allows it: one string or an array of strings.
+fn audience_claim(raw: Option<Raw<'_>>) -> Result<Vec<Cow<'_, str>>, AuthError> {
+    match raw {
+        None => Ok(Vec::new()),
+        Some(Raw::Str(aud)) => Ok(vec![aud]),
+        Some(Raw::List(items)) => items
+            .into_iter()
+            .map(|item| match item {
+                Raw::Str(aud) => Ok(aud),
+                _ => Err(AuthError::MalformedClaim("aud")),
+            })
+            .collect(),
+        Some(_) => Err(AuthError::MalformedClaim("aud")),
+    }
+}

@@ -1,0 +1,1 @@
+//! End-to-end and compile tests live under `tests/`; this library is empty.
