@@ -1,1 +1,209 @@
-//! End-to-end and compile tests live under `tests/`; this library is empty.
+//! Helpers for the end-to-end tests: a router with one route per guard, a way to
+//! send it requests and read what a client would see, and a way to forge tokens
+//! with arbitrary payloads under a known key.
+
+#![allow(
+    clippy::missing_panics_doc,
+    reason = "test helpers panic on a broken fixture, which fails the test as it should"
+)]
+
+use axum::Router;
+use axum::body::Body;
+use axum::routing::get;
+use http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use paseto_runtime::{Access, FreshAccess, LocalKey, PasetoAuth, Refresh, TokenKind, Verified};
+use pasetors::keys::SymmetricKey;
+use pasetors::version4::{LocalToken, V4};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use tower::ServiceExt;
+
+/// The raw bytes of the test key, so tests can forge tokens under it.
+pub const KEY: [u8; 32] = *b"an-example-key-of-32-bytes-long!";
+
+/// The test key.
+pub fn key() -> LocalKey {
+    LocalKey::from_bytes(&KEY).expect("32 bytes")
+}
+
+/// A configuration over the test key with the defaults.
+pub fn auth() -> PasetoAuth {
+    PasetoAuth::builder()
+        .local_key(key())
+        .build()
+        .expect("valid configuration")
+}
+
+/// The user's own claims of the `/role` route.
+#[derive(Debug, Deserialize)]
+pub struct Role {
+    /// The user's role.
+    pub role: String,
+}
+
+/// A custom token type, as fastapi-paseto's `create_token(type="email-verify")`.
+pub enum EmailVerify {}
+
+/// The claims an email-verification token carries.
+#[derive(Debug, Deserialize)]
+pub struct Email {
+    /// The address being verified.
+    pub email: String,
+}
+
+impl TokenKind for EmailVerify {
+    const TOKEN_TYPE: &'static str = "email-verify";
+    type Extra = Email;
+}
+
+/// A router with one route per guard, each answering with what it verified.
+pub fn app(auth: PasetoAuth) -> Router {
+    Router::new()
+        .route(
+            "/access",
+            get(|Verified(c): Verified<Access>| async move { c.subject().to_owned() }),
+        )
+        .route(
+            "/refresh",
+            get(|Verified(c): Verified<Refresh>| async move { c.subject().to_owned() }),
+        )
+        .route(
+            "/fresh",
+            get(|Verified(c): Verified<FreshAccess>| async move { c.subject().to_owned() }),
+        )
+        .route(
+            "/optional",
+            get(|c: Option<Verified<Access>>| async move {
+                c.map_or_else(
+                    || "anonymous".to_owned(),
+                    |Verified(c)| c.subject().to_owned(),
+                )
+            }),
+        )
+        .route(
+            "/role",
+            get(|Verified(c): Verified<Access<Role>>| async move { c.extra().role.clone() }),
+        )
+        .route(
+            "/email",
+            get(|Verified(c): Verified<EmailVerify>| async move { c.extra().email.clone() }),
+        )
+        .with_state(auth)
+}
+
+/// What a client sees of a response.
+#[derive(Debug)]
+pub struct Reply {
+    /// The status.
+    pub status: StatusCode,
+    /// The `WWW-Authenticate` header, if any.
+    pub challenge: Option<String>,
+    /// The body, as JSON where it is JSON, else as a JSON string.
+    pub body: Value,
+}
+
+impl Reply {
+    /// Asserts a rejection: status, `WWW-Authenticate`, a JSON `detail`.
+    #[track_caller]
+    pub fn assert_rejected(&self, status: u16, challenge: &str, detail: &str) {
+        assert_eq!(self.status.as_u16(), status, "{self:?}");
+        assert_eq!(self.challenge.as_deref(), Some(challenge), "{self:?}");
+        assert_eq!(self.body, json!({ "detail": detail }), "{self:?}");
+    }
+
+    /// Asserts a 200 whose body is `text`.
+    #[track_caller]
+    pub fn assert_ok(&self, text: &str) {
+        assert_eq!(self.status, StatusCode::OK, "{self:?}");
+        assert_eq!(self.body, Value::from(text), "{self:?}");
+    }
+}
+
+/// Sends `GET path` with the given raw headers through the router in-process.
+pub async fn send(app: &Router, path: &str, headers: &[(&str, &[u8])]) -> Reply {
+    let mut request = Request::get(path);
+    for &(name, value) in headers {
+        request = request.header(name, value);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(Body::empty()).expect("valid request"))
+        .await
+        .expect("infallible");
+    let status = response.status();
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().expect("ASCII challenge").to_owned());
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let body = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::from(String::from_utf8_lossy(&bytes).into_owned()));
+    Reply {
+        status,
+        challenge,
+        body,
+    }
+}
+
+/// Sends `GET path` with `Authorization: Bearer <token>`.
+pub async fn send_token(app: &Router, path: &str, token: &str) -> Reply {
+    send(
+        app,
+        path,
+        &[("authorization", format!("Bearer {token}").as_bytes())],
+    )
+    .await
+}
+
+/// A time `seconds` from now (negative: in the past), as an RFC 3339 claim value.
+pub fn at(seconds: i64) -> Value {
+    let time = OffsetDateTime::now_utc() + time::Duration::seconds(seconds);
+    Value::from(time.format(&Rfc3339).expect("formattable"))
+}
+
+/// A valid access-token payload for `alice`, as fastapi-paseto lays it out.
+pub fn access_claims() -> Value {
+    json!({
+        "sub": "alice",
+        "iat": at(0),
+        "nbf": at(0),
+        "exp": at(900),
+        "jti": "6f1c1a6e-2f7a-4d59-9d1e-6a1f0b0c2d3e",
+        "type": "access",
+        "fresh": false,
+    })
+}
+
+/// `payload` with `name` set to `value`, or removed when `value` is `None`.
+pub fn with(mut payload: Value, name: &str, value: Option<Value>) -> Value {
+    let map = payload.as_object_mut().expect("an object payload");
+    match value {
+        Some(value) => map.insert(name.to_owned(), value),
+        None => map.remove(name),
+    };
+    payload
+}
+
+/// Encrypts any payload bytes as a v4.local token under the test key.
+pub fn forge(payload: &[u8]) -> String {
+    forge_with(payload, None)
+}
+
+/// Encrypts any payload bytes, with a footer, as a v4.local token under the test key.
+pub fn forge_with(payload: &[u8], footer: Option<&[u8]>) -> String {
+    let key = SymmetricKey::<V4>::from(&KEY).expect("32 bytes");
+    LocalToken::encrypt(&key, payload, footer, None).expect("encryptable")
+}
+
+/// Encrypts a JSON payload as a v4.local token under the test key.
+pub fn forge_json(payload: &Value) -> String {
+    forge(payload.to_string().as_bytes())
+}

@@ -46,8 +46,25 @@ use crate::verify::MAX_TOKEN_LEN;
 ///     .with_state(auth);
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone)]
 pub struct Verified<K: TokenKind>(pub Claims<K::Extra>);
+
+impl<K: TokenKind> std::fmt::Debug for Verified<K>
+where
+    K::Extra: std::fmt::Debug,
+{
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Verified").field(&self.0).finish()
+    }
+}
+
+impl<K: TokenKind> Clone for Verified<K>
+where
+    K::Extra: Clone,
+{
+    fn clone(&self) -> Self {
+        Self(self.0.clone())
+    }
+}
 
 /// The rejection of [`Verified`]: the reason, rendered as the configuration says.
 pub struct AuthRejection {

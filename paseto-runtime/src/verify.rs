@@ -80,7 +80,7 @@ fn open(settings: &Settings, token: &str) -> Result<TrustedToken, AuthError> {
     })
 }
 
-/// Checks every claim of an authenticated payload against the settings and `K`.
+/// Reads an authenticated payload and checks every claim against the settings and `K`.
 fn check<K: TokenKind>(
     settings: &Settings,
     payload: &str,
@@ -89,11 +89,28 @@ fn check<K: TokenKind>(
     if !payload.trim_start().starts_with('{') {
         return Err(AuthError::NotJsonObject);
     }
-    let payload: Payload<'_, K::Extra> =
-        serde_json::from_str(payload).map_err(|error| match error.classify() {
-            Category::Data => AuthError::UnexpectedClaims,
-            _ => AuthError::NotJsonObject,
-        })?;
+    match serde_json::from_str::<Payload<'_, K::Extra>>(payload) {
+        Ok(parsed) => validate(settings, parsed, K::TOKEN_TYPE, K::FRESH, now),
+        Err(error) if error.classify() == Category::Data => {
+            // The user's claims did not fit. A token that is expired or of the wrong
+            // type says so first; only the error path pays for this second reading.
+            let registered = serde_json::from_str::<Payload<'_, ()>>(payload)
+                .map_err(|_| AuthError::UnexpectedClaims)?;
+            validate(settings, registered, K::TOKEN_TYPE, K::FRESH, now)?;
+            Err(AuthError::UnexpectedClaims)
+        }
+        Err(_) => Err(AuthError::NotJsonObject),
+    }
+}
+
+/// Checks the registered claims of a parsed payload, in the documented order.
+fn validate<T>(
+    settings: &Settings,
+    payload: Payload<'_, T>,
+    expected_type: &'static str,
+    require_fresh: bool,
+    now: OffsetDateTime,
+) -> Result<Claims<T>, AuthError> {
     let leeway = settings.leeway;
 
     let expires_at = match payload.exp {
@@ -136,9 +153,9 @@ fn check<K: TokenKind>(
     let subject = string_claim(payload.sub, "sub")?;
     let token_id = string_claim(payload.jti, "jti")?;
     let token_type = string_claim(payload.token_type, "type")?;
-    if token_type != K::TOKEN_TYPE {
+    if token_type != expected_type {
         return Err(AuthError::WrongType {
-            expected: K::TOKEN_TYPE,
+            expected: expected_type,
             found: token_type.into_owned(),
         });
     }
@@ -147,7 +164,7 @@ fn check<K: TokenKind>(
         Some(Raw::Bool(fresh)) => fresh,
         Some(_) => return Err(AuthError::MalformedClaim("fresh")),
     };
-    if K::FRESH && !fresh {
+    if require_fresh && !fresh {
         return Err(AuthError::NotFresh);
     }
 
@@ -197,5 +214,70 @@ fn audience_claim(raw: Option<Raw<'_>>) -> Result<Vec<Cow<'_, str>>, AuthError> 
             })
             .collect(),
         Some(_) => Err(AuthError::MalformedClaim("aud")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::keys::LocalKey;
+    use crate::kind::Access;
+
+    fn auth(leeway: i64) -> PasetoAuth {
+        PasetoAuth::builder()
+            .local_key(LocalKey::from_bytes(&[7; 32]).unwrap())
+            .leeway(time::Duration::seconds(leeway))
+            .build()
+            .unwrap()
+    }
+
+    fn token(auth: &PasetoAuth, exp: &str) -> String {
+        let Keys::Local(key) = &auth.settings.keys else {
+            unreachable!("a local configuration")
+        };
+        let payload = format!(
+            r#"{{"sub":"a","jti":"j","type":"access","iat":"2026-01-01T00:00:00Z","exp":"{exp}"}}"#
+        );
+        LocalToken::encrypt(&key.0, payload.as_bytes(), None, None).unwrap()
+    }
+
+    #[test]
+    fn a_token_expires_at_exp_plus_leeway() {
+        let now = datetime!(2026-01-01 00:10:00 UTC);
+        let strict = auth(0);
+        let at_now = token(&strict, "2026-01-01T00:10:00Z");
+        assert_eq!(
+            strict.verify_at::<Access>(&at_now, now),
+            Err(AuthError::Expired)
+        );
+        let lenient = auth(2);
+        let one_second_ago = token(&lenient, "2026-01-01T00:09:59Z");
+        assert!(lenient.verify_at::<Access>(&one_second_ago, now).is_ok());
+        let three_seconds_ago = token(&lenient, "2026-01-01T00:09:57Z");
+        assert_eq!(
+            lenient.verify_at::<Access>(&three_seconds_ago, now),
+            Err(AuthError::Expired)
+        );
+    }
+
+    #[test]
+    fn the_latest_representable_expiry_with_the_largest_leeway_does_not_overflow() {
+        let auth = auth(100 * 365 * 24 * 3600);
+        let token = token(&auth, "9999-12-31T23:59:59Z");
+        let claims = auth.verify_at::<Access>(&token, datetime!(2026-01-01 0:00 UTC));
+        assert_eq!(claims.unwrap().subject(), "a");
+    }
+
+    #[test]
+    fn length_is_checked_before_anything_else() {
+        let huge = "v4.local.".to_owned() + &"A".repeat(MAX_TOKEN_LEN);
+        assert_eq!(auth(0).verify::<Access>(&huge), Err(AuthError::TooLarge));
+        let short = "x".repeat(MAX_TOKEN_LEN);
+        assert_eq!(
+            auth(0).verify::<Access>(&short),
+            Err(AuthError::UnsupportedToken)
+        );
     }
 }
