@@ -153,14 +153,14 @@ pub async fn send(app: &Router, path: &str, headers: &[(&str, &[u8])]) -> Reply 
     }
 }
 
+/// Sends `GET path` with this `Authorization` header value.
+pub async fn send_authorization(app: &Router, path: &str, value: impl AsRef<[u8]>) -> Reply {
+    send(app, path, &[("authorization", value.as_ref())]).await
+}
+
 /// Sends `GET path` with `Authorization: Bearer <token>`.
 pub async fn send_token(app: &Router, path: &str, token: &str) -> Reply {
-    send(
-        app,
-        path,
-        &[("authorization", format!("Bearer {token}").as_bytes())],
-    )
-    .await
+    send_authorization(app, path, format!("Bearer {token}")).await
 }
 
 /// A time `seconds` from now (negative: in the past), as an RFC 3339 claim value.

@@ -6,7 +6,9 @@ use std::sync::{Arc, Mutex};
 use axum::Json;
 use axum::response::IntoResponse;
 use paseto_runtime::{Access, IssueError, PasetoAuth, SecretKey};
-use paseto_tests::{access_claims, app, auth, forge_json, key, send, send_token, with};
+use paseto_tests::{
+    access_claims, app, auth, forge_json, key, send, send_authorization, send_token, with,
+};
 use serde_json::json;
 
 #[tokio::test]
@@ -31,13 +33,9 @@ async fn scheme_is_matched_case_insensitively() {
     let token = auth().access_token("alice").issue().unwrap();
     for scheme in ["bearer", "BEARER", "Bearer"] {
         let value = format!("{scheme}  {token}");
-        send(
-            &app(auth()),
-            "/access",
-            &[("authorization", value.as_bytes())],
-        )
-        .await
-        .assert_ok("alice");
+        send_authorization(&app(auth()), "/access", value)
+            .await
+            .assert_ok("alice");
     }
 }
 

@@ -3,7 +3,8 @@
 
 use paseto_runtime::{Duration, LocalKey, PasetoAuth, SecretKey};
 use paseto_tests::{
-    KEY, access_claims, app, at, auth, forge, forge_json, forge_with, key, send, send_token, with,
+    KEY, access_claims, app, at, auth, forge, forge_json, forge_with, key, send,
+    send_authorization, send_token, with,
 };
 use pasetors::keys::SymmetricKey;
 use pasetors::version2::{LocalToken as V2LocalToken, V2};
@@ -378,25 +379,17 @@ async fn token_of_nine_kib() {
 #[tokio::test]
 async fn header_without_scheme() {
     let token = auth().access_token("alice").issue().unwrap();
-    send(
-        &app(auth()),
-        "/access",
-        &[("authorization", token.as_bytes())],
-    )
-    .await
-    .assert_rejected(400, INVALID_REQUEST, BAD_HEADER);
+    send_authorization(&app(auth()), "/access", token)
+        .await
+        .assert_rejected(400, INVALID_REQUEST, BAD_HEADER);
 }
 
 #[tokio::test]
 async fn header_with_scheme_only() {
     for value in ["Bearer", "Bearer ", "   "] {
-        send(
-            &app(auth()),
-            "/access",
-            &[("authorization", value.as_bytes())],
-        )
-        .await
-        .assert_rejected(400, INVALID_REQUEST, BAD_HEADER);
+        send_authorization(&app(auth()), "/access", value)
+            .await
+            .assert_rejected(400, INVALID_REQUEST, BAD_HEADER);
     }
 }
 
@@ -407,13 +400,9 @@ async fn header_with_another_scheme() {
         format!("Token {token}"),
         "Basic YWxpY2U6c2VjcmV0".to_owned(),
     ] {
-        send(
-            &app(auth()),
-            "/access",
-            &[("authorization", value.as_bytes())],
-        )
-        .await
-        .assert_rejected(401, "Bearer", BAD_HEADER);
+        send_authorization(&app(auth()), "/access", value)
+            .await
+            .assert_rejected(401, "Bearer", BAD_HEADER);
     }
 }
 
@@ -421,24 +410,16 @@ async fn header_with_another_scheme() {
 async fn header_with_extra_parts() {
     let token = auth().access_token("alice").issue().unwrap();
     let value = format!("Bearer {token} extra");
-    send(
-        &app(auth()),
-        "/access",
-        &[("authorization", value.as_bytes())],
-    )
-    .await
-    .assert_rejected(400, INVALID_REQUEST, BAD_HEADER);
+    send_authorization(&app(auth()), "/access", value)
+        .await
+        .assert_rejected(400, INVALID_REQUEST, BAD_HEADER);
 }
 
 #[tokio::test]
 async fn header_with_bytes_that_are_not_utf_8() {
-    send(
-        &app(auth()),
-        "/access",
-        &[("authorization", b"Bearer v4.local.\xff\xfe")],
-    )
-    .await
-    .assert_rejected(400, INVALID_REQUEST, BAD_HEADER);
+    send_authorization(&app(auth()), "/access", b"Bearer v4.local.\xff\xfe")
+        .await
+        .assert_rejected(400, INVALID_REQUEST, BAD_HEADER);
 }
 
 #[tokio::test]
@@ -463,7 +444,7 @@ async fn optional_endpoint_still_rejects_a_bad_token() {
     send_token(&app(auth()), "/optional", &token)
         .await
         .assert_rejected(401, INVALID_TOKEN, "Token expired");
-    send(&app(auth()), "/optional", &[("authorization", b"Bearer")])
+    send_authorization(&app(auth()), "/optional", b"Bearer")
         .await
         .assert_rejected(400, INVALID_REQUEST, BAD_HEADER);
 }
