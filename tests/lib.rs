@@ -128,11 +128,27 @@ pub async fn send(app: &Router, path: &str, headers: &[(&str, &[u8])]) -> Reply 
     for &(name, value) in headers {
         request = request.header(name, value);
     }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::empty()).expect("valid request"))
-        .await
-        .expect("infallible");
+    call(app, request.body(Body::empty()).expect("valid request")).await
+}
+
+/// Sends `POST path` with a JSON body and, when given, an `Authorization` header.
+pub async fn post_json(app: &Router, path: &str, authorization: Option<&str>, body: &str) -> Reply {
+    let mut request = Request::post(path).header("content-type", "application/json");
+    if let Some(value) = authorization {
+        request = request.header("authorization", value);
+    }
+    call(
+        app,
+        request
+            .body(Body::from(body.to_owned()))
+            .expect("valid request"),
+    )
+    .await
+}
+
+/// Runs one request through the router and reads what a client would see.
+async fn call(app: &Router, request: Request<Body>) -> Reply {
+    let response = app.clone().oneshot(request).await.expect("infallible");
     let status = response.status();
     let challenge = response
         .headers()

@@ -9,8 +9,9 @@ use http::request::Parts;
 use crate::claims::Claims;
 use crate::config::{PasetoAuth, Renderer, Settings};
 use crate::error::AuthError;
-use crate::kind::TokenKind;
+use crate::kind::{Access, TokenKind};
 use crate::verify::MAX_TOKEN_LEN;
+use serde::de::DeserializeOwned;
 
 /// Extracts the verified claims of a token of kind `K` from the request.
 ///
@@ -190,5 +191,41 @@ fn token<'h>(settings: &Settings, headers: &'h HeaderMap) -> Result<Option<&'h s
     match (token, parts.next()) {
         (Some(token), None) => Ok(Some(token)),
         _ => Err(malformed()),
+    }
+}
+
+/// `Claims<T>` alone extracts an access token, so `#[axum::debug_handler]` placed
+/// above a guard attribute, which checks the handler as written, accepts it.
+impl<S, T> FromRequestParts<S> for Claims<T>
+where
+    PasetoAuth: FromRef<S>,
+    S: Send + Sync,
+    T: DeserializeOwned + 'static,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let Verified(claims) =
+            <Verified<Access<T>> as FromRequestParts<S>>::from_request_parts(parts, state).await?;
+        Ok(claims)
+    }
+}
+
+impl<S, T> OptionalFromRequestParts<S> for Claims<T>
+where
+    PasetoAuth: FromRef<S>,
+    S: Send + Sync,
+    T: DeserializeOwned + 'static,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, Self::Rejection> {
+        let verified =
+            <Verified<Access<T>> as OptionalFromRequestParts<S>>::from_request_parts(parts, state)
+                .await?;
+        Ok(verified.map(|Verified(claims)| claims))
     }
 }

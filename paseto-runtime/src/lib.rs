@@ -79,6 +79,11 @@ mod keys;
 mod kind;
 mod verify;
 
+/// Not public API: support for the code `paseto-macros` generates.
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
 pub use claims::Claims;
 pub use config::{ConfigError, PasetoAuth, PasetoAuthBuilder};
 pub use error::AuthError;
@@ -86,5 +91,6 @@ pub use extract::{AuthRejection, Verified};
 pub use issue::{Custom, IssueError, TokenBuilder};
 pub use keys::{KeyError, LocalKey, PublicKey, SecretKey};
 pub use kind::{Access, FreshAccess, Refresh, TokenKind};
+pub use paseto_macros::{fresh_paseto_required, paseto_required};
 pub use time::Duration;
 pub use verify::MAX_TOKEN_LEN;
