@@ -42,8 +42,8 @@ pub(crate) struct Args {
     pub(crate) kind: Kind,
     /// The span of `optional`, when given.
     pub(crate) optional: Option<Span>,
-    /// The path to the runtime crate.
-    pub(crate) krate: Path,
+    /// The path to the runtime crate, when renamed with `crate = "..."`.
+    krate: Option<Path>,
 }
 
 /// Each argument as written, with its span, before the combinations are checked.
@@ -71,6 +71,11 @@ impl Errors {
         self.push(syn::Error::new(span, message));
     }
 
+    /// An error covering all of `tokens`, first to last.
+    pub(crate) fn spanned(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
+        self.push(syn::Error::new_spanned(tokens, message));
+    }
+
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_none()
     }
@@ -81,6 +86,16 @@ impl Errors {
 }
 
 impl Args {
+    /// The runtime's `__private` module, its tokens spanned at `span` so that errors
+    /// in generated code point at the user's code.
+    pub(crate) fn private(&self, span: Span) -> TokenStream {
+        let root = self.krate.as_ref().map_or_else(
+            || quote::quote_spanned!(span=> ::paseto_runtime),
+            Path::to_token_stream,
+        );
+        quote::quote_spanned!(span=> #root::__private)
+    }
+
     /// Parses and checks the arguments of `attribute`. Mistakes are added to `errors`;
     /// `None` when the arguments cannot be used at all.
     pub(crate) fn parse(
@@ -113,7 +128,7 @@ fn parse_each(
             set(&mut written.optional, span, span, "optional", errors);
         } else if lookahead.peek(kw::token_type) {
             let span = input.parse::<kw::token_type>()?.span;
-            let value = string_value(input, "token_type", "\"email-verify\"")?;
+            let value = string_value(input, span, "token_type", "\"email-verify\"", errors)?;
             if let Some(value) = value.and_then(|v| token_type(v, errors)) {
                 set(
                     &mut written.token_type,
@@ -125,7 +140,8 @@ fn parse_each(
             }
         } else if lookahead.peek(Token![crate]) {
             let span = input.parse::<Token![crate]>()?.span;
-            if let Some(value) = string_value(input, "crate", "\"::paseto_runtime\"")? {
+            if let Some(value) = string_value(input, span, "crate", "\"::paseto_runtime\"", errors)?
+            {
                 match value.parse::<Path>() {
                     Ok(path) => set(&mut written.krate, span, (span, path), "crate", errors),
                     Err(_) => errors.add(
@@ -173,10 +189,16 @@ fn set<T>(slot: &mut Option<T>, span: Span, value: T, name: &str, errors: &mut E
 }
 
 /// Parses `= "..."`; a value that is not a string literal is reported and skipped.
-fn string_value(input: ParseStream<'_>, name: &str, example: &str) -> syn::Result<Option<LitStr>> {
+fn string_value(
+    input: ParseStream<'_>,
+    key: Span,
+    name: &str,
+    example: &str,
+    errors: &mut Errors,
+) -> syn::Result<Option<LitStr>> {
     let expected = format!("`{name}` takes a string literal, such as `{name} = {example}`");
     if !input.peek(Token![=]) {
-        return Err(input.error(expected));
+        return Err(syn::Error::new(key, expected));
     }
     input.parse::<Token![=]>()?;
     match input.parse::<Expr>()? {
@@ -184,7 +206,10 @@ fn string_value(input: ParseStream<'_>, name: &str, example: &str) -> syn::Resul
             lit: Lit::Str(value),
             ..
         }) => Ok(Some(value)),
-        other => Err(syn::Error::new_spanned(other.to_token_stream(), expected)),
+        other => {
+            errors.spanned(other, expected);
+            Ok(None)
+        }
     }
 }
 
@@ -202,9 +227,7 @@ fn token_type(value: LitStr, errors: &mut Errors) -> Option<LitStr> {
 
 impl Written {
     fn check(self, attribute: Attribute, errors: &mut Errors) -> Args {
-        let krate = self
-            .krate
-            .map_or_else(|| syn::parse_quote!(::paseto_runtime), |(_, path)| path);
+        let krate = self.krate.map(|(_, path)| path);
         if attribute == Attribute::FreshRequired {
             let takes = "it takes only `crate = \"...\"`";
             for (span, name) in [

@@ -62,8 +62,8 @@ fn rewrite(
         );
     }
     if let Some(receiver) = sig.receiver() {
-        errors.add(
-            receiver.span(),
+        errors.spanned(
+            receiver,
             format_args!("`{name}` cannot be used on a method that takes `self`: axum handlers take no receiver"),
         );
     }
@@ -72,7 +72,7 @@ fn rewrite(
     let mut state: Option<Type> = None;
     for (index, input) in sig.inputs.iter().enumerate() {
         let FnArg::Typed(typed) = input else { continue };
-        let param = classify(&typed.ty, errors);
+        let param = classify(&typed.ty);
         if state.is_none() {
             state = state_type(&typed.ty);
         }
@@ -80,23 +80,23 @@ fn rewrite(
             continue;
         }
         if claims.is_some() {
-            errors.add(
-                typed.ty.span(),
+            errors.spanned(
+                &typed.ty,
                 "only one `Claims` parameter is allowed; this is the second",
             );
             continue;
         }
         match (&param, args.optional, attribute) {
-            (Param::OptionalClaims(_), _, Attribute::FreshRequired) => errors.add(
-                typed.ty.span(),
+            (Param::OptionalClaims(_), _, Attribute::FreshRequired) => errors.spanned(
+                &typed.ty,
                 "`#[fresh_paseto_required]` always requires a token; take `Claims`, not `Option<Claims>`",
             ),
-            (Param::OptionalClaims(_), None, Attribute::Required) => errors.add(
-                typed.ty.span(),
+            (Param::OptionalClaims(_), None, Attribute::Required) => errors.spanned(
+                &typed.ty,
                 "`Option<Claims>` needs `#[paseto_required(optional)]`",
             ),
-            (Param::Claims(_), Some(_), _) => errors.add(
-                typed.ty.span(),
+            (Param::Claims(_), Some(_), _) => errors.spanned(
+                &typed.ty,
                 "`optional` needs the parameter to be `Option<Claims>`",
             ),
             _ => {}
@@ -110,24 +110,28 @@ fn rewrite(
         return None;
     }
 
-    let krate = &args.krate;
-    let span = claims
-        .as_ref()
-        .map_or_else(Span::call_site, |(index, _)| sig.inputs[*index].span());
-    let extra = if let Some((_, Param::Claims(ty) | Param::OptionalClaims(ty))) = &claims {
-        quote_spanned!(ty.span()=> <#ty as #krate::__private::ClaimsType>::Extra)
+    // Generated tokens point at the `Claims` type as written, so errors land there.
+    let (span, extra) = if let Some((_, Param::Claims(ty) | Param::OptionalClaims(ty))) = &claims {
+        let span = ty.span();
+        let private = args.private(span);
+        (
+            span,
+            quote_spanned!(span=> <#ty as #private::ClaimsType>::Extra),
+        )
     } else {
-        quote!(())
+        (Span::call_site(), quote!(()))
     };
-    let (kind, marker) = kind(args, &function, &extra);
+    let (kind, marker) = kind(args, &function, &extra, span);
+    let private = args.private(span);
     let wrapper = if args.optional.is_some() {
-        quote_spanned!(span=> #krate::__private::MaybeVerified)
+        quote_spanned!(span=> #private::MaybeVerified)
     } else {
-        quote_spanned!(span=> #krate::__private::Verified)
+        quote_spanned!(span=> #private::Verified)
     };
     let mut guard = quote_spanned!(span=> #wrapper<#kind>);
     if let Some(state) = &state {
-        guard = quote_spanned!(state.span()=> #krate::__private::Checked<#state, #guard>);
+        let private = args.private(state.span());
+        guard = quote_spanned!(state.span()=> #private::Checked<#state, #guard>);
     }
 
     let inputs = &mut function.sig.inputs;
@@ -158,22 +162,30 @@ fn rewrite(
 }
 
 /// The token kind, and for a custom type the marker item that names it.
-fn kind(args: &Args, function: &ItemFn, extra: &TokenStream) -> (TokenStream, TokenStream) {
-    let krate = &args.krate;
+fn kind(
+    args: &Args,
+    function: &ItemFn,
+    extra: &TokenStream,
+    span: Span,
+) -> (TokenStream, TokenStream) {
+    let private = args.private(span);
     match &args.kind {
-        Kind::Access => (quote!(#krate::__private::Access<#extra>), quote!()),
-        Kind::FreshAccess => (quote!(#krate::__private::FreshAccess<#extra>), quote!()),
-        Kind::Refresh => (quote!(#krate::__private::Refresh<#extra>), quote!()),
+        Kind::Access => (quote_spanned!(span=> #private::Access<#extra>), quote!()),
+        Kind::FreshAccess => (
+            quote_spanned!(span=> #private::FreshAccess<#extra>),
+            quote!(),
+        ),
+        Kind::Refresh => (quote_spanned!(span=> #private::Refresh<#extra>), quote!()),
         Kind::Custom(token_type) => {
             let marker = format_ident!("__paseto_token_type_{}", function.sig.ident);
             let vis = &function.vis;
             (
-                quote!(#krate::__private::Custom<#marker, #extra>),
+                quote_spanned!(span=> #private::Custom<#marker, #extra>),
                 quote! {
                     #[doc(hidden)]
                     #[allow(non_camel_case_types)]
                     #vis enum #marker {}
-                    impl #krate::__private::TypeName for #marker {
+                    impl #private::TypeName for #marker {
                         const NAME: &'static str = #token_type;
                     }
                 },
@@ -213,19 +225,13 @@ fn single_type(arguments: &PathArguments) -> Option<&Type> {
     }
 }
 
-fn classify(ty: &Type, errors: &mut Errors) -> Param {
-    if let Some(arguments) = last_segment(ty, "Claims") {
-        if arguments.is_none() || single_type(arguments).is_some() {
-            return Param::Claims(ty.clone());
-        }
-        errors.add(
-            arguments.span(),
-            "`Claims` takes one type argument, the type of your own claims: `Claims<MyClaims>`",
-        );
-        return Param::Other;
+fn classify(ty: &Type) -> Param {
+    // A `Claims` with the wrong number of type arguments is left to rustc's own error.
+    if last_segment(ty, "Claims").is_some() {
+        return Param::Claims(ty.clone());
     }
     if let Some(inner) = last_segment(ty, "Option").and_then(single_type)
-        && let Param::Claims(claims) = classify(inner, errors)
+        && let Param::Claims(claims) = classify(inner)
     {
         return Param::OptionalClaims(claims);
     }

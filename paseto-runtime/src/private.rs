@@ -75,6 +75,7 @@ pub trait ProvidesAuth<E> {
     type Checked;
 }
 
+#[diagnostic::do_not_recommend]
 impl<S, E> ProvidesAuth<E> for S
 where
     PasetoAuth: FromRef<S>,

@@ -1,10 +1,11 @@
-use paseto_runtime::{Access, Verified};
+use axum::extract::State;
+use paseto_runtime::{Claims, paseto_required};
 
 #[derive(Clone)]
 struct AppState;
 
-#[axum::debug_handler(state = AppState)]
-async fn me(Verified(claims): Verified<Access>) -> String {
+#[paseto_required]
+async fn handler(claims: Claims, State(_state): State<AppState>) -> String {
     claims.subject().to_owned()
 }
 

@@ -1,0 +1,10 @@
+use paseto_runtime::paseto_required;
+
+struct Service;
+
+#[paseto_required]
+impl Service {
+    async fn handler() {}
+}
+
+fn main() {}

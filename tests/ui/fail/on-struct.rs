@@ -1,0 +1,6 @@
+use paseto_runtime::paseto_required;
+
+#[paseto_required]
+struct Handler;
+
+fn main() {}

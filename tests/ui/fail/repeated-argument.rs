@@ -1,0 +1,8 @@
+use paseto_runtime::{Claims, paseto_required};
+
+#[paseto_required(optional, optional)]
+async fn handler(claims: Option<Claims>) -> bool {
+    claims.is_some()
+}
+
+fn main() {}

@@ -1,0 +1,12 @@
+use axum::{Router, routing::post};
+use paseto_runtime::{Claims, LocalKey, PasetoAuth, fresh_paseto_required};
+
+#[fresh_paseto_required]
+async fn handler(claims: Claims) -> String {
+    claims.subject().to_owned()
+}
+
+fn main() {
+    let auth = PasetoAuth::builder().local_key(LocalKey::generate().unwrap()).build().unwrap();
+    let _: Router = Router::new().route("/", post(handler)).with_state(auth);
+}
