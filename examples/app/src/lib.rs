@@ -1,0 +1,86 @@
+//! fastapi-paseto's "Refresh Tokens" example, ported to axum: log in for an access
+//! and a refresh token, exchange the refresh token for new access tokens, and
+//! reach protected routes, one of them only with a fresh token.
+//!
+//! Copy this file to start: the handlers are what an application writes.
+
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use paseto_runtime::{Claims, IssueError, PasetoAuth, fresh_paseto_required, paseto_required};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use tower_http::trace::TraceLayer;
+
+/// The routes, with `auth` as the router's state.
+pub fn router(auth: PasetoAuth) -> Router {
+    Router::new()
+        .route("/login", post(login))
+        .route("/refresh", post(refresh))
+        .route("/protected", get(protected))
+        .route("/protected-fresh", get(protected_fresh))
+        .layer(TraceLayer::new_for_http())
+        .with_state(auth)
+}
+
+/// The body of `POST /login`.
+#[derive(Deserialize)]
+struct Credentials {
+    username: String,
+    password: String,
+}
+
+/// An error response in the shape every rejection of this app takes.
+fn detail(status: StatusCode, message: &str) -> Response {
+    (status, Json(json!({ "detail": message }))).into_response()
+}
+
+/// Checks the credentials and issues a fresh access token and a refresh token.
+async fn login(
+    State(auth): State<PasetoAuth>,
+    body: Result<Json<Credentials>, JsonRejection>,
+) -> Result<Response, IssueError> {
+    let Json(credentials) = match body {
+        Ok(body) => body,
+        Err(rejection) => return Ok(detail(rejection.status(), &rejection.body_text())),
+    };
+    // A real application checks a password hash from its user store here.
+    if credentials.username != "test" || credentials.password != "test" {
+        return Ok(detail(StatusCode::UNAUTHORIZED, "Bad username or password"));
+    }
+    // Fresh: this token comes from a credential check, not from a refresh.
+    let access_token = auth
+        .access_token(&credentials.username)
+        .fresh(true)
+        .issue()?;
+    let refresh_token = auth.refresh_token(&credentials.username).issue()?;
+    Ok(
+        Json(json!({ "access_token": access_token, "refresh_token": refresh_token }))
+            .into_response(),
+    )
+}
+
+/// Exchanges a refresh token for a new access token, which is not fresh.
+#[paseto_required(refresh)]
+async fn refresh(
+    claims: Claims,
+    State(auth): State<PasetoAuth>,
+) -> Result<Json<Value>, IssueError> {
+    let access_token = auth.access_token(claims.subject()).issue()?;
+    Ok(Json(json!({ "access_token": access_token })))
+}
+
+/// Any valid access token.
+#[paseto_required]
+async fn protected(claims: Claims) -> Json<Value> {
+    Json(json!({ "user": claims.subject() }))
+}
+
+/// Only a fresh access token: for high-risk operations.
+#[fresh_paseto_required]
+async fn protected_fresh(claims: Claims) -> Json<Value> {
+    Json(json!({ "user": claims.subject() }))
+}

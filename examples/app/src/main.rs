@@ -1,0 +1,47 @@
+//! Runs the example app on `127.0.0.1:$PORT` (default 3000), configured from
+//! `PASETO_*` environment variables.
+
+use std::error::Error;
+
+use paseto_runtime::{LocalKey, PasetoAuth};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn Error>> {
+    // `RUST_LOG` takes `target=level` directives; by default requests are logged
+    // at info and each rejection, with its kind, at debug.
+    let filter: Targets = std::env::var("RUST_LOG")
+        .unwrap_or_else(|_| "info,tower_http=debug,paseto_runtime=debug".to_owned())
+        .parse()?;
+    tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .finish()
+        .with(filter)
+        .init();
+
+    let mut config = PasetoAuth::builder().env()?;
+    if !config.has_key() {
+        eprintln!(
+            "PASETO_SECRET_KEY is not set: generated a key for this run; tokens stop verifying when the process exits"
+        );
+        config = config.local_key(LocalKey::generate()?);
+    }
+    let auth = config.build()?;
+
+    let port = match std::env::var("PORT") {
+        Ok(port) => port
+            .parse::<u16>()
+            .map_err(|_| "PORT must be a port number")?,
+        Err(_) => 3000,
+    };
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, example_app::router(auth))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,290 @@
+//! The example app over a real TCP socket with a real HTTP client: the whole
+//! login → protected → refresh flow, the fresh rules, and every rejection kind.
+
+use std::net::SocketAddr;
+
+use paseto_runtime::{Access, FreshAccess, LocalKey, PasetoAuth};
+use paseto_tests::{KEY, access_claims, at, forge_json, with};
+use pasetors::keys::SymmetricKey;
+use pasetors::version2::{LocalToken as V2LocalToken, V2};
+use reqwest::header::{AUTHORIZATION, HeaderValue};
+use reqwest::{Client, RequestBuilder, StatusCode};
+use serde_json::{Value, json};
+
+/// Serves the example app on a free loopback port, with the test key.
+async fn serve() -> (SocketAddr, PasetoAuth) {
+    let auth = paseto_tests::auth();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = example_app::router(auth.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, auth)
+}
+
+/// What a client reads: status, `WWW-Authenticate`, JSON body.
+async fn read(request: RequestBuilder) -> (StatusCode, Option<String>, Value) {
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().unwrap().to_owned());
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json",
+        "every answer of the app is JSON"
+    );
+    (status, challenge, response.json().await.unwrap())
+}
+
+async fn login(client: &Client, addr: SocketAddr) -> (String, String) {
+    let (status, _, body) = read(
+        client
+            .post(format!("http://{addr}/login"))
+            .json(&json!({ "username": "test", "password": "test" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    (
+        body["access_token"].as_str().unwrap().to_owned(),
+        body["refresh_token"].as_str().unwrap().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn login_protected_refresh_and_the_fresh_rules() {
+    let (addr, auth) = serve().await;
+    let client = Client::new();
+    let url = |path: &str| format!("http://{addr}{path}");
+
+    let (access, refresh) = login(&client, addr).await;
+    assert!(
+        auth.verify::<FreshAccess>(&access).is_ok(),
+        "login mints a fresh token"
+    );
+
+    let (status, _, body) = read(client.get(url("/protected")).bearer_auth(&access)).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({ "user": "test" })));
+    let (status, _, body) = read(client.get(url("/protected-fresh")).bearer_auth(&access)).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({ "user": "test" })));
+
+    let (status, _, body) = read(client.post(url("/refresh")).bearer_auth(&refresh)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body.as_object().unwrap().len(), 1, "{body}");
+    let refreshed = body["access_token"].as_str().unwrap();
+    let claims = auth.verify::<Access>(refreshed).unwrap();
+    assert!(!claims.is_fresh(), "a refreshed token is not fresh");
+
+    let (status, _, body) = read(client.get(url("/protected")).bearer_auth(refreshed)).await;
+    assert_eq!((status, body), (StatusCode::OK, json!({ "user": "test" })));
+    let (status, challenge, body) =
+        read(client.get(url("/protected-fresh")).bearer_auth(refreshed)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        challenge.as_deref(),
+        Some(r#"Bearer error="insufficient_user_authentication""#)
+    );
+    assert_eq!(
+        body,
+        json!({ "detail": "PASETO access token is not fresh" })
+    );
+}
+
+#[tokio::test]
+async fn bad_credentials_and_malformed_login_bodies() {
+    let (addr, _) = serve().await;
+    let client = Client::new();
+    let url = format!("http://{addr}/login");
+    let (status, challenge, body) = read(
+        client
+            .post(&url)
+            .json(&json!({ "username": "test", "password": "nope" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(challenge, None);
+    assert_eq!(body, json!({ "detail": "Bad username or password" }));
+
+    for (content_type, payload) in [
+        ("application/json", "{\"username\": 1}"),
+        ("application/json", "not json"),
+        ("text/plain", "{}"),
+    ] {
+        let (status, _, body) = read(
+            client
+                .post(&url)
+                .header("content-type", content_type)
+                .body(payload),
+        )
+        .await;
+        assert!(status.is_client_error(), "{status} for {payload:?}");
+        assert!(body["detail"].is_string(), "{body}");
+    }
+}
+
+/// One request and the answer a client must read.
+struct Case {
+    name: &'static str,
+    path: &'static str,
+    authorization: Vec<HeaderValue>,
+    status: u16,
+    challenge: Option<&'static str>,
+    detail: &'static str,
+}
+
+const INVALID_TOKEN: Option<&str> = Some(r#"Bearer error="invalid_token""#);
+const INVALID_REQUEST: Option<&str> = Some(r#"Bearer error="invalid_request""#);
+const BAD_HEADER: &str = "Bad Authorization header. Expected value 'Bearer <PASETO>'";
+
+fn case(
+    name: &'static str,
+    path: &'static str,
+    authorization: Vec<HeaderValue>,
+    (status, challenge, detail): (u16, Option<&'static str>, &'static str),
+) -> Case {
+    Case {
+        name,
+        path,
+        authorization,
+        status,
+        challenge,
+        detail,
+    }
+}
+
+fn bearer(token: &str) -> Vec<HeaderValue> {
+    vec![HeaderValue::from_str(&format!("Bearer {token}")).unwrap()]
+}
+
+fn invalid(detail: &'static str) -> (u16, Option<&'static str>, &'static str) {
+    (401, INVALID_TOKEN, detail)
+}
+
+#[tokio::test]
+#[allow(clippy::too_many_lines, reason = "one table of cases, a row each")]
+async fn every_rejection_kind_over_the_wire() {
+    let (addr, auth) = serve().await;
+    let client = Client::new();
+    let (access, refresh) = login(&client, addr).await;
+    let other_key = PasetoAuth::builder()
+        .local_key(LocalKey::generate().unwrap())
+        .build()
+        .unwrap();
+    let v2 = V2LocalToken::encrypt(
+        &SymmetricKey::<V2>::from(&KEY).unwrap(),
+        access_claims().to_string().as_bytes(),
+        None,
+    )
+    .unwrap();
+    let forged = |name: &str, value: Option<Value>| forge_json(&with(access_claims(), name, value));
+    let malformed = (400, INVALID_REQUEST, BAD_HEADER);
+    let cases = [
+        case(
+            "no token",
+            "/protected",
+            vec![],
+            (401, Some("Bearer"), "PASETO Authorization Token required"),
+        ),
+        case(
+            "refresh on access",
+            "/protected",
+            bearer(&refresh),
+            invalid("Access token required but refresh provided"),
+        ),
+        case(
+            "access on refresh",
+            "/refresh",
+            bearer(&access),
+            invalid("Refresh token required but access provided"),
+        ),
+        case(
+            "expired",
+            "/protected",
+            bearer(&forged("exp", Some(at(-1)))),
+            invalid("Token expired"),
+        ),
+        case(
+            "not yet valid",
+            "/protected",
+            bearer(&forged("nbf", Some(at(60)))),
+            invalid("Token not yet valid"),
+        ),
+        case(
+            "issued in the future",
+            "/protected",
+            bearer(&forged("iat", Some(at(60)))),
+            invalid("Token issued in the future"),
+        ),
+        case(
+            "no type",
+            "/protected",
+            bearer(&forged("type", None)),
+            invalid("Token has no 'type' claim"),
+        ),
+        case(
+            "wrong key",
+            "/protected",
+            bearer(&other_key.access_token("test").issue().unwrap()),
+            invalid("Invalid token"),
+        ),
+        case(
+            "v2 token",
+            "/protected",
+            bearer(&v2),
+            invalid("Unsupported token version or purpose"),
+        ),
+        case(
+            "9 KiB",
+            "/protected",
+            bearer(&format!("v4.local.{}", "A".repeat(9 * 1024))),
+            invalid("Token is too large"),
+        ),
+        case(
+            "no scheme",
+            "/protected",
+            vec![HeaderValue::from_str(&access).unwrap()],
+            malformed,
+        ),
+        case(
+            "other scheme",
+            "/protected",
+            vec![HeaderValue::from_static("Basic dGVzdDp0ZXN0")],
+            (401, Some("Bearer"), BAD_HEADER),
+        ),
+        case(
+            "extra parts",
+            "/protected",
+            bearer(&format!("{access} more")),
+            malformed,
+        ),
+        case(
+            "non-UTF-8",
+            "/protected",
+            vec![HeaderValue::from_bytes(b"Bearer v4.local.\xff").unwrap()],
+            malformed,
+        ),
+        case(
+            "two headers",
+            "/protected",
+            [bearer(&access), bearer(&access)].concat(),
+            malformed,
+        ),
+    ];
+    for case in cases {
+        let url = format!("http://{addr}{}", case.path);
+        let mut request = if case.path == "/refresh" {
+            client.post(url)
+        } else {
+            client.get(url)
+        };
+        for value in case.authorization {
+            request = request.header(AUTHORIZATION, value);
+        }
+        let (status, challenge, body) = read(request).await;
+        assert_eq!(status.as_u16(), case.status, "{}: {body}", case.name);
+        assert_eq!(challenge.as_deref(), case.challenge, "{}", case.name);
+        assert_eq!(body, json!({ "detail": case.detail }), "{}", case.name);
+    }
+    // The app's key is the one the forged tokens use, so the checks above are the claims'.
+    assert!(auth.verify::<Access>(&forge_json(&access_claims())).is_ok());
+}

@@ -1,0 +1,155 @@
+//! Interoperability with pyseto, the PASETO implementation under fastapi-paseto.
+//!
+//! `tests/interop/pyseto-tokens.json` holds tokens pyseto made in fastapi-paseto's
+//! claim layout; they must verify here. `tests/interop/pyseto_interop.py`
+//! regenerates them and checks the tokens this runtime issues in pyseto.
+
+use paseto_runtime::{
+    Access, AuthError, Claims, FreshAccess, LocalKey, PasetoAuth, PublicKey, Refresh, SecretKey,
+};
+use paseto_tests::{EmailVerify, KEY};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+#[derive(Deserialize)]
+struct Data {
+    local_key: String,
+    secret_key: String,
+    public_key: String,
+    tokens: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    name: String,
+    claims: Value,
+    token: String,
+}
+
+fn data() -> Data {
+    let text = include_str!("../interop/pyseto-tokens.json");
+    serde_json::from_str(text).expect("valid test data")
+}
+
+/// Checks what every token carries against the claims pyseto was given.
+fn assert_registered<T>(claims: &Claims<T>, expected: &Value, name: &str) {
+    let time =
+        |field: &str| OffsetDateTime::parse(expected[field].as_str().unwrap(), &Rfc3339).unwrap();
+    assert_eq!(claims.subject(), expected["sub"], "{name}");
+    assert_eq!(claims.token_id(), expected["jti"], "{name}");
+    assert_eq!(claims.token_type(), expected["type"], "{name}");
+    assert_eq!(claims.issued_at(), Some(time("iat")), "{name}");
+    assert_eq!(claims.not_before(), Some(time("nbf")), "{name}");
+    assert_eq!(claims.expires_at(), Some(time("exp")), "{name}");
+}
+
+#[test]
+fn pyseto_tokens_verify_here() {
+    let data = data();
+    let local_key = LocalKey::from_paserk(&data.local_key).unwrap();
+    assert_eq!(
+        local_key.to_paserk(),
+        LocalKey::from_bytes(&KEY).unwrap().to_paserk()
+    );
+    let local = PasetoAuth::builder().local_key(local_key).build().unwrap();
+    let public = PasetoAuth::builder()
+        .public_key(PublicKey::from_paserk(&data.public_key).unwrap())
+        .build()
+        .unwrap();
+    assert_eq!(data.tokens.len(), 5);
+    for Case {
+        name,
+        claims,
+        token,
+    } in &data.tokens
+    {
+        let auth = if token.starts_with("v4.public.") {
+            &public
+        } else {
+            &local
+        };
+        match (claims["type"].as_str().unwrap(), claims.get("fresh")) {
+            ("access", Some(Value::Bool(true))) => {
+                let verified = auth.verify::<FreshAccess>(token).unwrap();
+                assert!(verified.is_fresh(), "{name}");
+                assert_registered(&verified, claims, name);
+            }
+            ("access", _) => {
+                let verified = auth.verify::<Access>(token).unwrap();
+                assert!(!verified.is_fresh(), "{name}");
+                assert_registered(&verified, claims, name);
+                assert_eq!(
+                    auth.verify::<FreshAccess>(token).unwrap_err(),
+                    AuthError::NotFresh
+                );
+            }
+            ("refresh", _) => {
+                assert_registered(&auth.verify::<Refresh>(token).unwrap(), claims, name);
+                assert!(matches!(
+                    auth.verify::<Access>(token),
+                    Err(AuthError::WrongType { .. })
+                ));
+            }
+            ("email-verify", _) => {
+                let verified = auth.verify::<EmailVerify>(token).unwrap();
+                assert_eq!(verified.extra().email, claims["email"], "{name}");
+                assert_registered(&verified, claims, name);
+            }
+            (other, _) => panic!("{name}: unexpected type {other}"),
+        }
+    }
+}
+
+/// Writes tokens issued here for `pyseto_interop.py` to check in pyseto.
+#[test]
+#[ignore = "run by tests/interop/pyseto_interop.py"]
+fn issue_tokens_for_pyseto() {
+    let data = data();
+    let local = PasetoAuth::builder()
+        .local_key(LocalKey::from_paserk(&data.local_key).unwrap())
+        .build()
+        .unwrap();
+    let public = PasetoAuth::builder()
+        .secret_key(SecretKey::from_paserk(&data.secret_key).unwrap())
+        .build()
+        .unwrap();
+    let cases = [
+        (
+            "access",
+            local.access_token("test").issue(),
+            json!({ "sub": "test", "type": "access", "fresh": false }),
+        ),
+        (
+            "fresh access",
+            local.access_token("test").fresh(true).issue(),
+            json!({ "sub": "test", "type": "access", "fresh": true }),
+        ),
+        (
+            "refresh",
+            local.refresh_token("test").issue(),
+            json!({ "sub": "test", "type": "refresh" }),
+        ),
+        (
+            "custom type",
+            local
+                .token("test", "email-verify")
+                .claims(&json!({ "email": "test@example.com" }))
+                .issue(),
+            json!({ "sub": "test", "type": "email-verify", "email": "test@example.com" }),
+        ),
+        (
+            "public access",
+            public.access_token("test").issue(),
+            json!({ "sub": "test", "type": "access", "fresh": false }),
+        ),
+    ];
+    let out: Vec<Value> = cases
+        .into_iter()
+        .map(|(name, token, expect)| json!({ "name": name, "token": token.unwrap(), "expect": expect }))
+        .collect();
+    let path =
+        std::env::var("PASETO_INTEROP_OUT").expect("PASETO_INTEROP_OUT names the output file");
+    std::fs::write(path, serde_json::to_string_pretty(&out).unwrap()).unwrap();
+}
