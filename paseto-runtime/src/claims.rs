@@ -24,6 +24,7 @@ pub struct Claims<T = ()> {
     pub(crate) expires_at: Option<OffsetDateTime>,
     pub(crate) issuer: Option<String>,
     pub(crate) audience: Vec<String>,
+    pub(crate) family: Option<String>,
     pub(crate) extra: T,
 }
 
@@ -73,6 +74,18 @@ impl<T> Claims<T> {
         &self.audience
     }
 
+    /// The `fam` claim: the refresh family of a token issued by
+    /// [`PasetoAuth::rotate`](crate::PasetoAuth::rotate).
+    pub fn family(&self) -> Option<&str> {
+        self.family.as_deref()
+    }
+
+    /// The id that revokes this token's family: the `fam` claim, or for a token
+    /// that started a family, its own `jti`.
+    pub fn family_id(&self) -> &str {
+        self.family.as_deref().unwrap_or(&self.token_id)
+    }
+
     /// The user's own claims.
     pub fn extra(&self) -> &T {
         &self.extra
@@ -81,6 +94,37 @@ impl<T> Claims<T> {
     /// Takes the user's own claims out.
     pub fn into_extra(self) -> T {
         self.extra
+    }
+
+    /// The same registered claims with `extra` as the user's claims, and the old ones.
+    pub(crate) fn replace_extra<U>(self, extra: U) -> (Claims<U>, T) {
+        let Self {
+            subject,
+            token_id,
+            token_type,
+            fresh,
+            issued_at,
+            not_before,
+            expires_at,
+            issuer,
+            audience,
+            family,
+            extra: old,
+        } = self;
+        let claims = Claims {
+            subject,
+            token_id,
+            token_type,
+            fresh,
+            issued_at,
+            not_before,
+            expires_at,
+            issuer,
+            audience,
+            family,
+            extra,
+        };
+        (claims, old)
     }
 }
 
@@ -180,13 +224,15 @@ pub(crate) struct Payload<'a, T> {
     pub(crate) iss: Option<Raw<'a>>,
     #[serde(borrow)]
     pub(crate) aud: Option<Raw<'a>>,
+    #[serde(borrow)]
+    pub(crate) fam: Option<Raw<'a>>,
     #[serde(flatten)]
     pub(crate) extra: T,
 }
 
 /// The claim names the library writes and checks; a user's own claims cannot use them.
-pub(crate) const RESERVED: [&str; 9] = [
-    "sub", "jti", "type", "fresh", "iat", "nbf", "exp", "iss", "aud",
+pub(crate) const RESERVED: [&str; 10] = [
+    "sub", "jti", "type", "fresh", "iat", "nbf", "exp", "iss", "aud", "fam",
 ];
 
 /// Parses an RFC 3339 timestamp, as fastapi-paseto writes them.

@@ -1,6 +1,7 @@
 //! `PasetoAuth`: the keys and settings every check reads, and the builder that makes it.
 
 use std::fmt;
+use std::future::Future;
 use std::sync::Arc;
 
 use axum_core::response::Response;
@@ -8,8 +9,12 @@ use http::HeaderName;
 use http::header::AUTHORIZATION;
 use time::Duration;
 
+use crate::claims::Claims;
+use crate::denylist::Denylist;
 use crate::error::AuthError;
 use crate::keys::{LocalKey, PublicKey, SecretKey};
+use crate::kind::{ACCESS, REFRESH};
+use crate::revoke::{Check, Revocation};
 
 /// A configuration that cannot be used, found when it is built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -59,7 +64,7 @@ pub(crate) enum Keys {
 
 /// The longest TTL or leeway accepted: a hundred years. Anything longer is a typo,
 /// and keeping times this small means adding them to "now" cannot overflow.
-const MAX_DURATION: Duration = Duration::days(36_525);
+pub(crate) const MAX_DURATION: Duration = Duration::days(36_525);
 
 pub(crate) struct Settings {
     pub(crate) keys: Keys,
@@ -81,6 +86,7 @@ pub(crate) struct Settings {
     pub(crate) footer: Option<Vec<u8>>,
     pub(crate) implicit_assertion: Option<Vec<u8>>,
     pub(crate) renderer: Option<Renderer>,
+    pub(crate) revocation: Option<Revocation>,
 }
 
 /// Keys and settings for issuing and verifying tokens; cheap to clone (an `Arc` inside).
@@ -127,6 +133,10 @@ impl fmt::Debug for PasetoAuth {
                 &s.implicit_assertion.as_ref().map(|_| ".."),
             )
             .field("custom_rejection", &s.renderer.is_some())
+            .field(
+                "revocation",
+                &s.revocation.as_ref().map(|r| &r.token_types),
+            )
             .finish()
     }
 }
@@ -152,6 +162,9 @@ pub struct PasetoAuthBuilder {
     footer: Option<Vec<u8>>,
     implicit_assertion: Option<Vec<u8>>,
     renderer: Option<Renderer>,
+    denylist: Option<Arc<dyn Denylist>>,
+    revocation_check: Option<Check>,
+    denylist_token_types: Vec<String>,
 }
 
 impl Default for PasetoAuthBuilder {
@@ -173,6 +186,9 @@ impl Default for PasetoAuthBuilder {
             footer: None,
             implicit_assertion: None,
             renderer: None,
+            denylist: None,
+            revocation_check: None,
+            denylist_token_types: vec![ACCESS.to_owned(), REFRESH.to_owned()],
         }
     }
 }
@@ -294,7 +310,11 @@ impl PasetoAuthBuilder {
     ///     .local_key(LocalKey::generate()?)
     ///     .on_rejection(|error| {
     ///         let body = Json(serde_json::json!({ "error": error.kind(), "message": error.to_string() }));
-    ///         (error.status(), [("www-authenticate", error.www_authenticate())], body).into_response()
+    ///         let mut response = (error.status(), body).into_response();
+    ///         if let Some(challenge) = error.www_authenticate() {
+    ///             response.headers_mut().insert("www-authenticate", challenge);
+    ///         }
+    ///         response
     ///     })
     ///     .build()?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -304,6 +324,55 @@ impl PasetoAuthBuilder {
         render: impl Fn(&AuthError) -> Response + Send + Sync + 'static,
     ) -> Self {
         self.renderer = Some(Arc::new(render));
+        self
+    }
+
+    /// Consults `denylist` on every verification of the token types named by
+    /// [`denylist_token_checks`](Self::denylist_token_checks), and records
+    /// [`PasetoAuth::revoke`] and [`PasetoAuth::rotate`] there.
+    pub fn denylist(mut self, denylist: impl Denylist) -> Self {
+        self.denylist = Some(Arc::new(denylist));
+        self
+    }
+
+    /// Which token types revocation applies to. Default: `access` and `refresh`,
+    /// as fastapi-paseto's `authpaseto_denylist_token_checks`.
+    pub fn denylist_token_checks<I>(mut self, token_types: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.denylist_token_types = token_types.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Adds a check of your own, like fastapi-paseto's `token_in_denylist_loader`:
+    /// an async function of the verified claims answering whether the token is
+    /// revoked. An error refuses the request with 503. It runs after the denylist,
+    /// for the same token types; its future must own what it needs from the claims.
+    ///
+    /// ```
+    /// use paseto_runtime::{Claims, LocalKey, PasetoAuth};
+    ///
+    /// let auth = PasetoAuth::builder()
+    ///     .local_key(LocalKey::generate()?)
+    ///     .revocation_check(|claims: &Claims| {
+    ///         let subject = claims.subject().to_owned();
+    ///         async move { Ok::<_, std::io::Error>(subject == "banned") }
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn revocation_check<F, Fut, E>(mut self, check: F) -> Self
+    where
+        F: Fn(&Claims) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<bool, E>> + Send + 'static,
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        self.revocation_check = Some(Arc::new(move |claims: &Claims| {
+            let answer = check(claims);
+            Box::pin(async move { answer.await.map_err(Into::into) })
+        }));
         self
     }
 
@@ -391,6 +460,13 @@ impl PasetoAuthBuilder {
                 footer: self.footer,
                 implicit_assertion: self.implicit_assertion,
                 renderer: self.renderer,
+                revocation: (self.denylist.is_some() || self.revocation_check.is_some()).then(
+                    || Revocation {
+                        denylist: self.denylist,
+                        check: self.revocation_check,
+                        token_types: self.denylist_token_types,
+                    },
+                ),
             }),
         })
     }

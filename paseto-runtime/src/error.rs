@@ -86,6 +86,23 @@ pub enum AuthError {
     /// The endpoint requires a fresh access token and this one is not.
     #[error("PASETO access token is not fresh")]
     NotFresh,
+    /// The token was revoked: by a logout, or with its family.
+    #[error("Token has been revoked")]
+    Revoked,
+    /// A refresh token that was already rotated was presented again; its whole
+    /// family is now revoked.
+    #[error("Token has been revoked")]
+    Reused,
+    /// The revocation state could not be read, so the token is refused (fail closed).
+    #[error("Token revocation status is unavailable")]
+    RevocationUnavailable,
+}
+
+impl From<crate::denylist::DenylistError> for AuthError {
+    fn from(error: crate::denylist::DenylistError) -> Self {
+        tracing::error!(error = %error, source = ?std::error::Error::source(&error), "paseto: revocation state unavailable");
+        Self::RevocationUnavailable
+    }
 }
 
 fn capitalized(word: &str) -> String {
@@ -96,35 +113,44 @@ fn capitalized(word: &str) -> String {
 }
 
 impl AuthError {
-    /// The HTTP status: 400 for a malformed header, 401 for everything else.
+    /// The HTTP status: 400 for a malformed header, 503 when revocation state is
+    /// unavailable, 401 for everything else.
     pub fn status(&self) -> StatusCode {
         match self {
             Self::MalformedHeader { .. } => StatusCode::BAD_REQUEST,
+            Self::RevocationUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::UNAUTHORIZED,
         }
     }
 
     /// The RFC 6750 / RFC 9470 error code, or `None` when the request carried no
-    /// bearer credentials at all (RFC 6750 §3.1: no error code then).
+    /// bearer credentials at all (RFC 6750 §3.1: no error code then) or the
+    /// failure is the server's.
     pub fn bearer_error(&self) -> Option<&'static str> {
         match self {
-            Self::MissingToken | Self::UnsupportedScheme { .. } => None,
+            Self::MissingToken | Self::UnsupportedScheme { .. } | Self::RevocationUnavailable => {
+                None
+            }
             Self::MalformedHeader { .. } => Some("invalid_request"),
             Self::NotFresh => Some("insufficient_user_authentication"),
             _ => Some("invalid_token"),
         }
     }
 
-    /// The `WWW-Authenticate` challenge: `Bearer`, or `Bearer error="<code>"`.
-    pub fn www_authenticate(&self) -> HeaderValue {
-        HeaderValue::from_static(match self.bearer_error() {
+    /// The `WWW-Authenticate` challenge: `Bearer`, or `Bearer error="<code>"`;
+    /// none for a 503, which is no challenge to the client.
+    pub fn www_authenticate(&self) -> Option<HeaderValue> {
+        if matches!(self, Self::RevocationUnavailable) {
+            return None;
+        }
+        Some(HeaderValue::from_static(match self.bearer_error() {
             None => "Bearer",
             Some("invalid_request") => r#"Bearer error="invalid_request""#,
             Some("insufficient_user_authentication") => {
                 r#"Bearer error="insufficient_user_authentication""#
             }
             Some(_) => r#"Bearer error="invalid_token""#,
-        })
+        }))
     }
 
     /// A stable `snake_case` name of the variant, for logs and metrics.
@@ -148,6 +174,9 @@ impl AuthError {
             Self::WrongAudience => "wrong_audience",
             Self::WrongType { .. } => "wrong_type",
             Self::NotFresh => "not_fresh",
+            Self::Revoked => "revoked",
+            Self::Reused => "reused",
+            Self::RevocationUnavailable => "revocation_unavailable",
         }
     }
 }
@@ -156,9 +185,9 @@ impl AuthError {
 impl IntoResponse for AuthError {
     fn into_response(self) -> Response {
         let mut response = detail_response(self.status(), &self.to_string());
-        response
-            .headers_mut()
-            .insert(WWW_AUTHENTICATE, self.www_authenticate());
+        if let Some(challenge) = self.www_authenticate() {
+            response.headers_mut().insert(WWW_AUTHENTICATE, challenge);
+        }
         response
     }
 }
@@ -196,18 +225,15 @@ mod tests {
             expected: "Bearer <PASETO>".into(),
         };
         assert_eq!(malformed.status(), StatusCode::BAD_REQUEST);
+        let challenge = |error: AuthError| error.www_authenticate().unwrap();
+        assert_eq!(challenge(malformed), r#"Bearer error="invalid_request""#);
+        assert_eq!(challenge(AuthError::MissingToken), "Bearer");
+        assert_eq!(challenge(AuthError::Expired), r#"Bearer error="invalid_token""#);
         assert_eq!(
-            malformed.www_authenticate(),
-            r#"Bearer error="invalid_request""#
-        );
-        assert_eq!(AuthError::MissingToken.www_authenticate(), "Bearer");
-        assert_eq!(
-            AuthError::Expired.www_authenticate(),
-            r#"Bearer error="invalid_token""#
-        );
-        assert_eq!(
-            AuthError::NotFresh.www_authenticate(),
+            challenge(AuthError::NotFresh),
             r#"Bearer error="insufficient_user_authentication""#
         );
+        assert_eq!(AuthError::RevocationUnavailable.status(), 503);
+        assert_eq!(AuthError::RevocationUnavailable.www_authenticate(), None);
     }
 }

@@ -110,7 +110,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let auth = PasetoAuth::from_ref(state);
-        match authenticate::<K>(&auth, &parts.headers) {
+        match authenticate::<K>(&auth, &parts.headers).await {
             Ok(Some(claims)) => Ok(Self(claims)),
             Ok(None) => Err(reject(&auth.settings, AuthError::MissingToken)),
             Err(error) => Err(reject(&auth.settings, error)),
@@ -132,18 +132,19 @@ where
     ) -> Result<Option<Self>, Self::Rejection> {
         let auth = PasetoAuth::from_ref(state);
         authenticate::<K>(&auth, &parts.headers)
+            .await
             .map(|claims| claims.map(Self))
             .map_err(|error| reject(&auth.settings, error))
     }
 }
 
 /// `Ok(None)` when the request carries no token at all.
-fn authenticate<K: TokenKind>(
+async fn authenticate<K: TokenKind>(
     auth: &PasetoAuth,
     headers: &HeaderMap,
 ) -> Result<Option<Claims<K::Extra>>, AuthError> {
     match token(&auth.settings, headers)? {
-        Some(token) => auth.verify::<K>(token).map(Some),
+        Some(token) => auth.verify::<K>(token).await.map(Some),
         None => Ok(None),
     }
 }
@@ -200,7 +201,7 @@ impl<S, T> FromRequestParts<S> for Claims<T>
 where
     PasetoAuth: FromRef<S>,
     S: Send + Sync,
-    T: DeserializeOwned + 'static,
+    T: DeserializeOwned + Send + 'static,
 {
     type Rejection = AuthRejection;
 
@@ -215,7 +216,7 @@ impl<S, T> OptionalFromRequestParts<S> for Claims<T>
 where
     PasetoAuth: FromRef<S>,
     S: Send + Sync,
-    T: DeserializeOwned + 'static,
+    T: DeserializeOwned + Send + 'static,
 {
     type Rejection = AuthRejection;
 

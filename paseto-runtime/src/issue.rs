@@ -74,6 +74,7 @@ pub struct TokenBuilder<'a, K> {
     error: Option<IssueError>,
     footer: Option<Vec<u8>>,
     implicit_assertion: Option<Vec<u8>>,
+    family: Option<String>,
     kind: PhantomData<K>,
 }
 
@@ -131,6 +132,7 @@ impl<'a, K> TokenBuilder<'a, K> {
             error: None,
             footer: None,
             implicit_assertion: None,
+            family: None,
             kind: PhantomData,
         }
     }
@@ -189,6 +191,12 @@ impl<'a, K> TokenBuilder<'a, K> {
         self
     }
 
+    /// Puts the token in a refresh family (the `fam` claim).
+    pub(crate) fn family(mut self, family: &str) -> Self {
+        self.family = Some(family.to_owned());
+        self
+    }
+
     /// Encrypts (v4.local) or signs (v4.public) the token.
     pub fn issue(self) -> Result<String, IssueError> {
         self.issue_at(OffsetDateTime::now_utc())
@@ -234,6 +242,7 @@ impl<'a, K> TokenBuilder<'a, K> {
             fresh: self.fresh,
             iss: self.issuer.as_deref().or(settings.issuer.as_deref()),
             aud: audience,
+            fam: self.family.as_deref(),
             extra: &self.extra,
         };
         let message = serde_json::to_vec(&payload).map_err(|_| IssueError::Crypto)?;
@@ -270,6 +279,8 @@ struct Payload<'a> {
     iss: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     aud: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fam: Option<&'a str>,
     #[serde(flatten)]
     extra: &'a Map<String, Value>,
 }

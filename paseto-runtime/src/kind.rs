@@ -39,7 +39,7 @@ pub trait TokenKind: 'static {
     const FRESH: bool = false;
     /// The user's own claims, read from the token's top-level fields
     /// (`()` when there are none).
-    type Extra: DeserializeOwned;
+    type Extra: DeserializeOwned + Send;
 }
 
 /// An access token (`"type": "access"`), fresh or not; `T` holds the user's own claims.
@@ -51,18 +51,18 @@ pub struct FreshAccess<T = ()>(PhantomData<fn() -> T>);
 /// A refresh token (`"type": "refresh"`), exchanged for new access tokens.
 pub struct Refresh<T = ()>(PhantomData<fn() -> T>);
 
-impl<T: DeserializeOwned + 'static> TokenKind for Access<T> {
+impl<T: DeserializeOwned + Send + 'static> TokenKind for Access<T> {
     const TOKEN_TYPE: &'static str = ACCESS;
     type Extra = T;
 }
 
-impl<T: DeserializeOwned + 'static> TokenKind for FreshAccess<T> {
+impl<T: DeserializeOwned + Send + 'static> TokenKind for FreshAccess<T> {
     const TOKEN_TYPE: &'static str = ACCESS;
     const FRESH: bool = true;
     type Extra = T;
 }
 
-impl<T: DeserializeOwned + 'static> TokenKind for Refresh<T> {
+impl<T: DeserializeOwned + Send + 'static> TokenKind for Refresh<T> {
     const TOKEN_TYPE: &'static str = REFRESH;
     type Extra = T;
 }

@@ -71,12 +71,16 @@
 
 mod claims;
 mod config;
+mod denylist;
 mod env;
 mod error;
 mod extract;
 mod issue;
 mod keys;
 mod kind;
+#[cfg(feature = "redis")]
+mod redis;
+mod revoke;
 mod verify;
 
 /// Not public API: support for the code `paseto-macros` generates.
@@ -86,11 +90,15 @@ pub mod __private;
 
 pub use claims::Claims;
 pub use config::{ConfigError, PasetoAuth, PasetoAuthBuilder};
+pub use denylist::{BoxFuture, Denylist, DenylistError, Mark, MemoryDenylist, Target};
 pub use error::AuthError;
 pub use extract::{AuthRejection, Verified};
 pub use issue::{Custom, IssueError, TokenBuilder};
 pub use keys::{KeyError, LocalKey, PublicKey, SecretKey};
 pub use kind::{Access, FreshAccess, Refresh, TokenKind};
+#[cfg(feature = "redis")]
+pub use redis::RedisDenylist;
+pub use revoke::{RevokeError, TokenPair};
 pub use paseto_macros::{fresh_paseto_required, paseto_required};
 pub use time::Duration;
 pub use verify::MAX_TOKEN_LEN;

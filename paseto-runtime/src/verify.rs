@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use pasetors::token::{TrustedToken, UntrustedToken};
 use pasetors::version4::{LocalToken, PublicToken, V4};
 use pasetors::{Local, Public};
+use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 use time::OffsetDateTime;
 
@@ -22,33 +23,58 @@ impl PasetoAuth {
     /// The version and purpose come from the configuration, never from the token.
     /// Checks, in order: length, version and purpose, MAC or signature (with the
     /// configured footer and implicit assertion), a JSON object payload, `exp`,
-    /// `nbf`, `iat` (with the leeway), issuer, audience, `sub` and `jti`, `type`,
-    /// freshness.
+    /// `nbf`, `iat` (with the leeway), issuer, audience, `sub` and `jti`,
+    /// revocation (for the configured token types), `type`, freshness, and last
+    /// the shape of the user's own claims.
     ///
     /// ```
     /// use paseto_runtime::{Access, AuthError, LocalKey, PasetoAuth, Refresh};
     ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let auth = PasetoAuth::builder().local_key(LocalKey::generate()?).build()?;
     /// let token = auth.access_token("alice").issue()?;
-    /// assert_eq!(auth.verify::<Access>(&token)?.subject(), "alice");
-    /// assert!(matches!(auth.verify::<Refresh>(&token), Err(AuthError::WrongType { .. })));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// assert_eq!(auth.verify::<Access>(&token).await?.subject(), "alice");
+    /// assert!(matches!(auth.verify::<Refresh>(&token).await, Err(AuthError::WrongType { .. })));
+    /// # Ok(()) }
     /// ```
-    pub fn verify<K: TokenKind>(&self, token: &str) -> Result<Claims<K::Extra>, AuthError> {
-        self.verify_at::<K>(token, OffsetDateTime::now_utc())
+    pub async fn verify<K: TokenKind>(&self, token: &str) -> Result<Claims<K::Extra>, AuthError> {
+        self.verify_at::<K>(token, OffsetDateTime::now_utc()).await
     }
 
-    pub(crate) fn verify_at<K: TokenKind>(
+    pub(crate) async fn verify_at<K: TokenKind>(
         &self,
         token: &str,
         now: OffsetDateTime,
     ) -> Result<Claims<K::Extra>, AuthError> {
+        let (claims, extra) = self.decode::<K::Extra>(token, now)?;
+        self.check_revocation(&claims, now).await?;
+        if claims.token_type != K::TOKEN_TYPE {
+            return Err(AuthError::WrongType {
+                expected: K::TOKEN_TYPE,
+                found: claims.token_type,
+            });
+        }
+        if K::FRESH && !claims.fresh {
+            return Err(AuthError::NotFresh);
+        }
+        let extra = extra.ok_or(AuthError::UnexpectedClaims)?;
+        Ok(claims.replace_extra(extra).0)
+    }
+
+    /// Everything before revocation: cryptography, then the registered claims.
+    /// The user's claims come back apart, `None` when they do not fit `T`.
+    pub(crate) fn decode<T: DeserializeOwned>(
+        &self,
+        token: &str,
+        now: OffsetDateTime,
+    ) -> Result<(Claims<()>, Option<T>), AuthError> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(AuthError::TooLarge);
         }
         let settings = &*self.settings;
         let trusted = open(settings, token)?;
-        check::<K>(settings, trusted.payload(), now)
+        read(settings, trusted.payload(), now)
     }
 }
 
@@ -80,24 +106,25 @@ fn open(settings: &Settings, token: &str) -> Result<TrustedToken, AuthError> {
     })
 }
 
-/// Reads an authenticated payload and checks every claim against the settings and `K`.
-fn check<K: TokenKind>(
+/// Reads an authenticated payload and checks its registered claims.
+fn read<T: DeserializeOwned>(
     settings: &Settings,
     payload: &str,
     now: OffsetDateTime,
-) -> Result<Claims<K::Extra>, AuthError> {
+) -> Result<(Claims<()>, Option<T>), AuthError> {
     if !payload.trim_start().starts_with('{') {
         return Err(AuthError::NotJsonObject);
     }
-    match serde_json::from_str::<Payload<'_, K::Extra>>(payload) {
-        Ok(parsed) => validate(settings, parsed, K::TOKEN_TYPE, K::FRESH, now),
+    match serde_json::from_str::<Payload<'_, T>>(payload) {
+        Ok(parsed) => {
+            let (claims, extra) = validate(settings, parsed, now)?.replace_extra(());
+            Ok((claims, Some(extra)))
+        }
         Err(error) if error.classify() == Category::Data => {
-            // The user's claims did not fit. A token that is expired or of the wrong
-            // type says so first; only the error path pays for this second reading.
+            // The user's claims did not fit; read the rest, which may fail first.
             let registered = serde_json::from_str::<Payload<'_, ()>>(payload)
                 .map_err(|_| AuthError::UnexpectedClaims)?;
-            validate(settings, registered, K::TOKEN_TYPE, K::FRESH, now)?;
-            Err(AuthError::UnexpectedClaims)
+            Ok((validate(settings, registered, now)?, None))
         }
         Err(_) => Err(AuthError::NotJsonObject),
     }
@@ -107,8 +134,6 @@ fn check<K: TokenKind>(
 fn validate<T>(
     settings: &Settings,
     payload: Payload<'_, T>,
-    expected_type: &'static str,
-    require_fresh: bool,
     now: OffsetDateTime,
 ) -> Result<Claims<T>, AuthError> {
     let leeway = settings.leeway;
@@ -153,20 +178,16 @@ fn validate<T>(
     let subject = string_claim(payload.sub, "sub")?;
     let token_id = string_claim(payload.jti, "jti")?;
     let token_type = string_claim(payload.token_type, "type")?;
-    if token_type != expected_type {
-        return Err(AuthError::WrongType {
-            expected: expected_type,
-            found: token_type.into_owned(),
-        });
-    }
     let fresh = match payload.fresh {
         None => false,
         Some(Raw::Bool(fresh)) => fresh,
         Some(_) => return Err(AuthError::MalformedClaim("fresh")),
     };
-    if require_fresh && !fresh {
-        return Err(AuthError::NotFresh);
-    }
+    let family = match payload.fam {
+        None => None,
+        Some(Raw::Str(family)) => Some(family.into_owned()),
+        Some(_) => return Err(AuthError::MalformedClaim("fam")),
+    };
 
     Ok(Claims {
         subject: subject.into_owned(),
@@ -178,6 +199,7 @@ fn validate<T>(
         expires_at,
         issuer: issuer.map(Cow::into_owned),
         audience: audience.into_iter().map(Cow::into_owned).collect(),
+        family,
         extra: payload.extra,
     })
 }
@@ -243,40 +265,40 @@ mod tests {
         LocalToken::encrypt(&key.0, payload.as_bytes(), None, None).unwrap()
     }
 
-    #[test]
-    fn a_token_expires_at_exp_plus_leeway() {
+    #[tokio::test]
+    async fn a_token_expires_at_exp_plus_leeway() {
         let now = datetime!(2026-01-01 00:10:00 UTC);
         let strict = auth(0);
         let at_now = token(&strict, "2026-01-01T00:10:00Z");
         assert_eq!(
-            strict.verify_at::<Access>(&at_now, now),
+            strict.verify_at::<Access>(&at_now, now).await,
             Err(AuthError::Expired)
         );
         let lenient = auth(2);
         let one_second_ago = token(&lenient, "2026-01-01T00:09:59Z");
-        assert!(lenient.verify_at::<Access>(&one_second_ago, now).is_ok());
+        assert!(lenient.verify_at::<Access>(&one_second_ago, now).await.is_ok());
         let three_seconds_ago = token(&lenient, "2026-01-01T00:09:57Z");
         assert_eq!(
-            lenient.verify_at::<Access>(&three_seconds_ago, now),
+            lenient.verify_at::<Access>(&three_seconds_ago, now).await,
             Err(AuthError::Expired)
         );
     }
 
-    #[test]
-    fn the_latest_representable_expiry_with_the_largest_leeway_does_not_overflow() {
+    #[tokio::test]
+    async fn the_latest_representable_expiry_with_the_largest_leeway_does_not_overflow() {
         let auth = auth(100 * 365 * 24 * 3600);
         let token = token(&auth, "9999-12-31T23:59:59Z");
-        let claims = auth.verify_at::<Access>(&token, datetime!(2026-01-01 0:00 UTC));
+        let claims = auth.verify_at::<Access>(&token, datetime!(2026-01-01 0:00 UTC)).await;
         assert_eq!(claims.unwrap().subject(), "a");
     }
 
-    #[test]
-    fn length_is_checked_before_anything_else() {
+    #[tokio::test]
+    async fn length_is_checked_before_anything_else() {
         let huge = "v4.local.".to_owned() + &"A".repeat(MAX_TOKEN_LEN);
-        assert_eq!(auth(0).verify::<Access>(&huge), Err(AuthError::TooLarge));
+        assert_eq!(auth(0).verify::<Access>(&huge).await, Err(AuthError::TooLarge));
         let short = "x".repeat(MAX_TOKEN_LEN);
         assert_eq!(
-            auth(0).verify::<Access>(&short),
+            auth(0).verify::<Access>(&short).await,
             Err(AuthError::UnsupportedToken)
         );
     }

@@ -59,7 +59,7 @@ async fn login_protected_refresh_and_the_fresh_rules() {
 
     let (access, refresh) = login(&client, addr).await;
     assert!(
-        auth.verify::<FreshAccess>(&access).is_ok(),
+        auth.verify::<FreshAccess>(&access).await.is_ok(),
         "login mints a fresh token"
     );
 
@@ -72,7 +72,7 @@ async fn login_protected_refresh_and_the_fresh_rules() {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body.as_object().unwrap().len(), 1, "{body}");
     let refreshed = body["access_token"].as_str().unwrap();
-    let claims = auth.verify::<Access>(refreshed).unwrap();
+    let claims = auth.verify::<Access>(refreshed).await.unwrap();
     assert!(!claims.is_fresh(), "a refreshed token is not fresh");
 
     let (status, _, body) = read(client.get(url("/protected")).bearer_auth(refreshed)).await;
@@ -286,5 +286,5 @@ async fn every_rejection_kind_over_the_wire() {
         assert_eq!(body, json!({ "detail": case.detail }), "{}", case.name);
     }
     // The app's key is the one the forged tokens use, so the checks above are the claims'.
-    assert!(auth.verify::<Access>(&forge_json(&access_claims())).is_ok());
+    assert!(auth.verify::<Access>(&forge_json(&access_claims())).await.is_ok());
 }

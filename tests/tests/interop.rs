@@ -45,8 +45,8 @@ fn assert_registered<T>(claims: &Claims<T>, expected: &Value, name: &str) {
     assert_eq!(claims.expires_at(), Some(time("exp")), "{name}");
 }
 
-#[test]
-fn pyseto_tokens_verify_here() {
+#[tokio::test]
+async fn pyseto_tokens_verify_here() {
     let data = data();
     let local_key = LocalKey::from_paserk(&data.local_key).unwrap();
     assert_eq!(
@@ -72,28 +72,28 @@ fn pyseto_tokens_verify_here() {
         };
         match (claims["type"].as_str().unwrap(), claims.get("fresh")) {
             ("access", Some(Value::Bool(true))) => {
-                let verified = auth.verify::<FreshAccess>(token).unwrap();
+                let verified = auth.verify::<FreshAccess>(token).await.unwrap();
                 assert!(verified.is_fresh(), "{name}");
                 assert_registered(&verified, claims, name);
             }
             ("access", _) => {
-                let verified = auth.verify::<Access>(token).unwrap();
+                let verified = auth.verify::<Access>(token).await.unwrap();
                 assert!(!verified.is_fresh(), "{name}");
                 assert_registered(&verified, claims, name);
                 assert_eq!(
-                    auth.verify::<FreshAccess>(token).unwrap_err(),
+                    auth.verify::<FreshAccess>(token).await.unwrap_err(),
                     AuthError::NotFresh
                 );
             }
             ("refresh", _) => {
-                assert_registered(&auth.verify::<Refresh>(token).unwrap(), claims, name);
+                assert_registered(&auth.verify::<Refresh>(token).await.unwrap(), claims, name);
                 assert!(matches!(
-                    auth.verify::<Access>(token),
+                    auth.verify::<Access>(token).await,
                     Err(AuthError::WrongType { .. })
                 ));
             }
             ("email-verify", _) => {
-                let verified = auth.verify::<EmailVerify>(token).unwrap();
+                let verified = auth.verify::<EmailVerify>(token).await.unwrap();
                 assert_eq!(verified.extra().email, claims["email"], "{name}");
                 assert_registered(&verified, claims, name);
             }
