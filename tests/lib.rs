@@ -223,3 +223,131 @@ pub fn forge_with(payload: &[u8], footer: Option<&[u8]>) -> String {
 pub fn forge_json(payload: &Value) -> String {
     forge(payload.to_string().as_bytes())
 }
+
+/// Serves the example app with `auth` on a free loopback port, in this process,
+/// over a real TCP socket.
+pub async fn serve(auth: PasetoAuth) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free loopback port");
+    let addr = listener.local_addr().expect("bound");
+    let app = example_app::router(auth);
+    tokio::spawn(async move { axum::serve(listener, app).await.expect("serving") });
+    addr
+}
+
+/// Sends a request with a real HTTP client and reads what a client would see:
+/// status, `WWW-Authenticate`, JSON body. Every answer of the app is JSON.
+pub async fn read(request: reqwest::RequestBuilder) -> (StatusCode, Option<String>, Value) {
+    let response = request.send().await.expect("a response");
+    let status = StatusCode::from_u16(response.status().as_u16()).expect("a status");
+    let challenge = response
+        .headers()
+        .get("www-authenticate")
+        .map(|v| v.to_str().expect("ASCII challenge").to_owned());
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json",
+        "every answer of the app is JSON"
+    );
+    (
+        status,
+        challenge,
+        response.json().await.expect("a JSON body"),
+    )
+}
+
+/// Logs in to the example app as `test`, returning the access and refresh tokens.
+pub async fn login(client: &reqwest::Client, addr: std::net::SocketAddr) -> (String, String) {
+    let (status, _, body) = read(
+        client
+            .post(format!("http://{addr}/login"))
+            .json(&json!({ "username": "test", "password": "test" })),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let token = |name: &str| body[name].as_str().expect("a token").to_owned();
+    (token("access_token"), token("refresh_token"))
+}
+
+/// A `redis-server` on a free loopback port, started for one test and stopped
+/// when dropped. Nothing is persisted.
+pub struct RedisServer {
+    port: u16,
+    process: Option<std::process::Child>,
+}
+
+impl RedisServer {
+    /// Starts a server and waits until it answers.
+    pub async fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let mut server = Self {
+            port,
+            process: None,
+        };
+        server.restart().await;
+        server
+    }
+
+    /// The URL clients connect to.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// Stops the server; clients then cannot reach it.
+    pub fn stop(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            let _ = process.kill();
+            let _ = process.wait();
+        }
+    }
+
+    /// Starts the server (again) on the same port and waits until it answers.
+    pub async fn restart(&mut self) {
+        self.stop();
+        let process = std::process::Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server on the PATH: run `scripts/test`, which installs it");
+        self.process = Some(process);
+        for _ in 0..200 {
+            if self.command(&["PING"]).await.as_deref() == Some("+PONG") {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("redis-server did not answer on port {}", self.port);
+    }
+}
+
+impl RedisServer {
+    /// Sends one command and returns the first line of the reply (`+PONG`,
+    /// `:42`), or `None` when the server cannot be reached.
+    pub async fn command(&self, args: &[&str]) -> Option<String> {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+            .await
+            .ok()?;
+        let request: String = std::iter::once(format!("*{}\r\n", args.len()))
+            .chain(
+                args.iter()
+                    .map(|arg| format!("${}\r\n{arg}\r\n", arg.len())),
+            )
+            .collect();
+        stream.write_all(request.as_bytes()).await.ok()?;
+        let mut line = String::new();
+        BufReader::new(stream).read_line(&mut line).await.ok()?;
+        Some(line.trim_end().to_owned())
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}

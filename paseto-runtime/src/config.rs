@@ -133,10 +133,7 @@ impl fmt::Debug for PasetoAuth {
                 &s.implicit_assertion.as_ref().map(|_| ".."),
             )
             .field("custom_rejection", &s.renderer.is_some())
-            .field(
-                "revocation",
-                &s.revocation.as_ref().map(|r| &r.token_types),
-            )
+            .field("revocation", &s.revocation.as_ref().map(|r| &r.token_types))
             .finish()
     }
 }

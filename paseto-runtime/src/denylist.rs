@@ -62,6 +62,25 @@ pub trait Denylist: Send + Sync + 'static {
     ) -> BoxFuture<'a, Result<bool, DenylistError>>;
 }
 
+/// A shared denylist, such as one `Arc<MemoryDenylist>` behind two configurations.
+impl<D: Denylist> Denylist for std::sync::Arc<D> {
+    fn get<'a>(
+        &'a self,
+        targets: &'a [Target<'a>],
+    ) -> BoxFuture<'a, Result<Option<Mark>, DenylistError>> {
+        (**self).get(targets)
+    }
+
+    fn insert<'a>(
+        &'a self,
+        target: Target<'a>,
+        mark: Mark,
+        expires_at: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<bool, DenylistError>> {
+        (**self).insert(target, mark, expires_at)
+    }
+}
+
 /// An in-process denylist. Each entry lives until its token's `exp` and is then
 /// dropped, so memory stays bounded; the map is sharded, so concurrent readers do
 /// not serialize on one lock. Entries are 128-bit keyed hashes of their targets,
@@ -210,7 +229,11 @@ mod tests {
         assert!(list.record(Target::Family("f"), Mark::Revoked, later, NOW));
         let both = [Target::Token("a"), Target::Family("f")];
         assert_eq!(list.lookup(&both, NOW), Some(Mark::Revoked));
-        assert_eq!(list.lookup(&[Target::Family("a")], NOW), None, "targets of another kind are apart");
+        assert_eq!(
+            list.lookup(&[Target::Family("a")], NOW),
+            None,
+            "targets of another kind are apart"
+        );
     }
 
     #[test]
@@ -226,12 +249,22 @@ mod tests {
     fn expired_entries_are_ignored_then_swept() {
         let list = MemoryDenylist::new();
         for i in 0..SWEEP_EVERY - 1 {
-            list.record(Target::Token(&i.to_string()), Mark::Revoked, NOW + Duration::seconds(1), NOW);
+            list.record(
+                Target::Token(&i.to_string()),
+                Mark::Revoked,
+                NOW + Duration::seconds(1),
+                NOW,
+            );
         }
         assert_eq!(list.len(), SWEEP_EVERY - 1);
         let after = NOW + Duration::seconds(1);
         assert_eq!(list.lookup(&[Target::Token("0")], after), None);
-        assert!(list.record(Target::Token("0"), Mark::Revoked, after + Duration::hours(1), after));
+        assert!(list.record(
+            Target::Token("0"),
+            Mark::Revoked,
+            after + Duration::hours(1),
+            after
+        ));
         assert_eq!(list.len(), 1, "the sweep kept only the live entry");
     }
 }

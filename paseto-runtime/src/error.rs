@@ -228,7 +228,10 @@ mod tests {
         let challenge = |error: AuthError| error.www_authenticate().unwrap();
         assert_eq!(challenge(malformed), r#"Bearer error="invalid_request""#);
         assert_eq!(challenge(AuthError::MissingToken), "Bearer");
-        assert_eq!(challenge(AuthError::Expired), r#"Bearer error="invalid_token""#);
+        assert_eq!(
+            challenge(AuthError::Expired),
+            r#"Bearer error="invalid_token""#
+        );
         assert_eq!(
             challenge(AuthError::NotFresh),
             r#"Bearer error="insufficient_user_authentication""#

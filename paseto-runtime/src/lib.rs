@@ -96,9 +96,9 @@ pub use extract::{AuthRejection, Verified};
 pub use issue::{Custom, IssueError, TokenBuilder};
 pub use keys::{KeyError, LocalKey, PublicKey, SecretKey};
 pub use kind::{Access, FreshAccess, Refresh, TokenKind};
+pub use paseto_macros::{fresh_paseto_required, paseto_required};
 #[cfg(feature = "redis")]
 pub use redis::RedisDenylist;
 pub use revoke::{RevokeError, TokenPair};
-pub use paseto_macros::{fresh_paseto_required, paseto_required};
 pub use time::Duration;
 pub use verify::MAX_TOKEN_LEN;

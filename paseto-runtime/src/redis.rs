@@ -69,7 +69,10 @@ impl RedisDenylist {
     }
 
     /// Runs one command, bounded by the timeout whatever the connection does.
-    async fn query<T: redis::FromRedisValue>(&self, command: redis::Cmd) -> Result<T, DenylistError> {
+    async fn query<T: redis::FromRedisValue>(
+        &self,
+        command: redis::Cmd,
+    ) -> Result<T, DenylistError> {
         let mut connection = self.connection.clone();
         match tokio::time::timeout(self.timeout, command.query_async(&mut connection)).await {
             Ok(Ok(value)) => Ok(value),

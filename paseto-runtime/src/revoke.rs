@@ -84,7 +84,7 @@ impl PasetoAuth {
         let Some(revocation) = &self.settings.revocation else {
             return Ok(());
         };
-        if !revocation.token_types.iter().any(|t| *t == claims.token_type) {
+        if !revocation.token_types.contains(&claims.token_type) {
             return Ok(());
         }
         if let Some(denylist) = &revocation.denylist {
@@ -165,7 +165,11 @@ impl PasetoAuth {
         if !first {
             let family_until = family_expiry(&self.settings, now);
             denylist
-                .insert(Target::Family(refresh.family_id()), Mark::Revoked, family_until)
+                .insert(
+                    Target::Family(refresh.family_id()),
+                    Mark::Revoked,
+                    family_until,
+                )
                 .await?;
             return Err(RevokeError::Reused);
         }
@@ -173,12 +177,16 @@ impl PasetoAuth {
         let audiences = refresh.audience();
         let access = audiences
             .iter()
-            .fold(self.access_token(refresh.subject()), |b, aud| b.audience(aud.as_str()))
+            .fold(self.access_token(refresh.subject()), |b, aud| {
+                b.audience(aud.as_str())
+            })
             .family(family)
             .issue()?;
         let refresh = audiences
             .iter()
-            .fold(self.refresh_token(refresh.subject()), |b, aud| b.audience(aud.as_str()))
+            .fold(self.refresh_token(refresh.subject()), |b, aud| {
+                b.audience(aud.as_str())
+            })
             .family(family)
             .issue()?;
         Ok(TokenPair {

@@ -276,7 +276,12 @@ mod tests {
         );
         let lenient = auth(2);
         let one_second_ago = token(&lenient, "2026-01-01T00:09:59Z");
-        assert!(lenient.verify_at::<Access>(&one_second_ago, now).await.is_ok());
+        assert!(
+            lenient
+                .verify_at::<Access>(&one_second_ago, now)
+                .await
+                .is_ok()
+        );
         let three_seconds_ago = token(&lenient, "2026-01-01T00:09:57Z");
         assert_eq!(
             lenient.verify_at::<Access>(&three_seconds_ago, now).await,
@@ -288,14 +293,19 @@ mod tests {
     async fn the_latest_representable_expiry_with_the_largest_leeway_does_not_overflow() {
         let auth = auth(100 * 365 * 24 * 3600);
         let token = token(&auth, "9999-12-31T23:59:59Z");
-        let claims = auth.verify_at::<Access>(&token, datetime!(2026-01-01 0:00 UTC)).await;
+        let claims = auth
+            .verify_at::<Access>(&token, datetime!(2026-01-01 0:00 UTC))
+            .await;
         assert_eq!(claims.unwrap().subject(), "a");
     }
 
     #[tokio::test]
     async fn length_is_checked_before_anything_else() {
         let huge = "v4.local.".to_owned() + &"A".repeat(MAX_TOKEN_LEN);
-        assert_eq!(auth(0).verify::<Access>(&huge).await, Err(AuthError::TooLarge));
+        assert_eq!(
+            auth(0).verify::<Access>(&huge).await,
+            Err(AuthError::TooLarge)
+        );
         let short = "x".repeat(MAX_TOKEN_LEN);
         assert_eq!(
             auth(0).verify::<Access>(&short).await,

@@ -4,51 +4,17 @@
 use std::net::SocketAddr;
 
 use paseto_runtime::{Access, FreshAccess, LocalKey, PasetoAuth};
-use paseto_tests::{KEY, access_claims, at, forge_json, with};
+use paseto_tests::{KEY, access_claims, at, forge_json, login, read, with};
 use pasetors::keys::SymmetricKey;
 use pasetors::version2::{LocalToken as V2LocalToken, V2};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
-use reqwest::{Client, RequestBuilder, StatusCode};
+use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 
-/// Serves the example app on a free loopback port, with the test key.
+/// Serves the example app with the test key.
 async fn serve() -> (SocketAddr, PasetoAuth) {
     let auth = paseto_tests::auth();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let app = example_app::router(auth.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    (addr, auth)
-}
-
-/// What a client reads: status, `WWW-Authenticate`, JSON body.
-async fn read(request: RequestBuilder) -> (StatusCode, Option<String>, Value) {
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let challenge = response
-        .headers()
-        .get("www-authenticate")
-        .map(|v| v.to_str().unwrap().to_owned());
-    assert_eq!(
-        response.headers()["content-type"],
-        "application/json",
-        "every answer of the app is JSON"
-    );
-    (status, challenge, response.json().await.unwrap())
-}
-
-async fn login(client: &Client, addr: SocketAddr) -> (String, String) {
-    let (status, _, body) = read(
-        client
-            .post(format!("http://{addr}/login"))
-            .json(&json!({ "username": "test", "password": "test" })),
-    )
-    .await;
-    assert_eq!(status, StatusCode::OK, "{body}");
-    (
-        body["access_token"].as_str().unwrap().to_owned(),
-        body["refresh_token"].as_str().unwrap().to_owned(),
-    )
+    (paseto_tests::serve(auth.clone()).await, auth)
 }
 
 #[tokio::test]
@@ -286,5 +252,9 @@ async fn every_rejection_kind_over_the_wire() {
         assert_eq!(body, json!({ "detail": case.detail }), "{}", case.name);
     }
     // The app's key is the one the forged tokens use, so the checks above are the claims'.
-    assert!(auth.verify::<Access>(&forge_json(&access_claims())).await.is_ok());
+    assert!(
+        auth.verify::<Access>(&forge_json(&access_claims()))
+            .await
+            .is_ok()
+    );
 }

@@ -1,6 +1,7 @@
 //! fastapi-paseto's "Refresh Tokens" example, ported to axum: log in for an access
 //! and a refresh token, exchange the refresh token for new access tokens, and
-//! reach protected routes, one of them only with a fresh token.
+//! reach protected routes, one of them only with a fresh token. Beyond it: log out
+//! (revocation) and refresh-token rotation with reuse detection.
 //!
 //! Copy this file to start: the handlers are what an application writes.
 
@@ -10,7 +11,10 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use paseto_runtime::{Claims, IssueError, PasetoAuth, fresh_paseto_required, paseto_required};
+use paseto_runtime::{
+    Claims, IssueError, PasetoAuth, Refresh, RevokeError, TokenPair, fresh_paseto_required,
+    paseto_required,
+};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tower_http::trace::TraceLayer;
@@ -22,6 +26,8 @@ pub fn router(auth: PasetoAuth) -> Router {
         .route("/refresh", post(refresh))
         .route("/protected", get(protected))
         .route("/protected-fresh", get(protected_fresh))
+        .route("/logout", post(logout))
+        .route("/rotate", post(rotate))
         .layer(TraceLayer::new_for_http())
         .with_state(auth)
 }
@@ -83,4 +89,49 @@ async fn protected(claims: Claims) -> Json<Value> {
 #[fresh_paseto_required]
 async fn protected_fresh(claims: Claims) -> Json<Value> {
     Json(json!({ "user": claims.subject() }))
+}
+
+/// The optional body of `POST /logout`.
+#[derive(Deserialize)]
+struct Logout {
+    refresh_token: Option<String>,
+}
+
+/// Revokes the presented access token, and the refresh token in the body if any.
+#[paseto_required]
+async fn logout(
+    claims: Claims,
+    State(auth): State<PasetoAuth>,
+    body: Option<Json<Logout>>,
+) -> Result<Json<Value>, Response> {
+    let refresh = body.and_then(|Json(body)| body.refresh_token);
+    if let Some(token) = refresh {
+        let refresh = auth
+            .verify::<Refresh>(&token)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        if refresh.subject() != claims.subject() {
+            return Err(detail(
+                StatusCode::BAD_REQUEST,
+                "The refresh token belongs to another user",
+            ));
+        }
+        auth.revoke(&refresh)
+            .await
+            .map_err(IntoResponse::into_response)?;
+    }
+    auth.revoke(&claims)
+        .await
+        .map_err(IntoResponse::into_response)?;
+    Ok(Json(json!({ "logged_out": true })))
+}
+
+/// Exchanges a refresh token for a new pair; the old one is spent, and presenting
+/// it again revokes the whole family.
+#[paseto_required(refresh)]
+async fn rotate(
+    claims: Claims,
+    State(auth): State<PasetoAuth>,
+) -> Result<Json<TokenPair>, RevokeError> {
+    Ok(Json(auth.rotate(&claims).await?))
 }

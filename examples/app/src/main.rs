@@ -1,9 +1,10 @@
 //! Runs the example app on `127.0.0.1:$PORT` (default 3000), configured from
-//! `PASETO_*` environment variables.
+//! `PASETO_*` environment variables; revocations go to Redis when `REDIS_URL` is
+//! set, else stay in memory.
 
 use std::error::Error;
 
-use paseto_runtime::{LocalKey, PasetoAuth};
+use paseto_runtime::{LocalKey, MemoryDenylist, PasetoAuth, RedisDenylist};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
@@ -28,6 +29,11 @@ async fn main() -> Result<(), Box<dyn Error>> {
         );
         config = config.local_key(LocalKey::generate()?);
     }
+    // Revocations: in Redis when several instances share them, else in memory.
+    config = match std::env::var("REDIS_URL") {
+        Ok(url) => config.denylist(RedisDenylist::new(&url)?),
+        Err(_) => config.denylist(MemoryDenylist::new()),
+    };
     let auth = config.build()?;
 
     let port = match std::env::var("PORT") {

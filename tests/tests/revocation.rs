@@ -1,0 +1,347 @@
+//! Revocation through the example app over TCP: logout, rotation, reuse
+//! detection. One suite, run against the memory denylist and against a real
+//! `redis-server`, then what only Redis does: share revocations between
+//! instances, expire entries at the token's `exp`, fail closed and recover.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use paseto_runtime::{
+    Access, Claims, MemoryDenylist, PasetoAuth, PasetoAuthBuilder, RedisDenylist, Refresh,
+    RevokeError,
+};
+use paseto_tests::{RedisServer, key, login, read, serve};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+const INVALID_TOKEN: Option<&str> = Some(r#"Bearer error="invalid_token""#);
+
+/// Where revocations are kept; each `builder()` is one app instance's configuration.
+enum Backend {
+    Memory(Arc<MemoryDenylist>),
+    Redis(RedisServer),
+}
+
+impl Backend {
+    fn builder(&self) -> PasetoAuthBuilder {
+        let builder = PasetoAuth::builder().local_key(key());
+        match self {
+            Self::Memory(denylist) => builder.denylist(Arc::clone(denylist)),
+            Self::Redis(server) => builder.denylist(RedisDenylist::new(&server.url()).unwrap()),
+        }
+    }
+
+    fn auth(&self) -> PasetoAuth {
+        self.builder().build().unwrap()
+    }
+}
+
+/// One running app instance and a client for it.
+struct App {
+    addr: SocketAddr,
+    client: Client,
+}
+
+impl App {
+    async fn start(auth: PasetoAuth) -> Self {
+        Self {
+            addr: serve(auth).await,
+            client: Client::new(),
+        }
+    }
+
+    async fn login(&self) -> (String, String) {
+        login(&self.client, self.addr).await
+    }
+
+    async fn get(&self, path: &str, token: &str) -> (StatusCode, Option<String>, Value) {
+        let url = format!("http://{}{path}", self.addr);
+        read(self.client.get(url).bearer_auth(token)).await
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Option<String>, Value) {
+        let url = format!("http://{}{path}", self.addr);
+        let request = self.client.post(url).bearer_auth(token);
+        let request = match body {
+            Some(body) => request.json(&body),
+            None => request,
+        };
+        read(request).await
+    }
+}
+
+fn ok_user(reply: &(StatusCode, Option<String>, Value)) {
+    assert_eq!(reply.0, StatusCode::OK, "{reply:?}");
+    assert_eq!(reply.2, json!({ "user": "test" }), "{reply:?}");
+}
+
+fn revoked(reply: &(StatusCode, Option<String>, Value)) {
+    assert_eq!(reply.0, StatusCode::UNAUTHORIZED, "{reply:?}");
+    assert_eq!(reply.1.as_deref(), INVALID_TOKEN, "{reply:?}");
+    assert_eq!(
+        reply.2,
+        json!({ "detail": "Token has been revoked" }),
+        "{reply:?}"
+    );
+}
+
+async fn logout_revokes_the_access_token(backend: Backend) {
+    let app = App::start(backend.auth()).await;
+    let (access, refresh) = app.login().await;
+    ok_user(&app.get("/protected", &access).await);
+    let reply = app.post("/logout", &access, None).await;
+    assert_eq!(
+        (reply.0, reply.2),
+        (StatusCode::OK, json!({ "logged_out": true }))
+    );
+    revoked(&app.get("/protected", &access).await);
+    revoked(&app.post("/logout", &access, None).await);
+    let reply = app.post("/refresh", &refresh, None).await;
+    assert_eq!(
+        reply.0,
+        StatusCode::OK,
+        "the refresh token was not in the body: {reply:?}"
+    );
+}
+
+async fn logout_with_a_refresh_token_revokes_both(backend: Backend) {
+    let app = App::start(backend.auth()).await;
+    let (access, refresh) = app.login().await;
+    let body = json!({ "refresh_token": refresh });
+    let reply = app.post("/logout", &access, Some(body)).await;
+    assert_eq!(reply.0, StatusCode::OK, "{reply:?}");
+    revoked(&app.get("/protected", &access).await);
+    revoked(&app.post("/refresh", &refresh, None).await);
+    revoked(&app.post("/rotate", &refresh, None).await);
+}
+
+async fn rotation_issues_a_working_pair_and_spends_the_old_token(backend: Backend) {
+    let auth = backend.auth();
+    let app = App::start(auth.clone()).await;
+    let (_, refresh) = app.login().await;
+    let old = auth.verify::<Refresh>(&refresh).await.unwrap();
+    let (status, _, pair) = app.post("/rotate", &refresh, None).await;
+    assert_eq!(status, StatusCode::OK, "{pair}");
+    let (access, next) = (
+        pair["access_token"].as_str().unwrap(),
+        pair["refresh_token"].as_str().unwrap(),
+    );
+    ok_user(&app.get("/protected", access).await);
+    let claims = auth.verify::<Access>(access).await.unwrap();
+    assert!(!claims.is_fresh(), "rotation is not a credential check");
+    let family = Some(old.token_id());
+    assert_eq!(
+        claims.family(),
+        family,
+        "the new tokens join the old token's family"
+    );
+    assert_eq!(auth.verify::<Refresh>(next).await.unwrap().family(), family);
+    let (status, _, body) = app.post("/refresh", next, None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+}
+
+async fn reuse_of_a_rotated_refresh_token_revokes_the_family(backend: Backend) {
+    let app = App::start(backend.auth()).await;
+    let (_, stolen) = app.login().await;
+    let (_, _, pair) = app.post("/rotate", &stolen, None).await;
+    let (access, next) = (
+        pair["access_token"].as_str().unwrap(),
+        pair["refresh_token"].as_str().unwrap(),
+    );
+    ok_user(&app.get("/protected", access).await);
+
+    revoked(&app.post("/rotate", &stolen, None).await);
+    revoked(&app.post("/rotate", next, None).await);
+    revoked(&app.post("/refresh", next, None).await);
+    revoked(&app.get("/protected", access).await);
+}
+
+async fn concurrent_rotations_of_one_token_let_exactly_one_through(backend: Backend) {
+    let auth = backend.auth();
+    let token = auth.refresh_token("test").issue().unwrap();
+    let claims = auth.verify::<Refresh>(&token).await.unwrap();
+    let (first, second) = tokio::join!(auth.rotate(&claims), auth.rotate(&claims));
+    let outcomes = [first, second];
+    assert_eq!(
+        outcomes.iter().filter(|o| o.is_ok()).count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .any(|o| matches!(o, Err(RevokeError::Reused))),
+        "{outcomes:?}"
+    );
+    for pair in outcomes.into_iter().flatten() {
+        let refresh = auth.verify::<Refresh>(&pair.refresh_token).await;
+        assert!(
+            refresh.is_err(),
+            "the family was revoked on reuse: {refresh:?}"
+        );
+    }
+}
+
+async fn only_the_configured_token_types_are_checked(backend: Backend) {
+    let auth = backend
+        .builder()
+        .denylist_token_checks(["refresh"])
+        .build()
+        .unwrap();
+    let app = App::start(auth.clone()).await;
+    let (access, refresh) = app.login().await;
+    auth.revoke(&auth.verify::<Access>(&access).await.unwrap())
+        .await
+        .unwrap();
+    ok_user(&app.get("/protected", &access).await);
+    auth.revoke(&auth.verify::<Refresh>(&refresh).await.unwrap())
+        .await
+        .unwrap();
+    revoked(&app.post("/refresh", &refresh, None).await);
+}
+
+macro_rules! on_both_backends {
+    ($($scenario:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test]
+                async fn $scenario() {
+                    super::$scenario(super::Backend::Memory(Default::default())).await;
+                }
+            )*
+        }
+        mod redis {
+            $(
+                #[tokio::test]
+                async fn $scenario() {
+                    let server = paseto_tests::RedisServer::start().await;
+                    super::$scenario(super::Backend::Redis(server)).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    logout_revokes_the_access_token,
+    logout_with_a_refresh_token_revokes_both,
+    rotation_issues_a_working_pair_and_spends_the_old_token,
+    reuse_of_a_rotated_refresh_token_revokes_the_family,
+    concurrent_rotations_of_one_token_let_exactly_one_through,
+    only_the_configured_token_types_are_checked,
+);
+
+#[tokio::test]
+async fn two_instances_sharing_redis_share_revocations() {
+    let backend = Backend::Redis(RedisServer::start().await);
+    let (one, two) = (
+        App::start(backend.auth()).await,
+        App::start(backend.auth()).await,
+    );
+    let (access, _) = one.login().await;
+    ok_user(&two.get("/protected", &access).await);
+    let reply = one.post("/logout", &access, None).await;
+    assert_eq!(reply.0, StatusCode::OK, "{reply:?}");
+    revoked(&two.get("/protected", &access).await);
+}
+
+#[tokio::test]
+async fn redis_entries_expire_at_the_tokens_exp() {
+    let server = RedisServer::start().await;
+    let backend = Backend::Redis(server);
+    let auth = backend.auth();
+    let token = auth.access_token("test").issue().unwrap();
+    let claims = auth.verify::<Access>(&token).await.unwrap();
+    auth.revoke(&claims).await.unwrap();
+    let Backend::Redis(server) = &backend else {
+        unreachable!()
+    };
+    let key = format!("paseto:jti:{}", claims.token_id());
+    let ttl = server.command(&["TTL", &key]).await.unwrap();
+    let seconds: i64 = ttl.trim_start_matches(':').parse().unwrap();
+    assert!(
+        (898..=900).contains(&seconds),
+        "a 15-minute token's entry lives 15 minutes: {ttl}"
+    );
+}
+
+#[tokio::test]
+async fn redis_outage_fails_closed_then_recovers() {
+    let mut server = RedisServer::start().await;
+    let auth = PasetoAuth::builder()
+        .local_key(key())
+        .denylist(RedisDenylist::new(&server.url()).unwrap())
+        .build()
+        .unwrap();
+    let app = App::start(auth).await;
+    let (access, _) = app.login().await;
+    ok_user(&app.get("/protected", &access).await);
+
+    server.stop();
+    let started = std::time::Instant::now();
+    let reply = app.get("/protected", &access).await;
+    assert_eq!(reply.0, StatusCode::SERVICE_UNAVAILABLE, "{reply:?}");
+    assert_eq!(reply.1, None, "{reply:?}");
+    assert_eq!(
+        reply.2,
+        json!({ "detail": "Token revocation status is unavailable" })
+    );
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "failed fast, no hang"
+    );
+
+    server.restart().await;
+    let mut last = None;
+    for _ in 0..50 {
+        let reply = app.get("/protected", &access).await;
+        if reply.0 == StatusCode::OK {
+            ok_user(&reply);
+            return;
+        }
+        last = Some(reply);
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("requests did not recover once Redis was back: {last:?}");
+}
+
+#[tokio::test]
+async fn a_check_of_your_own_like_token_in_denylist_loader() {
+    let auth = PasetoAuth::builder()
+        .local_key(key())
+        .revocation_check(|claims: &Claims| {
+            let subject = claims.subject().to_owned();
+            async move {
+                match subject.as_str() {
+                    "banned" => Ok(true),
+                    "unreachable" => Err(std::io::Error::other("user store down")),
+                    _ => Ok(false),
+                }
+            }
+        })
+        .build()
+        .unwrap();
+    let app = App::start(auth.clone()).await;
+    for (subject, status, detail) in [
+        ("test", StatusCode::OK, json!({ "user": "test" })),
+        (
+            "banned",
+            StatusCode::UNAUTHORIZED,
+            json!({ "detail": "Token has been revoked" }),
+        ),
+        (
+            "unreachable",
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({ "detail": "Token revocation status is unavailable" }),
+        ),
+    ] {
+        let token = auth.access_token(subject).issue().unwrap();
+        let reply = app.get("/protected", &token).await;
+        assert_eq!((reply.0, reply.2), (status, detail), "{subject}");
+    }
+}
