@@ -53,6 +53,14 @@
 //! user's own claims as a type parameter, `Verified<Access<MyClaims>>`, and a
 //! custom token type is a [`TokenKind`].
 //!
+//! # Revocation
+//!
+//! [`PasetoAuthBuilder::denylist`] takes a [`Denylist`]: [`MemoryDenylist`] for
+//! one process, `RedisDenylist` (feature `redis`) for many, or your own store.
+//! [`PasetoAuth::revoke`] logs a token out, [`PasetoAuth::rotate`] trades a
+//! refresh token for a new pair and detects reuse (RFC 9700 §4.14), and
+//! [`PasetoAuthBuilder::revocation_check`] adds a check of your own.
+//!
 //! # Errors on the wire
 //!
 //! Every rejection is a JSON body `{"detail": "..."}` with a `WWW-Authenticate`
@@ -64,6 +72,9 @@
 //! | malformed header (no scheme, extra parts, non-ASCII, sent twice) | 400 | `Bearer error="invalid_request"` |
 //! | bad, expired, wrong-type, wrong issuer or audience token | 401 | `Bearer error="invalid_token"` |
 //! | a token that is not fresh where fresh is required | 401 | `Bearer error="insufficient_user_authentication"` |
+//!
+//! | revoked, or a spent refresh token presented again | 401 | `Bearer error="invalid_token"` |
+//! | the denylist cannot answer | 503 | none |
 //!
 //! [`PasetoAuthBuilder::on_rejection`] replaces that rendering in one place.
 //! Each rejection also emits a `tracing` debug event naming its [`AuthError::kind`];
