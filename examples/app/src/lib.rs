@@ -26,6 +26,7 @@ pub fn router(auth: PasetoAuth) -> Router {
         .route("/refresh", post(refresh))
         .route("/protected", get(protected))
         .route("/protected-fresh", get(protected_fresh))
+        .route("/health", get(health))
         .route("/logout", post(logout))
         .route("/rotate", post(rotate))
         .layer(TraceLayer::new_for_http())
@@ -77,6 +78,11 @@ async fn refresh(
 ) -> Result<Json<Value>, IssueError> {
     let access_token = auth.access_token(claims.subject()).issue()?;
     Ok(Json(json!({ "access_token": access_token })))
+}
+
+/// An open route: no token needed.
+async fn health() -> Json<Value> {
+    Json(json!({ "status": "ok" }))
 }
 
 /// Any valid access token.

@@ -1,0 +1,66 @@
+//! Whatever arrives in the Authorization header, the answer is a 4xx with a JSON
+//! `detail`: never a panic, a 5xx or a pass.
+
+use http::HeaderValue;
+use paseto_tests::{Reply, app, auth, forge, send_authorization};
+use proptest::prelude::*;
+
+fn answer(path: &str, value: &[u8]) -> Reply {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(send_authorization(&app(auth()), path, value))
+}
+
+fn assert_rejected(reply: &Reply) {
+    assert!(reply.status.is_client_error(), "{reply:?}");
+    assert!(reply.body["detail"].is_string(), "{reply:?}");
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn arbitrary_header_bytes(
+        prefix in "(Bearer |bearer |Bearer  |)",
+        // Every byte an HTTP parser can hand over in a header value.
+        rest in proptest::collection::vec(prop_oneof![Just(b'\t'), 0x20_u8..=0x7e, 0x80_u8..=0xff], 0..600),
+    ) {
+        let value = [prefix.as_bytes(), &rest].concat();
+        prop_assume!(HeaderValue::from_bytes(&value).is_ok());
+        assert_rejected(&answer("/access", &value));
+    }
+
+    #[test]
+    fn token_shaped_strings(
+        scheme in "(Bearer|bearer|BEARER|Basic|)",
+        token in "v[0-9]\\.(local|public|locaI)\\.[A-Za-z0-9_-]{0,400}(\\.[A-Za-z0-9_-]{0,60})?",
+    ) {
+        let value = if scheme.is_empty() { token } else { format!("{scheme} {token}") };
+        assert_rejected(&answer("/access", value.as_bytes()));
+    }
+
+    #[test]
+    fn arbitrary_payloads_under_the_right_key(payload in proptest::collection::vec(any::<u8>(), 1..400)) {
+        let value = format!("Bearer {}", forge(&payload));
+        assert_rejected(&answer("/fresh", value.as_bytes()));
+    }
+
+    #[test]
+    fn arbitrary_json_objects_under_the_right_key(
+        claims in proptest::collection::btree_map(
+            "(sub|exp|iat|nbf|jti|type|fresh|iss|aud|fam|[a-z]{1,6})",
+            prop_oneof![
+                any::<i64>().prop_map(serde_json::Value::from),
+                any::<bool>().prop_map(serde_json::Value::from),
+                "[ -~]{0,30}".prop_map(serde_json::Value::from),
+                Just(serde_json::Value::Null),
+            ],
+            0..12,
+        )
+    ) {
+        let payload = serde_json::to_vec(&claims).unwrap();
+        let value = format!("Bearer {}", forge(&payload));
+        assert_rejected(&answer("/fresh", value.as_bytes()));
+    }
+}
