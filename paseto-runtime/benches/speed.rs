@@ -14,7 +14,6 @@
 
 #![allow(missing_docs, reason = "a benchmark binary")]
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
@@ -47,6 +46,38 @@ fn ready<F: Future>(future: F) -> F::Output {
         std::task::Poll::Ready(output) => output,
         std::task::Poll::Pending => unreachable!("verification here never waits"),
     }
+}
+
+/// One comparison: two medians measured interleaved, and their ratio.
+struct Row {
+    group: &'static str,
+    ours: &'static str,
+    against: &'static str,
+    medians: (f64, f64),
+}
+
+/// Medians of `a` and `b` in nanoseconds, measured in alternating batches so that
+/// load on a shared machine falls on both alike.
+fn paired<A: Fn() -> RA, RA, B: Fn() -> RB, RB>(a: A, b: B) -> (f64, f64) {
+    const ROUNDS: usize = 400;
+    const BATCH: u32 = 200;
+    let time = |f: &dyn Fn()| {
+        let start = std::time::Instant::now();
+        for _ in 0..BATCH {
+            f();
+        }
+        start.elapsed().as_secs_f64() * 1e9 / f64::from(BATCH)
+    };
+    let (mut ta, mut tb) = (Vec::with_capacity(ROUNDS), Vec::with_capacity(ROUNDS));
+    for _ in 0..ROUNDS {
+        ta.push(time(&|| drop(std::hint::black_box(a()))));
+        tb.push(time(&|| drop(std::hint::black_box(b()))));
+    }
+    let median = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    (median(&mut ta), median(&mut tb))
 }
 
 /// The process's resident memory in bytes (Linux `/proc/self/status`, `VmRSS`).
@@ -82,7 +113,7 @@ fn keys() -> Keys {
     }
 }
 
-fn verify(c: &mut Criterion, keys: &Keys) {
+fn verify(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) {
     let local = PasetoAuth::builder()
         .local_key(keys.local.clone())
         .build()
@@ -95,29 +126,45 @@ fn verify(c: &mut Criterion, keys: &Keys) {
     let public_token = public.access_token("alice").issue().unwrap();
     let rules = ClaimsValidationRules::new();
 
+    let ours = || ready(local.verify::<Access>(&local_token)).unwrap();
+    let theirs = || {
+        let untrusted = UntrustedToken::<Local, V4>::try_from(local_token.as_str()).unwrap();
+        pasetors::local::decrypt(&keys.pasetors_local, &untrusted, &rules, None, None).unwrap()
+    };
     let mut group = c.benchmark_group("verify v4.local");
     group.bench_function("paseto-runtime", |b| {
-        b.iter(|| ready(local.verify::<Access>(&local_token)).unwrap());
+        b.iter(ours);
     });
     group.bench_function("pasetors", |b| {
-        b.iter(|| {
-            let untrusted = UntrustedToken::<Local, V4>::try_from(local_token.as_str()).unwrap();
-            pasetors::local::decrypt(&keys.pasetors_local, &untrusted, &rules, None, None).unwrap()
-        });
+        b.iter(theirs);
     });
     group.finish();
+    rows.push(Row {
+        group: "verify v4.local",
+        ours: "paseto-runtime",
+        against: "pasetors decrypt + ClaimsValidationRules",
+        medians: paired(ours, theirs),
+    });
 
+    let ours = || ready(public.verify::<Access>(&public_token)).unwrap();
+    let theirs = || {
+        let untrusted = UntrustedToken::<Public, V4>::try_from(public_token.as_str()).unwrap();
+        pasetors::public::verify(&keys.pasetors_public, &untrusted, &rules, None, None).unwrap()
+    };
     let mut group = c.benchmark_group("verify v4.public");
     group.bench_function("paseto-runtime", |b| {
-        b.iter(|| ready(public.verify::<Access>(&public_token)).unwrap());
+        b.iter(ours);
     });
     group.bench_function("pasetors", |b| {
-        b.iter(|| {
-            let untrusted = UntrustedToken::<Public, V4>::try_from(public_token.as_str()).unwrap();
-            pasetors::public::verify(&keys.pasetors_public, &untrusted, &rules, None, None).unwrap()
-        });
+        b.iter(theirs);
     });
     group.finish();
+    rows.push(Row {
+        group: "verify v4.public",
+        ours: "paseto-runtime",
+        against: "pasetors verify + ClaimsValidationRules",
+        medians: paired(ours, theirs),
+    });
 }
 
 /// pasetors' way to make the same claims: `Claims::new()` sets `iat`, `nbf`, `exp`.
@@ -134,40 +181,60 @@ fn pasetors_claims(token_type: &str, fresh: Option<bool>) -> PasetorsClaims {
     claims
 }
 
-fn issue(c: &mut Criterion, keys: &Keys) {
+fn issue(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) {
     let auth = PasetoAuth::builder()
         .local_key(keys.local.clone())
         .build()
         .unwrap();
-    let mut group = c.benchmark_group("issue v4.local");
-    group.bench_function(BenchmarkId::new("paseto-runtime", "access"), |b| {
-        b.iter(|| auth.access_token("alice").fresh(true).issue().unwrap());
-    });
-    group.bench_function(BenchmarkId::new("paseto-runtime", "refresh"), |b| {
-        b.iter(|| auth.refresh_token("alice").issue().unwrap());
-    });
-    group.bench_function(BenchmarkId::new("paseto-runtime", "pair"), |b| {
-        b.iter(|| {
-            let access = auth.access_token("alice").fresh(true).issue().unwrap();
-            (access, auth.refresh_token("alice").issue().unwrap())
-        });
-    });
     let encrypt = |claims: &PasetorsClaims| {
         pasetors::local::encrypt(&keys.pasetors_local, claims, None, None).unwrap()
     };
+    let ours_access = || auth.access_token("alice").fresh(true).issue().unwrap();
+    let ours_refresh = || auth.refresh_token("alice").issue().unwrap();
+    let ours_pair = || (ours_access(), ours_refresh());
+    let theirs_access = || encrypt(&pasetors_claims("access", Some(true)));
+    let theirs_refresh = || encrypt(&pasetors_claims("refresh", None));
+    let theirs_pair = || (theirs_access(), theirs_refresh());
+
+    let mut group = c.benchmark_group("issue v4.local");
+    group.bench_function(BenchmarkId::new("paseto-runtime", "access"), |b| {
+        b.iter(ours_access);
+    });
+    group.bench_function(BenchmarkId::new("paseto-runtime", "refresh"), |b| {
+        b.iter(ours_refresh);
+    });
+    group.bench_function(BenchmarkId::new("paseto-runtime", "pair"), |b| {
+        b.iter(ours_pair);
+    });
     group.bench_function(BenchmarkId::new("pasetors", "access"), |b| {
-        b.iter(|| encrypt(&pasetors_claims("access", Some(true))));
+        b.iter(theirs_access);
     });
     group.bench_function(BenchmarkId::new("pasetors", "refresh"), |b| {
-        b.iter(|| encrypt(&pasetors_claims("refresh", None)));
+        b.iter(theirs_refresh);
     });
     group.bench_function(BenchmarkId::new("pasetors", "pair"), |b| {
-        b.iter(|| {
-            let access = encrypt(&pasetors_claims("access", Some(true)));
-            (access, encrypt(&pasetors_claims("refresh", None)))
-        });
+        b.iter(theirs_pair);
     });
     group.finish();
+    let against = "pasetors Claims + encrypt";
+    rows.push(Row {
+        group: "issue v4.local",
+        ours: "access",
+        against,
+        medians: paired(ours_access, theirs_access),
+    });
+    rows.push(Row {
+        group: "issue v4.local",
+        ours: "refresh",
+        against,
+        medians: paired(ours_refresh, theirs_refresh),
+    });
+    rows.push(Row {
+        group: "issue v4.local",
+        ours: "access + refresh",
+        against,
+        medians: paired(ours_pair, theirs_pair),
+    });
 }
 
 /// A minimal hand-written guard: the header, pasetors' decrypt and rules, the type.
@@ -204,7 +271,7 @@ async fn guarded(claims: Claims) -> String {
     claims.subject().to_owned()
 }
 
-fn route(c: &mut Criterion, keys: &Keys, runtime: &tokio::runtime::Runtime) {
+fn route(c: &mut Criterion, keys: &Keys, runtime: &tokio::runtime::Runtime, rows: &mut Vec<Row>) {
     let auth = PasetoAuth::builder()
         .local_key(keys.local.clone())
         .build()
@@ -216,25 +283,38 @@ fn route(c: &mut Criterion, keys: &Keys, runtime: &tokio::runtime::Runtime) {
         .route("/", get(|_: HandWritten| async { "alice" }))
         .with_state(Arc::new(keys.pasetors_local.clone()));
     let open_app: Router = Router::new().route("/", get(|| async { "alice" }));
+    let call = |app: &Router| {
+        let request = Request::get("/")
+            .header("authorization", &bearer)
+            .body(Body::empty())
+            .unwrap();
+        let response = runtime.block_on(app.clone().oneshot(request)).unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    };
 
     let mut group = c.benchmark_group("route");
-    for (name, app) in [
-        ("#[paseto_required]", &macro_app),
-        ("hand-written pasetors extractor", &hand_app),
-        ("open", &open_app),
-    ] {
-        group.bench_function(name, |b| {
-            b.to_async(runtime).iter(|| async {
-                let request = Request::get("/")
-                    .header("authorization", &bearer)
-                    .body(Body::empty())
-                    .unwrap();
-                let response = app.clone().oneshot(request).await.unwrap();
-                assert_eq!(response.status(), StatusCode::OK);
-            });
-        });
-    }
+    group.bench_function("#[paseto_required]", |b| {
+        b.iter(|| call(&macro_app));
+    });
+    group.bench_function("hand-written pasetors extractor", |b| {
+        b.iter(|| call(&hand_app));
+    });
+    group.bench_function("open", |b| {
+        b.iter(|| call(&open_app));
+    });
     group.finish();
+    rows.push(Row {
+        group: "route (oneshot)",
+        ours: "#[paseto_required]",
+        against: "hand-written pasetors extractor",
+        medians: paired(|| call(&macro_app), || call(&hand_app)),
+    });
+    rows.push(Row {
+        group: "route (oneshot)",
+        ours: "#[paseto_required]",
+        against: "open route",
+        medians: paired(|| call(&macro_app), || call(&open_app)),
+    });
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -249,7 +329,7 @@ struct JwtClaims {
     fresh: bool,
 }
 
-fn jwt(c: &mut Criterion, keys: &Keys) {
+fn jwt(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) {
     use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
     let now = OffsetDateTime::now_utc().unix_timestamp();
     let claims = JwtClaims {
@@ -284,14 +364,41 @@ fn jwt(c: &mut Criterion, keys: &Keys) {
         Validation::new(Algorithm::EdDSA),
     );
 
+    let hs = || jsonwebtoken::decode::<JwtClaims>(&hs256, &hs_key, &hs_rules).unwrap();
+    let ed = || jsonwebtoken::decode::<JwtClaims>(&eddsa, &ed_key, &ed_rules).unwrap();
     let mut group = c.benchmark_group("jwt decode (jsonwebtoken)");
     group.bench_function("HS256", |b| {
-        b.iter(|| jsonwebtoken::decode::<JwtClaims>(&hs256, &hs_key, &hs_rules).unwrap());
+        b.iter(hs);
     });
     group.bench_function("EdDSA", |b| {
-        b.iter(|| jsonwebtoken::decode::<JwtClaims>(&eddsa, &ed_key, &ed_rules).unwrap());
+        b.iter(ed);
     });
     group.finish();
+    let auth = PasetoAuth::builder()
+        .local_key(keys.local.clone())
+        .build()
+        .unwrap();
+    let local_token = auth.access_token("alice").issue().unwrap();
+    let public = PasetoAuth::builder()
+        .secret_key(keys.secret.clone())
+        .build()
+        .unwrap();
+    let public_token = public.access_token("alice").issue().unwrap();
+    rows.push(Row {
+        group: "context: JWT",
+        ours: "paseto-runtime v4.local verify",
+        against: "jsonwebtoken HS256 decode",
+        medians: paired(|| ready(auth.verify::<Access>(&local_token)).unwrap(), hs),
+    });
+    rows.push(Row {
+        group: "context: JWT",
+        ours: "paseto-runtime v4.public verify",
+        against: "jsonwebtoken EdDSA decode",
+        medians: paired(
+            || ready(public.verify::<Access>(&public_token)).unwrap(),
+            ed,
+        ),
+    });
 }
 
 fn hex_prefix() -> Vec<u8> {
@@ -316,7 +423,7 @@ fn filled_denylist(now: OffsetDateTime) -> (Arc<MemoryDenylist>, Option<u64>) {
     (denylist, grown)
 }
 
-fn revocation(c: &mut Criterion, keys: &Keys) -> Option<u64> {
+fn revocation(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) -> Option<u64> {
     let now = OffsetDateTime::now_utc();
     let (denylist, grown) = filled_denylist(now);
     let plain = PasetoAuth::builder()
@@ -330,22 +437,43 @@ fn revocation(c: &mut Criterion, keys: &Keys) -> Option<u64> {
         .unwrap();
     let token = plain.access_token("alice").issue().unwrap();
 
+    let with = || ready(revoking.verify::<Access>(&token)).unwrap();
+    let without = || ready(plain.verify::<Access>(&token)).unwrap();
     let mut group = c.benchmark_group("verify with revocation");
     group.bench_function("no denylist", |b| {
-        b.iter(|| ready(plain.verify::<Access>(&token)).unwrap());
+        b.iter(without);
     });
     group.bench_function("memory denylist, 1M entries", |b| {
-        b.iter(|| ready(revoking.verify::<Access>(&token)).unwrap());
+        b.iter(with);
     });
     group.finish();
+    rows.push(Row {
+        group: "revocation",
+        ours: "verify, memory denylist of 1M entries",
+        against: "verify, no denylist",
+        medians: paired(with, without),
+    });
 
     let empty = MemoryDenylist::new();
     let jti = uuid::Uuid::new_v4().hyphenated().to_string();
     let targets = [Target::Token(&jti), Target::Family(&jti)];
     let mut group = c.benchmark_group("memory denylist lookup");
-    group.bench_function("empty", |b| b.iter(|| empty.lookup(&targets, now)));
-    group.bench_function("1M entries", |b| b.iter(|| denylist.lookup(&targets, now)));
+    group.bench_function("empty", |b| {
+        b.iter(|| empty.lookup(&targets, now));
+    });
+    group.bench_function("1M entries", |b| {
+        b.iter(|| denylist.lookup(&targets, now));
+    });
     group.finish();
+    rows.push(Row {
+        group: "revocation",
+        ours: "lookup, 1M entries",
+        against: "lookup, empty",
+        medians: paired(
+            || denylist.lookup(&targets, now),
+            || empty.lookup(&targets, now),
+        ),
+    });
     grown
 }
 
@@ -355,67 +483,30 @@ fn main() {
         .build()
         .unwrap();
     let mut criterion = Criterion::default().configure_from_args();
-    verify(&mut criterion, &keys);
-    issue(&mut criterion, &keys);
-    route(&mut criterion, &keys, &runtime);
-    jwt(&mut criterion, &keys);
-    let grown = revocation(&mut criterion, &keys);
+    let mut rows = Vec::new();
+    verify(&mut criterion, &keys, &mut rows);
+    issue(&mut criterion, &keys, &mut rows);
+    route(&mut criterion, &keys, &runtime, &mut rows);
+    jwt(&mut criterion, &keys, &mut rows);
+    let grown = revocation(&mut criterion, &keys, &mut rows);
     criterion.final_summary();
-    report(grown);
-}
 
-/// The median criterion recorded for one benchmark of this run, in nanoseconds.
-fn median(group: &str, id: &str) -> Option<f64> {
-    let mut path = std::env::var_os("CARGO_TARGET_DIR").map_or_else(
-        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target"),
-        PathBuf::from,
-    );
-    path.push("criterion");
-    path.push(group);
-    path.push(id);
-    path.push("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let estimates: serde_json::Value = serde_json::from_str(&text).ok()?;
-    estimates["median"]["point_estimate"].as_f64()
-}
-
-/// Prints each comparison: both medians and their ratio.
-fn report(grown: Option<u64>) {
-    let rows = [
-        ("verify v4.local", "paseto-runtime", "pasetors"),
-        ("verify v4.public", "paseto-runtime", "pasetors"),
-        ("issue v4.local", "paseto-runtime/access", "pasetors/access"),
-        (
-            "issue v4.local",
-            "paseto-runtime/refresh",
-            "pasetors/refresh",
-        ),
-        ("issue v4.local", "paseto-runtime/pair", "pasetors/pair"),
-        (
-            "route",
-            "#[paseto_required]",
-            "hand-written pasetors extractor",
-        ),
-        ("route", "#[paseto_required]", "open"),
-        (
-            "verify with revocation",
-            "memory denylist, 1M entries",
-            "no denylist",
-        ),
-        ("memory denylist lookup", "1M entries", "empty"),
-        ("jwt decode (jsonwebtoken)", "HS256", "EdDSA"),
-    ];
-    println!("\n| group | ours / subject | median | against | median | ratio |");
+    println!("\nPaired medians (alternating batches in this run):\n");
+    println!("| group | ours | median | against | median | ratio |");
     println!("|---|---|---|---|---|---|");
-    for (group, ours, against) in rows {
-        if let (Some(a), Some(b)) = (median(group, ours), median(group, against)) {
-            println!(
-                "| {group} | {ours} | {} | {against} | {} | {:.2}x |",
-                nanos(a),
-                nanos(b),
-                a / b
-            );
-        }
+    for Row {
+        group,
+        ours,
+        against,
+        medians: (a, b),
+    } in rows
+    {
+        println!(
+            "| {group} | {ours} | {} | {against} | {} | {:.2}x |",
+            nanos(a),
+            nanos(b),
+            a / b
+        );
     }
     if let Some(bytes) = grown {
         #[allow(clippy::cast_precision_loss, reason = "a report, to one decimal")]

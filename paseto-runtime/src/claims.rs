@@ -17,7 +17,8 @@ use time::format_description::well_known::Rfc3339;
 pub struct Claims<T = ()> {
     pub(crate) subject: String,
     pub(crate) token_id: String,
-    pub(crate) token_type: String,
+    /// Borrowed for the library's own types, so most verifications allocate less.
+    pub(crate) token_type: Cow<'static, str>,
     pub(crate) fresh: bool,
     pub(crate) issued_at: Option<OffsetDateTime>,
     pub(crate) not_before: Option<OffsetDateTime>,

@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use crate::claims::{Claims, Payload, Raw, parse_time};
 use crate::config::{Keys, PasetoAuth, Settings};
 use crate::error::AuthError;
-use crate::kind::TokenKind;
+use crate::kind::{ACCESS, REFRESH, TokenKind};
 
 /// The longest token accepted, checked before any decoding.
 pub const MAX_TOKEN_LEN: usize = 8 * 1024;
@@ -52,7 +52,7 @@ impl PasetoAuth {
         if claims.token_type != K::TOKEN_TYPE {
             return Err(AuthError::WrongType {
                 expected: K::TOKEN_TYPE,
-                found: claims.token_type,
+                found: claims.token_type.into_owned(),
             });
         }
         if K::FRESH && !claims.fresh {
@@ -192,7 +192,11 @@ fn validate<T>(
     Ok(Claims {
         subject: subject.into_owned(),
         token_id: token_id.into_owned(),
-        token_type: token_type.into_owned(),
+        token_type: match &*token_type {
+            ACCESS => Cow::Borrowed(ACCESS),
+            REFRESH => Cow::Borrowed(REFRESH),
+            _ => Cow::Owned(token_type.into_owned()),
+        },
         fresh,
         issued_at,
         not_before,
