@@ -84,7 +84,11 @@ impl PasetoAuth {
         let Some(revocation) = &self.settings.revocation else {
             return Ok(());
         };
-        if !revocation.token_types.iter().any(|t| *t == claims.token_type) {
+        if !revocation
+            .token_types
+            .iter()
+            .any(|t| *t == claims.token_type)
+        {
             return Ok(());
         }
         if let Some(denylist) = &revocation.denylist {
