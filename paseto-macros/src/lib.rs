@@ -30,7 +30,9 @@ use crate::args::Attribute;
 /// | `crate = "path"` | any of the above, with `paseto-runtime` renamed |
 ///
 /// `refresh` combines with neither `optional` (a refresh endpoint exists to
-/// receive its token) nor `token_type` (a token has one type).
+/// receive its token) nor `token_type` (a token has one type). `token_type`
+/// defines a hidden marker type beside the handler, so it applies to free
+/// functions, not to associated functions inside an `impl` block.
 ///
 /// ```
 /// use axum::Json;
