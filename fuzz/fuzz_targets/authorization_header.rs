@@ -31,7 +31,9 @@ fn fixture() -> &'static Fixture {
             .build()
             .unwrap(),
         key: SymmetricKey::from(&KEY).unwrap(),
-        runtime: tokio::runtime::Builder::new_current_thread().build().unwrap(),
+        runtime: tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap(),
     })
 }
 
@@ -55,7 +57,10 @@ fuzz_target!(|data: &[u8]| {
     request.headers_mut().insert("authorization", value);
     let (mut parts, ()) = request.into_parts();
     let outcome = fixture.runtime.block_on(
-        <Verified<Access> as FromRequestParts<PasetoAuth>>::from_request_parts(&mut parts, &fixture.auth),
+        <Verified<Access> as FromRequestParts<PasetoAuth>>::from_request_parts(
+            &mut parts,
+            &fixture.auth,
+        ),
     );
     if let Err(rejection) = outcome {
         let status = rejection.into_response().status();
