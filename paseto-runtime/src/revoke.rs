@@ -150,6 +150,21 @@ impl PasetoAuth {
         Ok(())
     }
 
+    /// Issues what a login issues: a fresh access token and a refresh token, both in
+    /// one new refresh family, so that reuse detection in [`rotate`](Self::rotate)
+    /// also revokes this first access token.
+    pub fn login_tokens(&self, subject: &str) -> Result<TokenPair, IssueError> {
+        let family = uuid::Uuid::new_v4().hyphenated().to_string();
+        Ok(TokenPair {
+            access_token: self
+                .access_token(subject)
+                .fresh(true)
+                .family(&family)
+                .issue()?,
+            refresh_token: self.refresh_token(subject).family(&family).issue()?,
+        })
+    }
+
     /// Exchanges a verified refresh token for a new access token (not fresh) and a
     /// new refresh token of the same family, and marks the old one rotated.
     ///

@@ -134,7 +134,8 @@ async fn rotation_issues_a_working_pair_and_spends_the_old_token(backend: Backen
     ok_user(&app.get("/protected", access).await);
     let claims = auth.verify::<Access>(access).await.unwrap();
     assert!(!claims.is_fresh(), "rotation is not a credential check");
-    let family = Some(old.token_id());
+    let family = old.family();
+    assert!(family.is_some(), "login tokens start a family");
     assert_eq!(
         claims.family(),
         family,
@@ -147,7 +148,7 @@ async fn rotation_issues_a_working_pair_and_spends_the_old_token(backend: Backen
 
 async fn reuse_of_a_rotated_refresh_token_revokes_the_family(backend: Backend) {
     let app = App::start(backend.auth()).await;
-    let (_, stolen) = app.login().await;
+    let (login_access, stolen) = app.login().await;
     let (_, _, pair) = app.post("/rotate", &stolen, None).await;
     let (access, next) = (
         pair["access_token"].as_str().unwrap(),
@@ -159,6 +160,7 @@ async fn reuse_of_a_rotated_refresh_token_revokes_the_family(backend: Backend) {
     revoked(&app.post("/rotate", next, None).await);
     revoked(&app.post("/refresh", next, None).await);
     revoked(&app.get("/protected", access).await);
+    revoked(&app.get("/protected", &login_access).await);
 }
 
 async fn concurrent_rotations_of_one_token_let_exactly_one_through(backend: Backend) {

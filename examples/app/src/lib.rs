@@ -58,16 +58,9 @@ async fn login(
     if credentials.username != "test" || credentials.password != "test" {
         return Ok(detail(StatusCode::UNAUTHORIZED, "Bad username or password"));
     }
-    // Fresh: this token comes from a credential check, not from a refresh.
-    let access_token = auth
-        .access_token(&credentials.username)
-        .fresh(true)
-        .issue()?;
-    let refresh_token = auth.refresh_token(&credentials.username).issue()?;
-    Ok(
-        Json(json!({ "access_token": access_token, "refresh_token": refresh_token }))
-            .into_response(),
-    )
+    // A fresh access token (it comes from a credential check, not a refresh) and a
+    // refresh token, in one family: reusing a rotated refresh token revokes both.
+    Ok(Json(auth.login_tokens(&credentials.username)?).into_response())
 }
 
 /// Exchanges a refresh token for a new access token, which is not fresh.
