@@ -4,7 +4,8 @@ use std::env::VarError;
 
 use time::Duration;
 
-use crate::config::{ConfigError, PasetoAuthBuilder};
+use crate::builder::PasetoAuthBuilder;
+use crate::config::ConfigError;
 use crate::keys::{LocalKey, PublicKey, SecretKey};
 
 impl PasetoAuthBuilder {

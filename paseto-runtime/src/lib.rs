@@ -80,6 +80,7 @@
 //! Each rejection also emits a `tracing` debug event naming its [`AuthError::kind`];
 //! no token, key or claim value is ever logged.
 
+mod builder;
 mod claims;
 mod config;
 mod denylist;
@@ -99,8 +100,9 @@ mod verify;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use builder::PasetoAuthBuilder;
 pub use claims::Claims;
-pub use config::{ConfigError, PasetoAuth, PasetoAuthBuilder};
+pub use config::{ConfigError, PasetoAuth};
 pub use denylist::{BoxFuture, Denylist, DenylistError, Mark, MemoryDenylist, Target};
 pub use error::AuthError;
 pub use extract::{AuthRejection, Verified};

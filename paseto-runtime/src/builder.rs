@@ -1,0 +1,421 @@
+//! The builder that checks settings and makes a [`PasetoAuth`].
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use axum_core::response::Response;
+use http::HeaderName;
+use http::header::AUTHORIZATION;
+use time::Duration;
+
+use crate::claims::Claims;
+use crate::config::{ConfigError, Keys, MAX_DURATION, PasetoAuth, Renderer, Settings};
+use crate::denylist::Denylist;
+use crate::error::AuthError;
+use crate::keys::{LocalKey, PublicKey, SecretKey};
+use crate::kind::{ACCESS, REFRESH};
+use crate::revoke::{Check, Revocation};
+
+/// Builds a [`PasetoAuth`]. Defaults, as fastapi-paseto's: access tokens live 15
+/// minutes, refresh and custom tokens 30 days, leeway 0, header `Authorization`
+/// with scheme `Bearer`, tokens without `exp` rejected.
+#[must_use = "a builder does nothing until `build` is called"]
+pub struct PasetoAuthBuilder {
+    local: Option<LocalKey>,
+    secret: Option<SecretKey>,
+    public: Option<PublicKey>,
+    access_ttl: Duration,
+    refresh_ttl: Duration,
+    custom_ttl: Duration,
+    leeway: Duration,
+    issuer: Option<String>,
+    required_issuer: Option<String>,
+    audiences: Vec<String>,
+    header: String,
+    scheme: String,
+    allow_missing_expiry: bool,
+    footer: Option<Vec<u8>>,
+    implicit_assertion: Option<Vec<u8>>,
+    renderer: Option<Renderer>,
+    denylist: Option<Arc<dyn Denylist>>,
+    revocation_check: Option<Check>,
+    denylist_token_types: Vec<String>,
+}
+
+impl Default for PasetoAuthBuilder {
+    fn default() -> Self {
+        Self {
+            local: None,
+            secret: None,
+            public: None,
+            access_ttl: Duration::minutes(15),
+            refresh_ttl: Duration::days(30),
+            custom_ttl: Duration::days(30),
+            leeway: Duration::ZERO,
+            issuer: None,
+            required_issuer: None,
+            audiences: Vec::new(),
+            header: AUTHORIZATION_LABEL.to_owned(),
+            scheme: "Bearer".to_owned(),
+            allow_missing_expiry: false,
+            footer: None,
+            implicit_assertion: None,
+            renderer: None,
+            denylist: None,
+            revocation_check: None,
+            denylist_token_types: vec![ACCESS.to_owned(), REFRESH.to_owned()],
+        }
+    }
+}
+
+const AUTHORIZATION_LABEL: &str = "Authorization";
+
+impl fmt::Debug for PasetoAuthBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasetoAuthBuilder")
+            .field("local", &self.local)
+            .field("secret", &self.secret)
+            .field("public", &self.public)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PasetoAuthBuilder {
+    /// Uses `v4.local` tokens (encrypted, one shared key).
+    pub fn local_key(mut self, key: LocalKey) -> Self {
+        self.local = Some(key);
+        self
+    }
+
+    /// Uses `v4.public` tokens (signed), issuing with this key and verifying with its public half.
+    pub fn secret_key(mut self, key: SecretKey) -> Self {
+        self.secret = Some(key);
+        self
+    }
+
+    /// Uses `v4.public` tokens, verifying with this key. Without a secret key the
+    /// service only verifies; issuing is then an error.
+    pub fn public_key(mut self, key: PublicKey) -> Self {
+        self.public = Some(key);
+        self
+    }
+
+    /// How long access tokens live. Default: 15 minutes.
+    pub fn access_ttl(mut self, ttl: Duration) -> Self {
+        self.access_ttl = ttl;
+        self
+    }
+
+    /// How long refresh tokens live. Default: 30 days.
+    pub fn refresh_ttl(mut self, ttl: Duration) -> Self {
+        self.refresh_ttl = ttl;
+        self
+    }
+
+    /// How long tokens of custom types live. Default: 30 days.
+    pub fn custom_ttl(mut self, ttl: Duration) -> Self {
+        self.custom_ttl = ttl;
+        self
+    }
+
+    /// Clock skew tolerated when checking `exp`, `nbf` and `iat`. Default: 0.
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// The `iss` claim written into issued tokens.
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// Rejects tokens whose `iss` is not this issuer.
+    pub fn require_issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.required_issuer = Some(issuer.into());
+        self
+    }
+
+    /// Rejects tokens whose `aud` names none of the required audiences; call once per audience.
+    pub fn require_audience(mut self, audience: impl Into<String>) -> Self {
+        self.audiences.push(audience.into());
+        self
+    }
+
+    /// The request header that carries the token. Default: `Authorization`.
+    pub fn header(mut self, name: impl Into<String>) -> Self {
+        self.header = name.into();
+        self
+    }
+
+    /// The scheme before the token, matched case-insensitively. Default: `Bearer`.
+    /// An empty scheme means the header holds the bare token.
+    pub fn scheme(mut self, scheme: impl Into<String>) -> Self {
+        self.scheme = scheme.into();
+        self
+    }
+
+    /// Accepts tokens without an `exp` claim (and lets `never_expires` issue them). Default: no.
+    pub fn allow_missing_expiry(mut self, allow: bool) -> Self {
+        self.allow_missing_expiry = allow;
+        self
+    }
+
+    /// A footer written into issued tokens and required, byte for byte, on every token verified.
+    pub fn footer(mut self, footer: impl Into<Vec<u8>>) -> Self {
+        self.footer = Some(footer.into());
+        self
+    }
+
+    /// An implicit assertion (bound into the MAC or signature but not carried in the
+    /// token) used when issuing and required when verifying.
+    pub fn implicit_assertion(mut self, assertion: impl Into<Vec<u8>>) -> Self {
+        self.implicit_assertion = Some(assertion.into());
+        self
+    }
+
+    /// Replaces how every rejection of this configuration's extractors is rendered.
+    ///
+    /// ```
+    /// use axum::Json;
+    /// use axum::response::IntoResponse;
+    /// use paseto_runtime::{LocalKey, PasetoAuth};
+    ///
+    /// let auth = PasetoAuth::builder()
+    ///     .local_key(LocalKey::generate()?)
+    ///     .on_rejection(|error| {
+    ///         let body = Json(serde_json::json!({ "error": error.kind(), "message": error.to_string() }));
+    ///         let mut response = (error.status(), body).into_response();
+    ///         if let Some(challenge) = error.www_authenticate() {
+    ///             response.headers_mut().insert("www-authenticate", challenge);
+    ///         }
+    ///         response
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_rejection(
+        mut self,
+        render: impl Fn(&AuthError) -> Response + Send + Sync + 'static,
+    ) -> Self {
+        self.renderer = Some(Arc::new(render));
+        self
+    }
+
+    /// Consults `denylist` on every verification of the token types named by
+    /// [`denylist_token_checks`](Self::denylist_token_checks), and records
+    /// [`PasetoAuth::revoke`] and [`PasetoAuth::rotate`] there.
+    pub fn denylist(mut self, denylist: impl Denylist) -> Self {
+        self.denylist = Some(Arc::new(denylist));
+        self
+    }
+
+    /// Which token types revocation applies to. Default: `access` and `refresh`,
+    /// as fastapi-paseto's `authpaseto_denylist_token_checks`.
+    pub fn denylist_token_checks<I>(mut self, token_types: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.denylist_token_types = token_types.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Adds a check of your own, like fastapi-paseto's `token_in_denylist_loader`:
+    /// an async function of the verified claims answering whether the token is
+    /// revoked. An error refuses the request with 503. It runs after the denylist,
+    /// for the same token types; its future must own what it needs from the claims.
+    ///
+    /// ```
+    /// use paseto_runtime::{Claims, LocalKey, PasetoAuth};
+    ///
+    /// let auth = PasetoAuth::builder()
+    ///     .local_key(LocalKey::generate()?)
+    ///     .revocation_check(|claims: &Claims| {
+    ///         let subject = claims.subject().to_owned();
+    ///         async move { Ok::<_, std::io::Error>(subject == "banned") }
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn revocation_check<F, Fut, E>(mut self, check: F) -> Self
+    where
+        F: Fn(&Claims) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<bool, E>> + Send + 'static,
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        self.revocation_check = Some(Arc::new(move |claims: &Claims| {
+            let answer = check(claims);
+            Box::pin(async move { answer.await.map_err(Into::into) })
+        }));
+        self
+    }
+
+    /// Whether a key of either purpose has been given.
+    pub fn has_key(&self) -> bool {
+        self.local.is_some() || self.secret.is_some() || self.public.is_some()
+    }
+
+    /// Checks the settings and builds the configuration.
+    pub fn build(self) -> Result<PasetoAuth, ConfigError> {
+        let keys = match (self.local, self.secret, self.public) {
+            (Some(local), None, None) => Keys::Local(local),
+            (Some(_), _, _) => return Err(ConfigError::ConflictingKeys),
+            (None, Some(secret), public) => {
+                let derived = secret.public_key();
+                if public.is_some_and(|public| public != derived) {
+                    return Err(ConfigError::KeyMismatch);
+                }
+                Keys::Public {
+                    secret: Some(secret),
+                    public: derived,
+                }
+            }
+            (None, None, Some(public)) => Keys::Public {
+                secret: None,
+                public,
+            },
+            (None, None, None) => return Err(ConfigError::NoKey),
+        };
+        let positive = "a positive duration of at most 100 years";
+        for (setting, ttl) in [
+            ("access_ttl", self.access_ttl),
+            ("refresh_ttl", self.refresh_ttl),
+            ("custom_ttl", self.custom_ttl),
+        ] {
+            if !ttl.is_positive() || ttl > MAX_DURATION {
+                return Err(ConfigError::InvalidSetting {
+                    setting,
+                    expected: positive,
+                });
+            }
+        }
+        if self.leeway.is_negative() || self.leeway > MAX_DURATION {
+            return Err(ConfigError::InvalidSetting {
+                setting: "leeway",
+                expected: "a duration of zero or more, of at most 100 years",
+            });
+        }
+        let header = HeaderName::from_bytes(self.header.as_bytes()).map_err(|_| {
+            ConfigError::InvalidSetting {
+                setting: "header",
+                expected: "a valid HTTP header name",
+            }
+        })?;
+        if !self.scheme.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(ConfigError::InvalidSetting {
+                setting: "scheme",
+                expected: "empty, or visible ASCII without spaces",
+            });
+        }
+        let header_form = if self.scheme.is_empty() {
+            "<PASETO>".into()
+        } else {
+            format!("{} <PASETO>", self.scheme).into()
+        };
+        Ok(PasetoAuth {
+            settings: Arc::new(Settings {
+                keys,
+                access_ttl: self.access_ttl,
+                refresh_ttl: self.refresh_ttl,
+                custom_ttl: self.custom_ttl,
+                leeway: self.leeway,
+                issuer: self.issuer,
+                required_issuer: self.required_issuer,
+                audiences: self.audiences,
+                header_label: if header == AUTHORIZATION {
+                    AUTHORIZATION_LABEL.into()
+                } else {
+                    self.header.into()
+                },
+                header,
+                header_form,
+                scheme: self.scheme,
+                allow_missing_expiry: self.allow_missing_expiry,
+                footer: self.footer,
+                implicit_assertion: self.implicit_assertion,
+                renderer: self.renderer,
+                revocation: (self.denylist.is_some() || self.revocation_check.is_some()).then(
+                    || Revocation {
+                        denylist: self.denylist,
+                        check: self.revocation_check,
+                        token_types: self.denylist_token_types,
+                    },
+                ),
+            }),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local() -> PasetoAuthBuilder {
+        PasetoAuth::builder().local_key(LocalKey::generate().unwrap())
+    }
+
+    #[test]
+    fn a_key_is_required() {
+        assert_eq!(
+            PasetoAuth::builder().build().unwrap_err(),
+            ConfigError::NoKey
+        );
+    }
+
+    #[test]
+    fn one_purpose_only() {
+        let error = local()
+            .secret_key(SecretKey::generate().unwrap())
+            .build()
+            .unwrap_err();
+        assert_eq!(error, ConfigError::ConflictingKeys);
+    }
+
+    #[test]
+    fn public_key_must_match_secret_key() {
+        let error = PasetoAuth::builder()
+            .secret_key(SecretKey::generate().unwrap())
+            .public_key(SecretKey::generate().unwrap().public_key())
+            .build()
+            .unwrap_err();
+        assert_eq!(error, ConfigError::KeyMismatch);
+    }
+
+    #[test]
+    fn durations_out_of_range_are_rejected() {
+        for builder in [
+            local().access_ttl(Duration::ZERO),
+            local().refresh_ttl(Duration::seconds(-1)),
+            local().custom_ttl(Duration::days(40_000)),
+            local().leeway(Duration::seconds(-1)),
+        ] {
+            assert!(matches!(
+                builder.build(),
+                Err(ConfigError::InvalidSetting { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn header_and_scheme_are_checked() {
+        assert!(local().header("bad header").build().is_err());
+        assert!(local().scheme("Bear er").build().is_err());
+        assert!(local().header("X-Token").scheme("").build().is_ok());
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let key = LocalKey::generate().unwrap();
+        let secret = key.to_paserk();
+        let auth = PasetoAuth::builder()
+            .local_key(key)
+            .footer("kid-1")
+            .build()
+            .unwrap();
+        let shown = format!("{auth:?}");
+        assert!(!shown.contains(&secret["k4.local.".len()..]));
+        assert!(!shown.contains("kid-1"));
+    }
+}
