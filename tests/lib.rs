@@ -316,6 +316,11 @@ impl RedisServer {
             .expect("redis-server on the PATH: run `scripts/test`, which installs it");
         self.process = Some(process);
         for _ in 0..200 {
+            if let Some(process) = &mut self.process
+                && let Ok(Some(status)) = process.try_wait()
+            {
+                panic!("redis-server exited ({status}): port {} taken?", self.port);
+            }
             if self.command(&["PING"]).await.as_deref() == Some("+PONG") {
                 return;
             }

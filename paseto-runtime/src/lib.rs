@@ -5,30 +5,35 @@
 //! # Getting started
 //!
 //! Build a [`PasetoAuth`] (keys and settings), put it in the router's state, and
-//! take a [`Verified`] argument in each protected handler:
+//! mark each protected handler with an attribute; its [`Claims`] parameter
+//! receives the verified claims:
 //!
 //! ```
 //! use axum::{Json, Router, extract::State, routing::{get, post}};
-//! use paseto_runtime::{Access, IssueError, LocalKey, PasetoAuth, Refresh, Verified};
+//! use paseto_runtime::{
+//!     Claims, IssueError, LocalKey, PasetoAuth, TokenPair, fresh_paseto_required, paseto_required,
+//! };
 //! use serde_json::{Value, json};
 //!
-//! async fn login(State(auth): State<PasetoAuth>) -> Result<Json<Value>, IssueError> {
+//! async fn login(State(auth): State<PasetoAuth>) -> Result<Json<TokenPair>, IssueError> {
 //!     // ...check the user's credentials first...
-//!     let access = auth.access_token("alice").fresh(true).issue()?;
-//!     let refresh = auth.refresh_token("alice").issue()?;
-//!     Ok(Json(json!({ "access_token": access, "refresh_token": refresh })))
+//!     Ok(Json(auth.login_tokens("alice")?)) // a fresh access token and a refresh token
 //! }
 //!
-//! async fn refresh(
-//!     State(auth): State<PasetoAuth>,
-//!     Verified(claims): Verified<Refresh>,
-//! ) -> Result<Json<Value>, IssueError> {
+//! #[paseto_required(refresh)]
+//! async fn refresh(claims: Claims, State(auth): State<PasetoAuth>) -> Result<Json<Value>, IssueError> {
 //!     let access = auth.access_token(claims.subject()).issue()?; // not fresh
 //!     Ok(Json(json!({ "access_token": access })))
 //! }
 //!
-//! async fn protected(Verified(claims): Verified<Access>) -> Json<Value> {
+//! #[paseto_required]
+//! async fn protected(claims: Claims) -> Json<Value> {
 //!     Json(json!({ "user": claims.subject() }))
+//! }
+//!
+//! #[fresh_paseto_required]
+//! async fn change_password(claims: Claims) -> Json<Value> {
+//!     Json(json!({ "changed": claims.subject() }))
 //! }
 //!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -37,9 +42,13 @@
 //!     .route("/login", post(login))
 //!     .route("/refresh", post(refresh))
 //!     .route("/protected", get(protected))
+//!     .route("/password", post(change_password))
 //!     .with_state(auth);
 //! # Ok(()) }
 //! ```
+//!
+//! Without the attributes, take a [`Verified`] argument instead:
+//! `Verified(claims): Verified<Access>`.
 //!
 //! In production, load the key instead of generating it:
 //! [`PasetoAuth::from_env`] reads `PASETO_SECRET_KEY` and the other `PASETO_*`
