@@ -13,6 +13,10 @@ use time::format_description::well_known::Rfc3339;
 ///
 /// A `Claims` value can only be obtained from a token that passed every check:
 /// there is no public constructor and it does not implement `Deserialize`.
+///
+/// The guard attributes fill a handler's `Claims` parameter. Taken as an axum
+/// extractor on its own, `Claims<T>` accepts access tokens, as
+/// `#[paseto_required]` does.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Claims<T = ()> {
     pub(crate) subject: String,
