@@ -21,7 +21,7 @@ use axum::body::Body;
 use axum::extract::FromRequestParts;
 use axum::http::{Request, StatusCode, request::Parts};
 use axum::routing::get;
-use criterion::{BenchmarkId, Criterion};
+use criterion::Criterion;
 use paseto_runtime::{
     Access, Claims, LocalKey, Mark, MemoryDenylist, PasetoAuth, SecretKey, Target, paseto_required,
 };
@@ -80,6 +80,30 @@ fn paired<A: Fn() -> RA, RA, B: Fn() -> RB, RB>(a: A, b: B) -> (f64, f64) {
     (median(&mut ta), median(&mut tb))
 }
 
+/// Measures two ways of doing one thing: each with criterion, then both paired.
+fn compare<A: Fn() -> RA, RA, B: Fn() -> RB, RB>(
+    c: &mut Criterion,
+    rows: &mut Vec<Row>,
+    group: &'static str,
+    (ours, a): (&'static str, A),
+    (against, b): (&'static str, B),
+) {
+    let mut measured = c.benchmark_group(group);
+    measured.bench_function(ours, |bench| {
+        bench.iter(&a);
+    });
+    measured.bench_function(against, |bench| {
+        bench.iter(&b);
+    });
+    measured.finish();
+    rows.push(Row {
+        group,
+        ours,
+        against,
+        medians: paired(&a, &b),
+    });
+}
+
 /// The process's resident memory in bytes (Linux `/proc/self/status`, `VmRSS`).
 fn resident_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -126,45 +150,30 @@ fn verify(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) {
     let public_token = public.access_token("alice").issue().unwrap();
     let rules = ClaimsValidationRules::new();
 
-    let ours = || ready(local.verify::<Access>(&local_token)).unwrap();
-    let theirs = || {
-        let untrusted = UntrustedToken::<Local, V4>::try_from(local_token.as_str()).unwrap();
-        pasetors::local::decrypt(&keys.pasetors_local, &untrusted, &rules, None, None).unwrap()
-    };
-    let mut group = c.benchmark_group("verify v4.local");
-    group.bench_function("paseto-runtime", |b| {
-        b.iter(ours);
-    });
-    group.bench_function("pasetors", |b| {
-        b.iter(theirs);
-    });
-    group.finish();
-    rows.push(Row {
-        group: "verify v4.local",
-        ours: "paseto-runtime",
-        against: "pasetors decrypt + ClaimsValidationRules",
-        medians: paired(ours, theirs),
-    });
-
-    let ours = || ready(public.verify::<Access>(&public_token)).unwrap();
-    let theirs = || {
-        let untrusted = UntrustedToken::<Public, V4>::try_from(public_token.as_str()).unwrap();
-        pasetors::public::verify(&keys.pasetors_public, &untrusted, &rules, None, None).unwrap()
-    };
-    let mut group = c.benchmark_group("verify v4.public");
-    group.bench_function("paseto-runtime", |b| {
-        b.iter(ours);
-    });
-    group.bench_function("pasetors", |b| {
-        b.iter(theirs);
-    });
-    group.finish();
-    rows.push(Row {
-        group: "verify v4.public",
-        ours: "paseto-runtime",
-        against: "pasetors verify + ClaimsValidationRules",
-        medians: paired(ours, theirs),
-    });
+    compare(
+        c,
+        rows,
+        "verify v4.local",
+        ("paseto-runtime", || {
+            ready(local.verify::<Access>(&local_token)).unwrap()
+        }),
+        ("pasetors decrypt + ClaimsValidationRules", || {
+            let untrusted = UntrustedToken::<Local, V4>::try_from(local_token.as_str()).unwrap();
+            pasetors::local::decrypt(&keys.pasetors_local, &untrusted, &rules, None, None).unwrap()
+        }),
+    );
+    compare(
+        c,
+        rows,
+        "verify v4.public",
+        ("paseto-runtime", || {
+            ready(public.verify::<Access>(&public_token)).unwrap()
+        }),
+        ("pasetors verify + ClaimsValidationRules", || {
+            let untrusted = UntrustedToken::<Public, V4>::try_from(public_token.as_str()).unwrap();
+            pasetors::public::verify(&keys.pasetors_public, &untrusted, &rules, None, None).unwrap()
+        }),
+    );
 }
 
 /// pasetors' way to make the same claims: `Claims::new()` sets `iat`, `nbf`, `exp`.
@@ -196,45 +205,28 @@ fn issue(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) {
     let theirs_refresh = || encrypt(&pasetors_claims("refresh", None));
     let theirs_pair = || (theirs_access(), theirs_refresh());
 
-    let mut group = c.benchmark_group("issue v4.local");
-    group.bench_function(BenchmarkId::new("paseto-runtime", "access"), |b| {
-        b.iter(ours_access);
-    });
-    group.bench_function(BenchmarkId::new("paseto-runtime", "refresh"), |b| {
-        b.iter(ours_refresh);
-    });
-    group.bench_function(BenchmarkId::new("paseto-runtime", "pair"), |b| {
-        b.iter(ours_pair);
-    });
-    group.bench_function(BenchmarkId::new("pasetors", "access"), |b| {
-        b.iter(theirs_access);
-    });
-    group.bench_function(BenchmarkId::new("pasetors", "refresh"), |b| {
-        b.iter(theirs_refresh);
-    });
-    group.bench_function(BenchmarkId::new("pasetors", "pair"), |b| {
-        b.iter(theirs_pair);
-    });
-    group.finish();
     let against = "pasetors Claims + encrypt";
-    rows.push(Row {
-        group: "issue v4.local",
-        ours: "access",
-        against,
-        medians: paired(ours_access, theirs_access),
-    });
-    rows.push(Row {
-        group: "issue v4.local",
-        ours: "refresh",
-        against,
-        medians: paired(ours_refresh, theirs_refresh),
-    });
-    rows.push(Row {
-        group: "issue v4.local",
-        ours: "access + refresh",
-        against,
-        medians: paired(ours_pair, theirs_pair),
-    });
+    compare(
+        c,
+        rows,
+        "issue v4.local access",
+        ("paseto-runtime", ours_access),
+        (against, theirs_access),
+    );
+    compare(
+        c,
+        rows,
+        "issue v4.local refresh",
+        ("paseto-runtime", ours_refresh),
+        (against, theirs_refresh),
+    );
+    compare(
+        c,
+        rows,
+        "issue v4.local pair",
+        ("paseto-runtime", ours_pair),
+        (against, theirs_pair),
+    );
 }
 
 /// A minimal hand-written guard: the header, pasetors' decrypt and rules, the type.
@@ -292,29 +284,21 @@ fn route(c: &mut Criterion, keys: &Keys, runtime: &tokio::runtime::Runtime, rows
         assert_eq!(response.status(), StatusCode::OK);
     };
 
-    let mut group = c.benchmark_group("route");
-    group.bench_function("#[paseto_required]", |b| {
-        b.iter(|| call(&macro_app));
-    });
-    group.bench_function("hand-written pasetors extractor", |b| {
-        b.iter(|| call(&hand_app));
-    });
-    group.bench_function("open", |b| {
-        b.iter(|| call(&open_app));
-    });
-    group.finish();
-    rows.push(Row {
-        group: "route (oneshot)",
-        ours: "#[paseto_required]",
-        against: "hand-written pasetors extractor",
-        medians: paired(|| call(&macro_app), || call(&hand_app)),
-    });
-    rows.push(Row {
-        group: "route (oneshot)",
-        ours: "#[paseto_required]",
-        against: "open route",
-        medians: paired(|| call(&macro_app), || call(&open_app)),
-    });
+    let guarded = ("#[paseto_required]", || call(&macro_app));
+    compare(
+        c,
+        rows,
+        "route, guard",
+        guarded,
+        ("hand-written pasetors extractor", || call(&hand_app)),
+    );
+    compare(
+        c,
+        rows,
+        "route, open",
+        guarded,
+        ("open route", || call(&open_app)),
+    );
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
@@ -364,16 +348,6 @@ fn jwt(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) {
         Validation::new(Algorithm::EdDSA),
     );
 
-    let hs = || jsonwebtoken::decode::<JwtClaims>(&hs256, &hs_key, &hs_rules).unwrap();
-    let ed = || jsonwebtoken::decode::<JwtClaims>(&eddsa, &ed_key, &ed_rules).unwrap();
-    let mut group = c.benchmark_group("jwt decode (jsonwebtoken)");
-    group.bench_function("HS256", |b| {
-        b.iter(hs);
-    });
-    group.bench_function("EdDSA", |b| {
-        b.iter(ed);
-    });
-    group.finish();
     let auth = PasetoAuth::builder()
         .local_key(keys.local.clone())
         .build()
@@ -384,21 +358,28 @@ fn jwt(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) {
         .build()
         .unwrap();
     let public_token = public.access_token("alice").issue().unwrap();
-    rows.push(Row {
-        group: "context: JWT",
-        ours: "paseto-runtime v4.local verify",
-        against: "jsonwebtoken HS256 decode",
-        medians: paired(|| ready(auth.verify::<Access>(&local_token)).unwrap(), hs),
-    });
-    rows.push(Row {
-        group: "context: JWT",
-        ours: "paseto-runtime v4.public verify",
-        against: "jsonwebtoken EdDSA decode",
-        medians: paired(
-            || ready(public.verify::<Access>(&public_token)).unwrap(),
-            ed,
-        ),
-    });
+    compare(
+        c,
+        rows,
+        "context: JWT, symmetric",
+        ("paseto-runtime v4.local verify", || {
+            ready(auth.verify::<Access>(&local_token)).unwrap()
+        }),
+        ("jsonwebtoken HS256 decode", || {
+            jsonwebtoken::decode::<JwtClaims>(&hs256, &hs_key, &hs_rules).unwrap()
+        }),
+    );
+    compare(
+        c,
+        rows,
+        "context: JWT, Ed25519",
+        ("paseto-runtime v4.public verify", || {
+            ready(public.verify::<Access>(&public_token)).unwrap()
+        }),
+        ("jsonwebtoken EdDSA decode", || {
+            jsonwebtoken::decode::<JwtClaims>(&eddsa, &ed_key, &ed_rules).unwrap()
+        }),
+    );
 }
 
 fn hex_prefix() -> Vec<u8> {
@@ -437,43 +418,27 @@ fn revocation(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) -> Option<u64
         .unwrap();
     let token = plain.access_token("alice").issue().unwrap();
 
-    let with = || ready(revoking.verify::<Access>(&token)).unwrap();
-    let without = || ready(plain.verify::<Access>(&token)).unwrap();
-    let mut group = c.benchmark_group("verify with revocation");
-    group.bench_function("no denylist", |b| {
-        b.iter(without);
-    });
-    group.bench_function("memory denylist, 1M entries", |b| {
-        b.iter(with);
-    });
-    group.finish();
-    rows.push(Row {
-        group: "revocation",
-        ours: "verify, memory denylist of 1M entries",
-        against: "verify, no denylist",
-        medians: paired(with, without),
-    });
-
+    compare(
+        c,
+        rows,
+        "revocation, verify",
+        ("memory denylist of 1M entries", || {
+            ready(revoking.verify::<Access>(&token)).unwrap()
+        }),
+        ("no denylist", || {
+            ready(plain.verify::<Access>(&token)).unwrap()
+        }),
+    );
     let empty = MemoryDenylist::new();
     let jti = uuid::Uuid::new_v4().hyphenated().to_string();
     let targets = [Target::Token(&jti), Target::Family(&jti)];
-    let mut group = c.benchmark_group("memory denylist lookup");
-    group.bench_function("empty", |b| {
-        b.iter(|| empty.lookup(&targets, now));
-    });
-    group.bench_function("1M entries", |b| {
-        b.iter(|| denylist.lookup(&targets, now));
-    });
-    group.finish();
-    rows.push(Row {
-        group: "revocation",
-        ours: "lookup, 1M entries",
-        against: "lookup, empty",
-        medians: paired(
-            || denylist.lookup(&targets, now),
-            || empty.lookup(&targets, now),
-        ),
-    });
+    compare(
+        c,
+        rows,
+        "revocation, lookup",
+        ("1M entries", || denylist.lookup(&targets, now)),
+        ("empty", || empty.lookup(&targets, now)),
+    );
     grown
 }
 
