@@ -5,13 +5,13 @@ use axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use axum_core::response::{IntoResponse, Response};
 use http::HeaderMap;
 use http::request::Parts;
+use serde::de::DeserializeOwned;
 
 use crate::claims::Claims;
 use crate::config::{PasetoAuth, Renderer, Settings};
 use crate::error::AuthError;
 use crate::kind::{Access, TokenKind};
 use crate::verify::MAX_TOKEN_LEN;
-use serde::de::DeserializeOwned;
 
 /// Extracts the verified claims of a token of kind `K` from the request.
 ///
@@ -109,11 +109,12 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let auth = PasetoAuth::from_ref(state);
-        match authenticate::<K>(&auth, &parts.headers).await {
-            Ok(Some(claims)) => Ok(Self(claims)),
-            Ok(None) => Err(reject(&auth.settings, AuthError::MissingToken)),
-            Err(error) => Err(reject(&auth.settings, error)),
+        match <Self as OptionalFromRequestParts<S>>::from_request_parts(parts, state).await? {
+            Some(verified) => Ok(verified),
+            None => Err(reject(
+                &PasetoAuth::from_ref(state).settings,
+                AuthError::MissingToken,
+            )),
         }
     }
 }
@@ -131,21 +132,15 @@ where
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
         let auth = PasetoAuth::from_ref(state);
-        authenticate::<K>(&auth, &parts.headers)
-            .await
-            .map(|claims| claims.map(Self))
-            .map_err(|error| reject(&auth.settings, error))
-    }
-}
-
-/// `Ok(None)` when the request carries no token at all.
-async fn authenticate<K: TokenKind>(
-    auth: &PasetoAuth,
-    headers: &HeaderMap,
-) -> Result<Option<Claims<K::Extra>>, AuthError> {
-    match token(&auth.settings, headers)? {
-        Some(token) => auth.verify::<K>(token).await.map(Some),
-        None => Ok(None),
+        let verified = match token(&auth.settings, &parts.headers) {
+            Ok(Some(token)) => auth
+                .verify::<K>(token)
+                .await
+                .map(|claims| Some(Self(claims))),
+            Ok(None) => Ok(None),
+            Err(error) => Err(error),
+        };
+        verified.map_err(|error| reject(&auth.settings, error))
     }
 }
 

@@ -99,14 +99,8 @@ impl PasetoAuth {
             match denylist.get(&targets).await? {
                 Some(Mark::Revoked) => return Err(AuthError::Revoked),
                 Some(Mark::Rotated) => {
-                    let until = family_expiry(&self.settings, now);
-                    denylist
-                        .insert(Target::Family(claims.family_id()), Mark::Revoked, until)
+                    self.revoke_reused_family(&**denylist, claims.family_id(), now)
                         .await?;
-                    tracing::warn!(
-                        kind = "reused",
-                        "paseto: a rotated refresh token was presented again; its family is revoked"
-                    );
                     return Err(AuthError::Reused);
                 }
                 None => {}
@@ -130,11 +124,24 @@ impl PasetoAuth {
             .ok_or(RevokeError::NoDenylist)
     }
 
+    /// Revokes a family whose spent refresh token was presented again: RFC 9700 §4.14
+    /// reuse detection, a security event worth a warning.
+    async fn revoke_reused_family(
+        &self,
+        denylist: &dyn Denylist,
+        family: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), DenylistError> {
+        tracing::warn!(
+            kind = "reused",
+            "paseto: a rotated refresh token was presented again; its family is revoked"
+        );
+        revoke_family_in(&self.settings, denylist, family, now).await
+    }
+
     /// Revokes one verified token until it expires, as a logout does.
     pub async fn revoke<T>(&self, claims: &Claims<T>) -> Result<(), RevokeError> {
-        let until = claims
-            .expires_at()
-            .unwrap_or_else(|| OffsetDateTime::now_utc() + MAX_DURATION);
+        let until = token_expiry(claims, OffsetDateTime::now_utc());
         self.denylist()?
             .insert(Target::Token(claims.token_id()), Mark::Revoked, until)
             .await?;
@@ -143,10 +150,8 @@ impl PasetoAuth {
 
     /// Revokes every token of the token's refresh family: the session everywhere.
     pub async fn revoke_family<T>(&self, claims: &Claims<T>) -> Result<(), RevokeError> {
-        let until = family_expiry(&self.settings, OffsetDateTime::now_utc());
-        self.denylist()?
-            .insert(Target::Family(claims.family_id()), Mark::Revoked, until)
-            .await?;
+        let now = OffsetDateTime::now_utc();
+        revoke_family_in(&self.settings, self.denylist()?, claims.family_id(), now).await?;
         Ok(())
     }
 
@@ -177,18 +182,15 @@ impl PasetoAuth {
         }
         let denylist = self.denylist()?;
         let now = OffsetDateTime::now_utc();
-        let until = refresh.expires_at().unwrap_or(now + MAX_DURATION);
         let first = denylist
-            .insert(Target::Token(refresh.token_id()), Mark::Rotated, until)
+            .insert(
+                Target::Token(refresh.token_id()),
+                Mark::Rotated,
+                token_expiry(refresh, now),
+            )
             .await?;
         if !first {
-            let family_until = family_expiry(&self.settings, now);
-            denylist
-                .insert(
-                    Target::Family(refresh.family_id()),
-                    Mark::Revoked,
-                    family_until,
-                )
+            self.revoke_reused_family(denylist, refresh.family_id(), now)
                 .await?;
             return Err(RevokeError::Reused);
         }
@@ -215,8 +217,21 @@ impl PasetoAuth {
     }
 }
 
-/// How long a family mark must live: past the expiry of any token of the family
-/// issued up to `now`.
-fn family_expiry(settings: &Settings, now: OffsetDateTime) -> OffsetDateTime {
-    now + settings.access_ttl.max(settings.refresh_ttl) + Duration::minutes(1)
+/// How long a token's mark must live: until its `exp`, or for good without one.
+fn token_expiry<T>(claims: &Claims<T>, now: OffsetDateTime) -> OffsetDateTime {
+    claims.expires_at().unwrap_or(now + MAX_DURATION)
+}
+
+/// Marks a family revoked past the expiry of any of its tokens issued up to `now`.
+async fn revoke_family_in(
+    settings: &Settings,
+    denylist: &dyn Denylist,
+    family: &str,
+    now: OffsetDateTime,
+) -> Result<(), DenylistError> {
+    let until = now + settings.access_ttl.max(settings.refresh_ttl) + Duration::minutes(1);
+    denylist
+        .insert(Target::Family(family), Mark::Revoked, until)
+        .await?;
+    Ok(())
 }
