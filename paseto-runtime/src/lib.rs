@@ -102,6 +102,7 @@ mod kind;
 #[cfg(feature = "redis")]
 mod redis;
 mod revoke;
+mod untrusted;
 mod verify;
 
 /// Not public API: support for the code `paseto-macros` generates.

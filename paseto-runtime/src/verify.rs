@@ -2,8 +2,8 @@
 
 use std::borrow::Cow;
 
-use pasetors::token::{TrustedToken, UntrustedToken};
-use pasetors::version4::{LocalToken, PublicToken, V4};
+use pasetors::token::TrustedToken;
+use pasetors::version4::{LocalToken, PublicToken};
 use pasetors::{Local, Public};
 use serde::de::DeserializeOwned;
 use serde_json::error::Category;
@@ -13,6 +13,7 @@ use crate::claims::{Claims, Payload, Raw, parse_time};
 use crate::config::{Keys, PasetoAuth, Settings};
 use crate::error::AuthError;
 use crate::kind::{ACCESS, REFRESH, TokenKind};
+use crate::untrusted;
 
 /// The longest token accepted, checked before any decoding.
 pub const MAX_TOKEN_LEN: usize = 8 * 1024;
@@ -84,19 +85,11 @@ fn open(settings: &Settings, token: &str) -> Result<TrustedToken, AuthError> {
     let implicit = settings.implicit_assertion.as_deref();
     let opened = match &settings.keys {
         Keys::Local(key) => {
-            if !token.starts_with(LocalToken::HEADER) {
-                return Err(AuthError::UnsupportedToken);
-            }
-            let untrusted = UntrustedToken::<Local, V4>::try_from(token)
-                .map_err(|_| AuthError::MalformedToken)?;
+            let untrusted = untrusted::parse::<Local>(token, LocalToken::HEADER)?;
             LocalToken::decrypt(&key.0, &untrusted, footer, implicit)
         }
         Keys::Public { public, .. } => {
-            if !token.starts_with(PublicToken::HEADER) {
-                return Err(AuthError::UnsupportedToken);
-            }
-            let untrusted = UntrustedToken::<Public, V4>::try_from(token)
-                .map_err(|_| AuthError::MalformedToken)?;
+            let untrusted = untrusted::parse::<Public>(token, PublicToken::HEADER)?;
             PublicToken::verify(&public.0, &untrusted, footer, implicit)
         }
     };
