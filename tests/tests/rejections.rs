@@ -232,11 +232,16 @@ async fn v2_and_v3_tokens() {
 #[tokio::test]
 async fn structurally_broken_tokens() {
     let app = app(auth());
+    let valid = auth().access_token("alice").issue().unwrap();
+    // Only the canonical encoding of a valid token passes: no padding, no empty footer.
+    let (padded, empty_footer) = (format!("{valid}="), format!("{valid}."));
     for token in [
         "v4.local.",
         "v4.local.!!!!",
         "v4.local.AAAA",
         "v4.local.a.b.c",
+        &padded,
+        &empty_footer,
     ] {
         send_token(&app, "/access", token).await.assert_rejected(
             401,
