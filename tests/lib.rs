@@ -59,6 +59,60 @@ impl TokenKind for EmailVerify {
     type Extra = Email;
 }
 
+/// Handlers under each attribute form, each answering with what it verified.
+pub mod guarded {
+    #![allow(clippy::unused_async, reason = "axum handlers are async functions")]
+
+    use axum::Json;
+    use paseto_runtime::{Claims, fresh_paseto_required, paseto_required};
+    use serde::Deserialize;
+
+    use crate::Email;
+
+    /// Any access token.
+    #[paseto_required]
+    pub async fn access(claims: Claims) -> String {
+        claims.subject().to_owned()
+    }
+
+    /// A refresh token.
+    #[paseto_required(refresh)]
+    pub async fn refresh(claims: Claims) -> String {
+        claims.subject().to_owned()
+    }
+
+    /// A fresh access token.
+    #[fresh_paseto_required]
+    pub async fn fresh(claims: Claims) -> String {
+        claims.subject().to_owned()
+    }
+
+    /// An access token or none.
+    #[paseto_required(optional)]
+    pub async fn optional(claims: Option<Claims>) -> String {
+        claims.map_or_else(|| "anonymous".to_owned(), |c| c.subject().to_owned())
+    }
+
+    /// An email-verification token, answering with its address.
+    #[paseto_required(token_type = "email-verify")]
+    pub async fn email(claims: Claims<Email>) -> String {
+        claims.into_extra().email
+    }
+
+    /// A JSON body read by the handler.
+    #[derive(Deserialize)]
+    pub struct Note {
+        /// The note.
+        pub text: String,
+    }
+
+    /// An access token and a JSON body, answering `<subject>: <text>`.
+    #[paseto_required]
+    pub async fn with_body(claims: Claims, Json(note): Json<Note>) -> String {
+        format!("{}: {}", claims.subject(), note.text)
+    }
+}
+
 /// A router with one route per guard, each answering with what it verified.
 pub fn app(auth: PasetoAuth) -> Router {
     Router::new()
@@ -133,9 +187,16 @@ pub async fn send(app: &Router, path: &str, headers: &[(&str, &[u8])]) -> Reply 
 
 /// Sends `POST path` with a JSON body and, when given, an `Authorization` header.
 pub async fn post_json(app: &Router, path: &str, authorization: Option<&str>, body: &str) -> Reply {
-    let mut request = Request::post(path).header("content-type", "application/json");
-    if let Some(value) = authorization {
-        request = request.header("authorization", value);
+    let mut headers = vec![("content-type", "application/json")];
+    headers.extend(authorization.map(|value| ("authorization", value)));
+    post(app, path, &headers, body).await
+}
+
+/// Sends `POST path` with the given headers and body through the router in-process.
+pub async fn post(app: &Router, path: &str, headers: &[(&str, &str)], body: &str) -> Reply {
+    let mut request = Request::post(path);
+    for &(name, value) in headers {
+        request = request.header(name, value);
     }
     call(
         app,

@@ -36,6 +36,18 @@ pub enum AuthError {
         /// The form the header must have, such as `Bearer <PASETO>`.
         expected: Arc<str>,
     },
+    /// The JSON body's token key holds something other than one string.
+    #[error("Bad '{key}' in the JSON body. Expected value '<PASETO>'")]
+    MalformedBodyToken {
+        /// The key, as configured.
+        key: Arc<str>,
+    },
+    /// The body, read for its token, is longer than the configured limit.
+    #[error("Request body is too large")]
+    BodyTooLarge,
+    /// The body, read for its token, could not be read to its end.
+    #[error("Request body could not be read")]
+    UnreadableBody,
     /// The token is longer than 8 KiB.
     #[error("Token is too large")]
     TooLarge,
@@ -113,11 +125,15 @@ fn capitalized(word: &str) -> String {
 }
 
 impl AuthError {
-    /// The HTTP status: 400 for a malformed header, 503 when revocation state is
-    /// unavailable, 401 for everything else.
+    /// The HTTP status: 400 for a malformed header, body token or body, 413 for a
+    /// body over the limit, 503 when revocation state is unavailable, 401 for
+    /// everything else.
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::MalformedHeader { .. } => StatusCode::BAD_REQUEST,
+            Self::MalformedHeader { .. }
+            | Self::MalformedBodyToken { .. }
+            | Self::UnreadableBody => StatusCode::BAD_REQUEST,
+            Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RevocationUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             _ => StatusCode::UNAUTHORIZED,
         }
@@ -128,19 +144,27 @@ impl AuthError {
     /// failure is the server's.
     pub fn bearer_error(&self) -> Option<&'static str> {
         match self {
-            Self::MissingToken | Self::UnsupportedScheme { .. } | Self::RevocationUnavailable => {
-                None
+            Self::MissingToken
+            | Self::UnsupportedScheme { .. }
+            | Self::BodyTooLarge
+            | Self::UnreadableBody
+            | Self::RevocationUnavailable => None,
+            Self::MalformedHeader { .. } | Self::MalformedBodyToken { .. } => {
+                Some("invalid_request")
             }
-            Self::MalformedHeader { .. } => Some("invalid_request"),
             Self::NotFresh => Some("insufficient_user_authentication"),
             _ => Some("invalid_token"),
         }
     }
 
     /// The `WWW-Authenticate` challenge: `Bearer`, or `Bearer error="<code>"`;
-    /// none for a 503, which is no challenge to the client.
+    /// none for a 503, nor for a body that could not be read, which are no
+    /// challenge to the client.
     pub fn www_authenticate(&self) -> Option<HeaderValue> {
-        if matches!(self, Self::RevocationUnavailable) {
+        if matches!(
+            self,
+            Self::RevocationUnavailable | Self::BodyTooLarge | Self::UnreadableBody
+        ) {
             return None;
         }
         Some(HeaderValue::from_static(match self.bearer_error() {
@@ -159,6 +183,9 @@ impl AuthError {
             Self::MissingToken => "missing_token",
             Self::UnsupportedScheme { .. } => "unsupported_scheme",
             Self::MalformedHeader { .. } => "malformed_header",
+            Self::MalformedBodyToken { .. } => "malformed_body_token",
+            Self::BodyTooLarge => "body_too_large",
+            Self::UnreadableBody => "unreadable_body",
             Self::TooLarge => "too_large",
             Self::UnsupportedToken => "unsupported_token",
             Self::MalformedToken => "malformed_token",

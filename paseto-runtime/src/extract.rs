@@ -7,6 +7,7 @@ use http::HeaderMap;
 use http::request::Parts;
 use serde::de::DeserializeOwned;
 
+use crate::body::BodyTokens;
 use crate::claims::Claims;
 use crate::config::{PasetoAuth, Renderer, Settings};
 use crate::error::AuthError;
@@ -132,7 +133,14 @@ where
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
         let auth = PasetoAuth::from_ref(state);
-        let verified = match token(&auth.settings, &parts.headers) {
+        let found = match token(&auth.settings, &parts.headers) {
+            Ok(None) => parts
+                .extensions
+                .get::<BodyTokens>()
+                .map_or(Ok(None), |tokens| tokens.get(K::TOKEN_TYPE)),
+            found => found,
+        };
+        let verified = match found {
             Ok(Some(token)) => auth
                 .verify::<K>(token)
                 .await
@@ -144,7 +152,7 @@ where
     }
 }
 
-fn reject(settings: &Settings, error: AuthError) -> AuthRejection {
+pub(crate) fn reject(settings: &Settings, error: AuthError) -> AuthRejection {
     tracing::debug!(kind = error.kind(), "paseto: request rejected");
     AuthRejection {
         error,

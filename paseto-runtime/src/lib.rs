@@ -62,6 +62,13 @@
 //! user's own claims as a type parameter, `Verified<Access<MyClaims>>`, and a
 //! custom token type is a [`TokenKind`].
 //!
+//! # Tokens in JSON bodies
+//!
+//! [`PasetoAuth::json_body_layer`] makes the same extractors and attributes also
+//! find a token in a JSON body, `{"access_token": "..."}` or
+//! `{"refresh_token": "..."}`, when the request has no header; see
+//! [`JsonBodyLayer`].
+//!
 //! # Revocation
 //!
 //! [`PasetoAuthBuilder::denylist`] takes a [`Denylist`]: [`MemoryDenylist`] for
@@ -81,14 +88,16 @@
 //! | malformed header (no scheme, extra parts, non-ASCII, sent twice) | 400 | `Bearer error="invalid_request"` |
 //! | bad, expired, wrong-type, wrong issuer or audience token | 401 | `Bearer error="invalid_token"` |
 //! | a token that is not fresh where fresh is required | 401 | `Bearer error="insufficient_user_authentication"` |
-//!
 //! | revoked, or a spent refresh token presented again | 401 | `Bearer error="invalid_token"` |
 //! | the denylist cannot answer | 503 | none |
+//! | a JSON body's token key holds no string | 400 | `Bearer error="invalid_request"` |
+//! | a body read for its token is over the limit, or ends early | 413, 400 | none |
 //!
 //! [`PasetoAuthBuilder::on_rejection`] replaces that rendering in one place.
 //! Each rejection also emits a `tracing` debug event naming its [`AuthError::kind`];
 //! no token, key or claim value is ever logged.
 
+mod body;
 mod builder;
 mod claims;
 mod config;
@@ -110,6 +119,7 @@ mod verify;
 #[path = "private.rs"]
 pub mod __private;
 
+pub use body::{JsonBody, JsonBodyLayer};
 pub use builder::PasetoAuthBuilder;
 pub use claims::Claims;
 pub use config::{ConfigError, PasetoAuth};

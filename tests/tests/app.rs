@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use paseto_runtime::{Access, FreshAccess, LocalKey, PasetoAuth};
+use paseto_runtime::{Access, FreshAccess, LocalKey, MemoryDenylist, PasetoAuth};
 use paseto_tests::{KEY, access_claims, at, forge_json, login, read, with};
 use pasetors::keys::SymmetricKey;
 use pasetors::version2::{LocalToken as V2LocalToken, V2};
@@ -256,5 +256,61 @@ async fn every_rejection_kind_over_the_wire() {
         auth.verify::<Access>(&forge_json(&access_claims()))
             .await
             .is_ok()
+    );
+}
+
+#[tokio::test]
+async fn the_refresh_token_in_a_json_body() {
+    let auth = PasetoAuth::builder()
+        .local_key(paseto_tests::key())
+        .denylist(MemoryDenylist::new())
+        .build()
+        .unwrap();
+    let addr = paseto_tests::serve(auth.clone()).await;
+    let client = Client::new();
+    let url = |path: &str| format!("http://{addr}{path}");
+    let (_, refresh) = login(&client, addr).await;
+
+    let body = json!({ "refresh_token": refresh });
+    let (status, _, reply) = read(client.post(url("/refresh")).json(&body)).await;
+    assert_eq!(status, StatusCode::OK, "{reply}");
+    let access = reply["access_token"].as_str().unwrap();
+    assert!(auth.verify::<Access>(access).await.is_ok());
+
+    let (status, _, pair) = read(client.post(url("/rotate")).json(&body)).await;
+    assert_eq!(status, StatusCode::OK, "{pair}");
+    // The body's token was spent by the rotation: sent again, it is reuse.
+    let (status, challenge, reply) = read(client.post(url("/rotate")).json(&body)).await;
+    assert_eq!(
+        (status, challenge.as_deref(), reply),
+        (
+            StatusCode::UNAUTHORIZED,
+            INVALID_TOKEN,
+            json!({ "detail": "Token has been revoked" })
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_json_body_cut_short_is_a_bad_request() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let (addr, _) = serve().await;
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream
+        .write_all(
+            b"POST /refresh HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n\
+              content-length: 100\r\nconnection: close\r\n\r\n{\"refresh_token\": \"v4",
+        )
+        .await
+        .unwrap();
+    stream.shutdown().await.unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 400 "), "{response}");
+    assert!(!response.contains("www-authenticate"), "{response}");
+    assert!(
+        response.ends_with(r#"{"detail":"Request body could not be read"}"#),
+        "{response}"
     );
 }

@@ -6,36 +6,12 @@ use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use paseto_runtime::{Claims, PasetoAuth, fresh_paseto_required, paseto_required};
-use paseto_tests::{Email, Reply, Role, auth, post_json, send, send_token};
+use paseto_tests::guarded::{Note, access, email, fresh, optional, refresh, with_body};
+use paseto_tests::{Reply, Role, auth, post_json, send, send_token};
 use serde::Deserialize;
 use serde_json::json;
 
 const INVALID_TOKEN: &str = r#"Bearer error="invalid_token""#;
-
-#[paseto_required]
-async fn access(claims: Claims) -> String {
-    claims.subject().to_owned()
-}
-
-#[paseto_required(refresh)]
-async fn refresh(claims: Claims) -> String {
-    claims.subject().to_owned()
-}
-
-#[fresh_paseto_required]
-async fn fresh(claims: Claims) -> String {
-    claims.subject().to_owned()
-}
-
-#[paseto_required(optional)]
-async fn optional(claims: Option<Claims>) -> String {
-    claims.map_or_else(|| "anonymous".to_owned(), |c| c.subject().to_owned())
-}
-
-#[paseto_required(token_type = "email-verify")]
-async fn email(claims: Claims<Email>) -> String {
-    claims.into_extra().email
-}
 
 #[paseto_required(token_type = "invite", optional)]
 async fn invite(claims: Option<Claims<Role>>) -> String {
@@ -50,16 +26,6 @@ async fn guard_only() -> &'static str {
 #[paseto_required]
 async fn guard_before_state(State(state): State<AppState>) -> String {
     state.name.to_owned()
-}
-
-#[derive(Deserialize)]
-struct Note {
-    text: String,
-}
-
-#[paseto_required]
-async fn with_body(claims: Claims, Json(note): Json<Note>) -> String {
-    format!("{}: {}", claims.subject(), note.text)
 }
 
 #[derive(Deserialize)]

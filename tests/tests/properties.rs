@@ -1,8 +1,11 @@
-//! Whatever arrives in the Authorization header, the answer is a 4xx with a JSON
-//! `detail`: never a panic, a 5xx or a pass.
+//! Whatever arrives in the Authorization header or a JSON body, the answer is a
+//! 4xx with a JSON `detail`: never a panic, a 5xx or a pass.
 
+use axum::Router;
+use axum::routing::post;
 use http::HeaderValue;
-use paseto_tests::{Reply, app, auth, forge, send_authorization};
+use paseto_runtime::{FreshAccess, Verified};
+use paseto_tests::{Reply, app, auth, forge, post_json, send_authorization};
 use proptest::prelude::*;
 
 fn answer(path: &str, value: &[u8]) -> Reply {
@@ -10,6 +13,21 @@ fn answer(path: &str, value: &[u8]) -> Reply {
         .build()
         .unwrap();
     runtime.block_on(send_authorization(&app(auth()), path, value))
+}
+
+/// Sends `body` as JSON to a fresh-token route that takes tokens in bodies.
+fn answer_body(body: &str) -> Reply {
+    let app = Router::new()
+        .route(
+            "/fresh",
+            post(|Verified(c): Verified<FreshAccess>| async move { c.subject().to_owned() }),
+        )
+        .route_layer(auth().json_body_layer())
+        .with_state(auth());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(post_json(&app, "/fresh", None, body))
 }
 
 fn assert_rejected(reply: &Reply) {
@@ -62,5 +80,14 @@ proptest! {
         let payload = serde_json::to_vec(&claims).unwrap();
         let value = format!("Bearer {}", forge(&payload));
         assert_rejected(&answer("/fresh", value.as_bytes()));
+    }
+
+    #[test]
+    fn arbitrary_json_bodies(
+        body in "[{}\\[\\]\":, a-z_0-9.\\\\-]{0,300}",
+        under_the_key in any::<bool>(),
+    ) {
+        let body = if under_the_key { format!(r#"{{"access_token": {body}}}"#) } else { body };
+        assert_rejected(&answer_body(&body));
     }
 }

@@ -21,14 +21,18 @@ use tower_http::trace::TraceLayer;
 
 /// The routes, with `auth` as the router's state.
 pub fn router(auth: PasetoAuth) -> Router {
+    // These two also take the refresh token in a JSON body, {"refresh_token": "..."}.
+    let refreshing = Router::new()
+        .route("/refresh", post(refresh))
+        .route("/rotate", post(rotate))
+        .route_layer(auth.json_body_layer());
     Router::new()
         .route("/login", post(login))
-        .route("/refresh", post(refresh))
         .route("/protected", get(protected))
         .route("/protected-fresh", get(protected_fresh))
         .route("/health", get(health))
         .route("/logout", post(logout))
-        .route("/rotate", post(rotate))
+        .merge(refreshing)
         .layer(TraceLayer::new_for_http())
         .with_state(auth)
 }
