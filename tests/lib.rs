@@ -1,6 +1,6 @@
-//! Helpers for the end-to-end tests: a router with one route per guard, a way to
-//! send it requests and read what a client would see, and a way to forge tokens
-//! with arbitrary payloads under a known key.
+//! Helpers for the end-to-end tests: a router with one route per guard, handlers
+//! under each attribute, a way to send requests and read what a client would
+//! see, and a way to forge tokens with arbitrary payloads under a known key.
 
 #![allow(
     clippy::missing_panics_doc,
