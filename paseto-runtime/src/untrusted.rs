@@ -5,8 +5,11 @@
 //! secrets and was 42% of a whole v4.local verification. A token is no secret
 //! from its sender, whose timing is all a decoder could leak, so this module
 //! decodes it with `base64`, as strictly (no padding, canonical trailing bits),
-//! makes the checks pasetors makes, and hands the bytes over through the serde
-//! form pasetors gives `UntrustedToken`. Keys are still decoded in constant time.
+//! makes the checks pasetors makes (and refuses an empty footer after a dot,
+//! which pasetors lets through), and hands the bytes over through the serde form
+//! pasetors gives `UntrustedToken`, whose `Deserialize` checks no length: the
+//! check here keeps `decrypt` from slicing a short message. Keys are still
+//! decoded in constant time.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
