@@ -5,37 +5,14 @@
 //! 4xx.
 #![no_main]
 
-use std::sync::OnceLock;
-
 use axum_core::extract::FromRequestParts;
 use axum_core::response::IntoResponse;
 use http::{HeaderValue, Request};
 use libfuzzer_sys::fuzz_target;
-use paseto_runtime::{Access, LocalKey, PasetoAuth, Verified};
+use paseto_fuzz::{KEY, fixture};
+use paseto_runtime::{Access, PasetoAuth, Verified};
 use pasetors::keys::SymmetricKey;
 use pasetors::version4::{LocalToken, V4};
-
-const KEY: [u8; 32] = *b"an-example-key-of-32-bytes-long!";
-
-struct Fixture {
-    auth: PasetoAuth,
-    key: SymmetricKey<V4>,
-    runtime: tokio::runtime::Runtime,
-}
-
-fn fixture() -> &'static Fixture {
-    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    FIXTURE.get_or_init(|| Fixture {
-        auth: PasetoAuth::builder()
-            .local_key(LocalKey::from_bytes(&KEY).unwrap())
-            .build()
-            .unwrap(),
-        key: SymmetricKey::from(&KEY).unwrap(),
-        runtime: tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap(),
-    })
-}
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
@@ -45,10 +22,12 @@ fuzz_target!(|data: &[u8]| {
     let value = match mode % 3 {
         0 => rest.to_vec(),
         1 => [b"Bearer ".as_slice(), rest].concat(),
-        _ => match LocalToken::encrypt(&fixture.key, rest, None, None) {
-            Ok(token) => format!("Bearer {token}").into_bytes(),
-            Err(_) => return, // an empty payload cannot be encrypted
-        },
+        _ => {
+            match LocalToken::encrypt(&SymmetricKey::<V4>::from(&KEY).unwrap(), rest, None, None) {
+                Ok(token) => format!("Bearer {token}").into_bytes(),
+                Err(_) => return, // an empty payload cannot be encrypted
+            }
+        }
     };
     let Ok(value) = HeaderValue::from_bytes(&value) else {
         return; // not a header any HTTP parser would hand over

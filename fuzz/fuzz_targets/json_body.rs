@@ -4,33 +4,15 @@
 #![no_main]
 
 use std::convert::Infallible;
-use std::sync::OnceLock;
 
 use axum_core::body::Body;
 use axum_core::extract::FromRequestParts;
 use axum_core::response::IntoResponse;
 use http::{Request, StatusCode};
 use libfuzzer_sys::fuzz_target;
-use paseto_runtime::{Access, LocalKey, PasetoAuth, Verified};
+use paseto_fuzz::fixture;
+use paseto_runtime::{Access, PasetoAuth, Verified};
 use tower::{Layer, Service, ServiceExt};
-
-struct Fixture {
-    auth: PasetoAuth,
-    runtime: tokio::runtime::Runtime,
-}
-
-fn fixture() -> &'static Fixture {
-    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
-    FIXTURE.get_or_init(|| Fixture {
-        auth: PasetoAuth::builder()
-            .local_key(LocalKey::from_bytes(b"an-example-key-of-32-bytes-long!").unwrap())
-            .build()
-            .unwrap(),
-        runtime: tokio::runtime::Builder::new_current_thread()
-            .build()
-            .unwrap(),
-    })
-}
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {

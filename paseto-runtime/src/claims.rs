@@ -19,6 +19,13 @@ use time::format_description::well_known::Rfc3339;
 /// `#[paseto_required]` does.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Claims<T = ()> {
+    pub(crate) registered: Registered,
+    pub(crate) extra: T,
+}
+
+/// Every claim but the user's own, checked.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Registered {
     pub(crate) subject: String,
     pub(crate) token_id: String,
     /// Borrowed for the library's own types, so most verifications allocate less.
@@ -30,65 +37,64 @@ pub struct Claims<T = ()> {
     pub(crate) issuer: Option<String>,
     pub(crate) audience: Vec<String>,
     pub(crate) family: Option<String>,
-    pub(crate) extra: T,
 }
 
 impl<T> Claims<T> {
     /// The `sub` claim: whom the token was issued for.
     pub fn subject(&self) -> &str {
-        &self.subject
+        &self.registered.subject
     }
 
     /// The `jti` claim: the token's unique id, the key for revocation.
     pub fn token_id(&self) -> &str {
-        &self.token_id
+        &self.registered.token_id
     }
 
     /// The `type` claim: `"access"`, `"refresh"` or a custom type.
     pub fn token_type(&self) -> &str {
-        &self.token_type
+        &self.registered.token_type
     }
 
     /// Whether the token is a fresh access token, minted by a credential check.
     pub fn is_fresh(&self) -> bool {
-        self.fresh
+        self.registered.fresh
     }
 
     /// The `iat` claim, when the token has one.
     pub fn issued_at(&self) -> Option<OffsetDateTime> {
-        self.issued_at
+        self.registered.issued_at
     }
 
     /// The `exp` claim; `None` only where tokens without expiry are allowed.
     pub fn expires_at(&self) -> Option<OffsetDateTime> {
-        self.expires_at
+        self.registered.expires_at
     }
 
     /// The `nbf` claim, when the token has one.
     pub fn not_before(&self) -> Option<OffsetDateTime> {
-        self.not_before
+        self.registered.not_before
     }
 
     /// The `iss` claim, when the token has one.
     pub fn issuer(&self) -> Option<&str> {
-        self.issuer.as_deref()
+        self.registered.issuer.as_deref()
     }
 
     /// The `aud` claim: empty when the token has none.
     pub fn audience(&self) -> &[String] {
-        &self.audience
+        &self.registered.audience
     }
 
     /// The `fam` claim: the refresh family of a token issued by
     /// [`PasetoAuth::rotate`](crate::PasetoAuth::rotate).
     pub fn family(&self) -> Option<&str> {
-        self.family.as_deref()
+        self.registered.family.as_deref()
     }
 
     /// The id that revokes this token's family: the `fam` claim, or for a token
     /// that started a family, its own `jti`.
     pub fn family_id(&self) -> &str {
-        self.family.as_deref().unwrap_or(&self.token_id)
+        self.registered.family.as_deref().unwrap_or(&self.registered.token_id)
     }
 
     /// The user's own claims.
@@ -103,33 +109,11 @@ impl<T> Claims<T> {
 
     /// The same registered claims with `extra` as the user's claims, and the old ones.
     pub(crate) fn replace_extra<U>(self, extra: U) -> (Claims<U>, T) {
-        let Self {
-            subject,
-            token_id,
-            token_type,
-            fresh,
-            issued_at,
-            not_before,
-            expires_at,
-            issuer,
-            audience,
-            family,
-            extra: old,
-        } = self;
         let claims = Claims {
-            subject,
-            token_id,
-            token_type,
-            fresh,
-            issued_at,
-            not_before,
-            expires_at,
-            issuer,
-            audience,
-            family,
+            registered: self.registered,
             extra,
         };
-        (claims, old)
+        (claims, self.extra)
     }
 }
 

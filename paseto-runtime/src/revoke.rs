@@ -87,7 +87,7 @@ impl PasetoAuth {
         if !revocation
             .token_types
             .iter()
-            .any(|t| *t == claims.token_type)
+            .any(|t| t == claims.token_type())
         {
             return Ok(());
         }

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 use time::OffsetDateTime;
 
-use crate::claims::{Claims, Payload, Raw, parse_time};
+use crate::claims::{Claims, Payload, Raw, Registered, parse_time};
 use crate::config::{Keys, PasetoAuth, Settings};
 use crate::error::AuthError;
 use crate::kind::{ACCESS, REFRESH, TokenKind};
@@ -50,13 +50,13 @@ impl PasetoAuth {
     ) -> Result<Claims<K::Extra>, AuthError> {
         let (claims, extra) = self.decode::<K::Extra>(token, now)?;
         self.check_revocation(&claims, now).await?;
-        if claims.token_type != K::TOKEN_TYPE {
+        if claims.registered.token_type != K::TOKEN_TYPE {
             return Err(AuthError::WrongType {
                 expected: K::TOKEN_TYPE,
-                found: claims.token_type.into_owned(),
+                found: claims.registered.token_type.into_owned(),
             });
         }
-        if K::FRESH && !claims.fresh {
+        if K::FRESH && !claims.registered.fresh {
             return Err(AuthError::NotFresh);
         }
         let extra = extra.ok_or(AuthError::UnexpectedClaims)?;
@@ -182,7 +182,7 @@ fn validate<T>(
         Some(_) => return Err(AuthError::MalformedClaim("fam")),
     };
 
-    Ok(Claims {
+    let registered = Registered {
         subject: subject.into_owned(),
         token_id: token_id.into_owned(),
         token_type: match &*token_type {
@@ -197,6 +197,9 @@ fn validate<T>(
         issuer: issuer.map(Cow::into_owned),
         audience: audience.into_iter().map(Cow::into_owned).collect(),
         family,
+    };
+    Ok(Claims {
+        registered,
         extra: payload.extra,
     })
 }
