@@ -83,7 +83,7 @@ pub(crate) struct BodyTokens {
 enum Found {
     #[default]
     Absent,
-    Token(Box<str>),
+    Token(String),
     /// Not a string, or the key given twice.
     Malformed,
 }
@@ -270,16 +270,17 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
         let (mut access, mut refresh) = (Found::Absent, Found::Absent);
         while let Some(slot) = map.next_key_seed(KeyOf(self.0))? {
-            if slot == Slot::Other {
-                map.next_value::<IgnoredAny>()?;
-                continue;
-            }
-            let value = map.next_value::<serde_json::Value>()?;
-            if matches!(slot, Slot::Access | Slot::Both) {
-                access = access.with(&value);
-            }
-            if matches!(slot, Slot::Refresh | Slot::Both) {
-                refresh = refresh.with(&value);
+            match slot {
+                Slot::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+                Slot::Access => access = access.with(map.next_value()?),
+                Slot::Refresh => refresh = refresh.with(map.next_value()?),
+                Slot::Both => {
+                    let value: serde_json::Value = map.next_value()?;
+                    access = access.with(value.clone());
+                    refresh = refresh.with(value);
+                }
             }
         }
         Ok((access, refresh))
@@ -288,9 +289,9 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
 
 impl Found {
     /// What a key holds once `value` is seen under it: a second value is malformed.
-    fn with(self, value: &serde_json::Value) -> Self {
+    fn with(self, value: serde_json::Value) -> Self {
         match (self, value) {
-            (Self::Absent, serde_json::Value::String(token)) => Self::Token(token.as_str().into()),
+            (Self::Absent, serde_json::Value::String(token)) => Self::Token(token),
             _ => Self::Malformed,
         }
     }

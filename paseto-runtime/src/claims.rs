@@ -94,7 +94,10 @@ impl<T> Claims<T> {
     /// The id that revokes this token's family: the `fam` claim, or for a token
     /// that started a family, its own `jti`.
     pub fn family_id(&self) -> &str {
-        self.registered.family.as_deref().unwrap_or(&self.registered.token_id)
+        self.registered
+            .family
+            .as_deref()
+            .unwrap_or(&self.registered.token_id)
     }
 
     /// The user's own claims.

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
 
-use crate::claims::{RESERVED, format_time};
+use crate::claims::{Claims, RESERVED, format_time};
 use crate::config::{Keys, PasetoAuth};
 use crate::error::detail_response;
 use crate::kind::{ACCESS, Access, REFRESH, Refresh};
@@ -195,6 +195,15 @@ impl<'a, K> TokenBuilder<'a, K> {
     pub(crate) fn family(mut self, family: &str) -> Self {
         self.family = Some(family.to_owned());
         self
+    }
+
+    /// Takes the audiences and the refresh family of the token it replaces.
+    pub(crate) fn successor_of<T>(self, previous: &Claims<T>) -> Self {
+        previous
+            .audience()
+            .iter()
+            .fold(self, |builder, aud| builder.audience(aud.as_str()))
+            .family(previous.family_id())
     }
 
     /// Encrypts (v4.local) or signs (v4.public) the token.

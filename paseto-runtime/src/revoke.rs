@@ -194,21 +194,13 @@ impl PasetoAuth {
                 .await?;
             return Err(RevokeError::Reused);
         }
-        let family = refresh.family_id();
-        let audiences = refresh.audience();
-        let access = audiences
-            .iter()
-            .fold(self.access_token(refresh.subject()), |b, aud| {
-                b.audience(aud.as_str())
-            })
-            .family(family)
+        let access = self
+            .access_token(refresh.subject())
+            .successor_of(refresh)
             .issue()?;
-        let refresh = audiences
-            .iter()
-            .fold(self.refresh_token(refresh.subject()), |b, aud| {
-                b.audience(aud.as_str())
-            })
-            .family(family)
+        let refresh = self
+            .refresh_token(refresh.subject())
+            .successor_of(refresh)
             .issue()?;
         Ok(TokenPair {
             access_token: access,

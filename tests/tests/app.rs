@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use paseto_runtime::{Access, FreshAccess, LocalKey, MemoryDenylist, PasetoAuth};
+use paseto_runtime::{Access, FreshAccess, LocalKey, MemoryDenylist, PasetoAuth, Refresh};
 use paseto_tests::{KEY, access_claims, at, forge_json, login, read, with};
 use pasetors::keys::SymmetricKey;
 use pasetors::version2::{LocalToken as V2LocalToken, V2};
@@ -71,20 +71,38 @@ async fn bad_credentials_and_malformed_login_bodies() {
     assert_eq!(challenge, None);
     assert_eq!(body, json!({ "detail": "Bad username or password" }));
 
-    for (content_type, payload) in [
-        ("application/json", "{\"username\": 1}"),
-        ("application/json", "not json"),
-        ("text/plain", "{}"),
+    for (content_type, payload, expected_status, detail) in [
+        (
+            "application/json",
+            "{\"username\": 1}",
+            422,
+            "Failed to deserialize the JSON body into the target type: username: invalid type: integer `1`, expected a string at line 1 column 14",
+        ),
+        (
+            "application/json",
+            "not json",
+            400,
+            "Failed to parse the request body as JSON: expected ident at line 1 column 2",
+        ),
+        (
+            "text/plain",
+            "{}",
+            415,
+            "Expected request with `Content-Type: application/json`",
+        ),
     ] {
-        let (status, _, body) = read(
+        let (status, challenge, body) = read(
             client
                 .post(&url)
                 .header("content-type", content_type)
                 .body(payload),
         )
         .await;
-        assert!(status.is_client_error(), "{status} for {payload:?}");
-        assert!(body["detail"].is_string(), "{body}");
+        assert_eq!(
+            (status.as_u16(), challenge, body),
+            (expected_status, None, json!({ "detail": detail })),
+            "for {payload:?}"
+        );
     }
 }
 
@@ -279,6 +297,14 @@ async fn the_refresh_token_in_a_json_body() {
 
     let (status, _, pair) = read(client.post(url("/rotate")).json(&body)).await;
     assert_eq!(status, StatusCode::OK, "{pair}");
+    assert_eq!(pair.as_object().unwrap().len(), 2, "{pair}");
+    let next = pair["refresh_token"].as_str().unwrap();
+    assert!(auth.verify::<Refresh>(next).await.is_ok(), "{pair}");
+    assert!(
+        auth.verify::<Access>(pair["access_token"].as_str().unwrap())
+            .await
+            .is_ok()
+    );
     // The body's token was spent by the rotation: sent again, it is reuse.
     let (status, challenge, reply) = read(client.post(url("/rotate")).json(&body)).await;
     assert_eq!(

@@ -200,6 +200,11 @@ async fn an_application_replaces_every_rejection_in_one_place() {
     assert_eq!(reply.body, json!({ "error": "missing_token" }));
     let expired = forge_json(&with(access_claims(), "exp", Some(paseto_tests::at(-5))));
     let reply = send_token(&app, "/access", &expired).await;
+    assert_eq!(reply.status, 401);
+    assert_eq!(
+        reply.challenge.as_deref(),
+        Some(r#"Bearer error="invalid_token""#)
+    );
     assert_eq!(reply.body, json!({ "error": "expired" }));
 }
 
