@@ -4,13 +4,14 @@ use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
-use syn::{Expr, Ident, Lit, LitStr, Path, Token};
+use syn::{Expr, Ident, Lit, LitStr, Path, Token, Type};
 
 mod kw {
     syn::custom_keyword!(refresh);
     syn::custom_keyword!(optional);
     syn::custom_keyword!(token_type);
     syn::custom_keyword!(fresh);
+    syn::custom_keyword!(state);
 }
 
 /// Which attribute is being expanded.
@@ -42,6 +43,8 @@ pub(crate) struct Args {
     pub(crate) kind: Kind,
     /// The span of `optional`, when given.
     pub(crate) optional: Option<Span>,
+    /// The router state named by `state = AppState`, checked to provide `PasetoAuth`.
+    pub(crate) state: Option<Type>,
     /// The path to the runtime crate, when renamed with `crate = "..."`.
     krate: Option<Path>,
 }
@@ -52,6 +55,7 @@ struct Written {
     refresh: Option<Span>,
     optional: Option<Span>,
     token_type: Option<(Span, LitStr)>,
+    state: Option<Type>,
     krate: Option<(Span, Path)>,
 }
 
@@ -138,6 +142,17 @@ fn parse_each(
                     errors,
                 );
             }
+        } else if lookahead.peek(kw::state) {
+            let span = input.parse::<kw::state>()?.span;
+            if !input.peek(Token![=]) {
+                return Err(syn::Error::new(
+                    span,
+                    "`state` takes the router's state type, such as `state = AppState`",
+                ));
+            }
+            input.parse::<Token![=]>()?;
+            let state = input.parse::<Type>()?;
+            set(&mut written.state, span, state, "state", errors);
         } else if lookahead.peek(Token![crate]) {
             let span = input.parse::<Token![crate]>()?.span;
             if let Some(value) = string_value(input, span, "crate", "\"::paseto_runtime\"", errors)?
@@ -161,7 +176,7 @@ fn parse_each(
             errors.add(
                 ident.span(),
                 format_args!(
-                    "unknown argument `{ident}`; expected `refresh`, `optional`, `token_type = \"...\"` or `crate = \"...\"`"
+                    "unknown argument `{ident}`; expected `refresh`, `optional`, `token_type = \"...\"`, `state = AppState` or `crate = \"...\"`"
                 ),
             );
             if input.peek(Token![=]) {
@@ -229,7 +244,7 @@ impl Written {
     fn check(self, attribute: Attribute, errors: &mut Errors) -> Args {
         let krate = self.krate.map(|(_, path)| path);
         if attribute == Attribute::FreshRequired {
-            let takes = "it takes only `crate = \"...\"`";
+            let takes = "it takes only `state = ...` and `crate = \"...\"`";
             for (span, name) in [
                 (self.refresh, "refresh"),
                 (self.optional, "optional"),
@@ -248,6 +263,7 @@ impl Written {
             return Args {
                 kind: Kind::FreshAccess,
                 optional: None,
+                state: self.state,
                 krate,
             };
         }
@@ -272,6 +288,7 @@ impl Written {
         Args {
             kind,
             optional: self.optional,
+            state: self.state,
             krate,
         }
     }

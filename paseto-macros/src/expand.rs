@@ -69,13 +69,9 @@ fn rewrite(
     }
 
     let mut claims: Option<(usize, Param)> = None;
-    let mut state: Option<Type> = None;
     for (index, input) in sig.inputs.iter().enumerate() {
         let FnArg::Typed(typed) = input else { continue };
         let param = classify(&typed.ty);
-        if state.is_none() {
-            state = state_type(&typed.ty);
-        }
         if matches!(param, Param::Other) {
             continue;
         }
@@ -129,7 +125,9 @@ fn rewrite(
         quote_spanned!(span=> #private::Verified)
     };
     let mut guard = quote_spanned!(span=> #wrapper<#kind>);
-    if let Some(state) = &state {
+    // A `State<S>` parameter may name a sub-state, so only the router state the
+    // user names is checked here; without it, axum's own bound applies at `.route`.
+    if let Some(state) = &args.state {
         let private = args.private(state.span());
         guard = quote_spanned!(state.span()=> #private::Checked<#state, #guard>);
     }
@@ -236,9 +234,4 @@ fn classify(ty: &Type) -> Param {
         return Param::OptionalClaims(claims);
     }
     Param::Other
-}
-
-/// The router state named by a `State<S>` parameter.
-fn state_type(ty: &Type) -> Option<Type> {
-    last_segment(ty, "State").and_then(single_type).cloned()
 }

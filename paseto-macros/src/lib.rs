@@ -27,6 +27,7 @@ use crate::args::Attribute;
 /// | `#[paseto_required(optional)]` | an access token or none: take `Option<Claims>`; a bad token is still rejected |
 /// | `#[paseto_required(token_type = "email-verify")]` | a token of that custom type |
 /// | `#[paseto_required(token_type = "...", optional)]` | the same, or none |
+/// | `state = AppState` | any of the above; a router state without `PasetoAuth` is an error on this handler |
 /// | `crate = "path"` | any of the above, with `paseto-runtime` renamed |
 ///
 /// `refresh` combines with neither `optional` (a refresh endpoint exists to
@@ -97,7 +98,8 @@ pub fn paseto_required(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// A valid token that is not fresh gets 401 with
 /// `WWW-Authenticate: Bearer error="insufficient_user_authentication"` (RFC 9470),
-/// telling the client to ask the user to log in again. Takes only `crate = "path"`.
+/// telling the client to ask the user to log in again. Takes only `state = AppState`
+/// and `crate = "path"`.
 ///
 /// ```
 /// use axum::Json;

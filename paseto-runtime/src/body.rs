@@ -6,12 +6,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
+use axum_core::RequestExt;
 use axum_core::body::Body;
 use axum_core::response::{IntoResponse, Response};
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, Request};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -28,12 +29,13 @@ const DEFAULT_LIMIT: usize = 2 * 1024 * 1024;
 /// verify as they verify a header's; make one with [`PasetoAuth::json_body_layer`].
 ///
 /// For a request without the configured header and with a JSON `Content-Type`,
-/// it reads the body (at most [`limit`](Self::limit) bytes, else 413), takes the
-/// string at the top-level [`access_key`](Self::access_key) (`"access_token"`)
+/// it reads the body (at most [`limit`](Self::limit) bytes and at most the
+/// route's axum `DefaultBodyLimit`, else 413), takes the string at the top-level [`access_key`](Self::access_key) (`"access_token"`)
 /// for access and custom token types, and at the [`refresh_key`](Self::refresh_key)
 /// (`"refresh_token"`) for refresh tokens, and hands the body on unchanged, so
 /// the handler's own `Json<T>` still reads it. A header, when sent, wins and the
-/// body is not read. A body that is not a JSON object carries no token.
+/// body is not read. A body that is not a JSON object carries no token; a
+/// token key's value that is not a string is skipped unbuilt and rejected.
 ///
 /// A body token is authenticated after the body is read, unlike a header's,
 /// which is checked before; apply the layer to the routes that need it:
@@ -116,7 +118,8 @@ impl JsonBodyLayer {
         self
     }
 
-    /// The most bytes read from a body; a longer one is refused with 413.
+    /// The most bytes read from a body; a longer one is refused with 413. A route's
+    /// lower `DefaultBodyLimit` wins over it.
     pub fn limit(mut self, bytes: usize) -> Self {
         self.limit = bytes;
         self
@@ -186,10 +189,12 @@ impl JsonBodyLayer {
         if request.headers().contains_key(&settings.header) || !is_json(request.headers()) {
             return Ok(request);
         }
-        let (mut parts, body) = request.into_parts();
+        // The route's `DefaultBodyLimit` (axum's 2 MiB when none is set) and this
+        // layer's limit both apply: the smaller wins.
+        let (mut parts, body) = request.with_limited_body().into_parts();
         let bytes = match Limited::new(body, self.limit).collect().await {
             Ok(collected) => collected.to_bytes(),
-            Err(error) if error.is::<LengthLimitError>() => return Err(AuthError::BodyTooLarge),
+            Err(error) if is_over_limit(&*error) => return Err(AuthError::BodyTooLarge),
             Err(_) => return Err(AuthError::UnreadableBody),
         };
         if let Some(tokens) = self.tokens(&bytes) {
@@ -209,6 +214,18 @@ impl JsonBodyLayer {
             keys: Arc::clone(&self.keys),
         })
     }
+}
+
+/// Whether a body error, or any error under it, is a length limit's.
+fn is_over_limit(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if error.is::<LengthLimitError>() {
+            return true;
+        }
+        cause = error.source();
+    }
+    false
 }
 
 /// `application/json` or `application/<something>+json`, as axum's `Json` accepts.
@@ -274,10 +291,10 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
                 Slot::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
-                Slot::Access => access = access.with(map.next_value()?),
-                Slot::Refresh => refresh = refresh.with(map.next_value()?),
+                Slot::Access => access = access.with(map.next_value_seed(TokenValue)?),
+                Slot::Refresh => refresh = refresh.with(map.next_value_seed(TokenValue)?),
                 Slot::Both => {
-                    let value: serde_json::Value = map.next_value()?;
+                    let value = map.next_value_seed(TokenValue)?;
                     access = access.with(value.clone());
                     refresh = refresh.with(value);
                 }
@@ -289,11 +306,69 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
 
 impl Found {
     /// What a key holds once `value` is seen under it: a second value is malformed.
-    fn with(self, value: serde_json::Value) -> Self {
+    fn with(self, value: Option<String>) -> Self {
         match (self, value) {
-            (Self::Absent, serde_json::Value::String(token)) => Self::Token(token),
+            (Self::Absent, Some(token)) => Self::Token(token),
             _ => Self::Malformed,
         }
+    }
+}
+
+/// Reads a token key's value: the string, or `None` for any other JSON value,
+/// which is skipped without being built, so a huge array costs no memory.
+struct TokenValue;
+
+impl<'de> DeserializeSeed<'de> for TokenValue {
+    type Value = Option<String>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TokenValue {
+    type Value = Option<String>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a token string")
+    }
+
+    fn visit_str<E>(self, token: &str) -> Result<Self::Value, E> {
+        Ok(Some(token.to_owned()))
+    }
+
+    fn visit_string<E>(self, token: String) -> Result<Self::Value, E> {
+        Ok(Some(token))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
     }
 }
 

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use axum_core::response::Response;
 use http::HeaderName;
@@ -10,7 +11,9 @@ use http::header::AUTHORIZATION;
 use time::Duration;
 
 use crate::claims::Claims;
-use crate::config::{ConfigError, Keys, MAX_DURATION, PasetoAuth, Renderer, Settings};
+use crate::config::{
+    ConfigError, Keys, MAX_DURATION, MAX_ROTATION_GRACE, PasetoAuth, Renderer, Settings,
+};
 use crate::denylist::Denylist;
 use crate::error::AuthError;
 use crate::keys::{LocalKey, PublicKey, SecretKey};
@@ -19,7 +22,9 @@ use crate::revoke::{Check, Revocation};
 
 /// Builds a [`PasetoAuth`]. Defaults, as fastapi-paseto's: access tokens live 15
 /// minutes, refresh and custom tokens 30 days, leeway 0, header `Authorization`
-/// with scheme `Bearer`, tokens without `exp` rejected.
+/// with scheme `Bearer`, tokens without `exp` rejected. Beyond it: a token that
+/// names an audience is rejected by a service that requires none, and a rotated
+/// refresh token may be presented again for 10 seconds (a client's retry).
 #[must_use = "a builder does nothing until `build` is called"]
 pub struct PasetoAuthBuilder {
     local: Option<LocalKey>,
@@ -29,9 +34,11 @@ pub struct PasetoAuthBuilder {
     refresh_ttl: Duration,
     custom_ttl: Duration,
     leeway: Duration,
+    rotation_grace: Duration,
     issuer: Option<String>,
     required_issuer: Option<String>,
     audiences: Vec<String>,
+    allow_any_audience: bool,
     header: String,
     scheme: String,
     allow_missing_expiry: bool,
@@ -53,9 +60,11 @@ impl Default for PasetoAuthBuilder {
             refresh_ttl: Duration::days(30),
             custom_ttl: Duration::days(30),
             leeway: Duration::ZERO,
+            rotation_grace: Duration::seconds(10),
             issuer: None,
             required_issuer: None,
             audiences: Vec::new(),
+            allow_any_audience: false,
             header: AUTHORIZATION_LABEL.to_owned(),
             scheme: "Bearer".to_owned(),
             allow_missing_expiry: false,
@@ -125,6 +134,19 @@ impl PasetoAuthBuilder {
         self
     }
 
+    /// How long after a rotation the refresh token just spent is still taken, as a
+    /// client's retry (a double submit, a lost response): it gets a new pair of the
+    /// same family instead of revoking the family. Default: 10 seconds; at most 5
+    /// minutes; zero makes every reuse fatal to the family.
+    ///
+    /// The trade-off: a thief who presents a stolen refresh token within this
+    /// window after the client's rotation is not detected then. Detection resumes
+    /// at the next rotation, when one of the two pairs becomes spent.
+    pub fn rotation_grace(mut self, grace: Duration) -> Self {
+        self.rotation_grace = grace;
+        self
+    }
+
     /// The `iss` claim written into issued tokens.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.issuer = Some(issuer.into());
@@ -140,6 +162,14 @@ impl PasetoAuthBuilder {
     /// Rejects tokens whose `aud` names none of the required audiences; call once per audience.
     pub fn require_audience(mut self, audience: impl Into<String>) -> Self {
         self.audiences.push(audience.into());
+        self
+    }
+
+    /// Accepts tokens addressed to any audience when no audience is required.
+    /// Default: no: as RFC 7519 §4.1.3 says, a service that requires no audience
+    /// rejects a token whose `aud` is set, since it was meant for another service.
+    pub fn allow_any_audience(mut self, allow: bool) -> Self {
+        self.allow_any_audience = allow;
         self
     }
 
@@ -257,27 +287,8 @@ impl PasetoAuthBuilder {
         self.local.is_some() || self.secret.is_some() || self.public.is_some()
     }
 
-    /// Checks the settings and builds the configuration.
-    pub fn build(self) -> Result<PasetoAuth, ConfigError> {
-        let keys = match (self.local, self.secret, self.public) {
-            (Some(local), None, None) => Keys::Local(local),
-            (Some(_), _, _) => return Err(ConfigError::ConflictingKeys),
-            (None, Some(secret), public) => {
-                let derived = secret.public_key();
-                if public.is_some_and(|public| public != derived) {
-                    return Err(ConfigError::KeyMismatch);
-                }
-                Keys::Public {
-                    secret: Some(secret),
-                    public: derived,
-                }
-            }
-            (None, None, Some(public)) => Keys::Public {
-                secret: None,
-                public,
-            },
-            (None, None, None) => return Err(ConfigError::NoKey),
-        };
+    /// Lifetimes, leeway and grace within their ranges; no empty footer.
+    fn check_settings(&self) -> Result<(), ConfigError> {
         let positive = "a positive duration of at most 100 years";
         for (setting, ttl) in [
             ("access_ttl", self.access_ttl),
@@ -297,6 +308,43 @@ impl PasetoAuthBuilder {
                 expected: "a duration of zero or more, of at most 100 years",
             });
         }
+        if self.rotation_grace.is_negative() || self.rotation_grace > MAX_ROTATION_GRACE {
+            return Err(ConfigError::InvalidSetting {
+                setting: "rotation_grace",
+                expected: "a duration of zero or more, of at most 5 minutes",
+            });
+        }
+        if self.footer.as_ref().is_some_and(Vec::is_empty) {
+            return Err(ConfigError::InvalidSetting {
+                setting: "footer",
+                expected: "non-empty; leave it out for tokens without a footer",
+            });
+        }
+        Ok(())
+    }
+
+    /// Checks the settings and builds the configuration.
+    pub fn build(self) -> Result<PasetoAuth, ConfigError> {
+        self.check_settings()?;
+        let keys = match (self.local, self.secret, self.public) {
+            (Some(local), None, None) => Keys::Local(local),
+            (Some(_), _, _) => return Err(ConfigError::ConflictingKeys),
+            (None, Some(secret), public) => {
+                let derived = secret.public_key();
+                if public.is_some_and(|public| public != derived) {
+                    return Err(ConfigError::KeyMismatch);
+                }
+                Keys::Public {
+                    secret: Some(secret),
+                    public: derived,
+                }
+            }
+            (None, None, Some(public)) => Keys::Public {
+                secret: None,
+                public,
+            },
+            (None, None, None) => return Err(ConfigError::NoKey),
+        };
         let header = HeaderName::from_bytes(self.header.as_bytes()).map_err(|_| {
             ConfigError::InvalidSetting {
                 setting: "header",
@@ -321,9 +369,11 @@ impl PasetoAuthBuilder {
                 refresh_ttl: self.refresh_ttl,
                 custom_ttl: self.custom_ttl,
                 leeway: self.leeway,
+                rotation_grace: self.rotation_grace,
                 issuer: self.issuer,
                 required_issuer: self.required_issuer,
                 audiences: self.audiences,
+                allow_any_audience: self.allow_any_audience,
                 header_label: if header == AUTHORIZATION {
                     AUTHORIZATION_LABEL.into()
                 } else {
@@ -341,6 +391,7 @@ impl PasetoAuthBuilder {
                         denylist: self.denylist,
                         check: self.revocation_check,
                         token_types: self.denylist_token_types,
+                        outage: AtomicBool::new(false),
                     },
                 ),
             }),
@@ -390,6 +441,8 @@ mod tests {
             local().refresh_ttl(Duration::seconds(-1)),
             local().custom_ttl(Duration::days(40_000)),
             local().leeway(Duration::seconds(-1)),
+            local().rotation_grace(Duration::minutes(6)),
+            local().footer(""),
         ] {
             assert!(matches!(
                 builder.build(),

@@ -37,6 +37,8 @@ pub(crate) struct Registered {
     pub(crate) issuer: Option<String>,
     pub(crate) audience: Vec<String>,
     pub(crate) family: Option<String>,
+    /// The `gen` claim of a rotated refresh token; 0 when absent.
+    pub(crate) generation: u64,
 }
 
 impl<T> Claims<T> {
@@ -100,6 +102,12 @@ impl<T> Claims<T> {
             .unwrap_or(&self.registered.token_id)
     }
 
+    /// The `gen` claim: how many rotations the refresh token descends from (0
+    /// for a login's). Rotation and reuse detection compare it with the family's.
+    pub fn generation(&self) -> u64 {
+        self.registered.generation
+    }
+
     /// The user's own claims.
     pub fn extra(&self) -> &T {
         &self.extra
@@ -128,6 +136,7 @@ impl<T> Claims<T> {
 pub(crate) enum Raw<'a> {
     Str(Cow<'a, str>),
     Bool(bool),
+    Int(u64),
     List(Vec<Raw<'a>>),
     Other,
 }
@@ -167,8 +176,8 @@ impl<'de> Visitor<'de> for RawVisitor {
         Ok(Raw::Other)
     }
 
-    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(Raw::Other)
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Raw::Int(v))
     }
 
     fn visit_f64<E: de::Error>(self, _: f64) -> Result<Self::Value, E> {
@@ -218,13 +227,15 @@ pub(crate) struct Payload<'a, T> {
     pub(crate) aud: Option<Raw<'a>>,
     #[serde(borrow)]
     pub(crate) fam: Option<Raw<'a>>,
+    #[serde(borrow)]
+    pub(crate) r#gen: Option<Raw<'a>>,
     #[serde(flatten)]
     pub(crate) extra: T,
 }
 
 /// The claim names the library writes and checks; a user's own claims cannot use them.
-pub(crate) const RESERVED: [&str; 10] = [
-    "sub", "jti", "type", "fresh", "iat", "nbf", "exp", "iss", "aud", "fam",
+pub(crate) const RESERVED: [&str; 11] = [
+    "sub", "jti", "type", "fresh", "iat", "nbf", "exp", "iss", "aud", "fam", "gen",
 ];
 
 /// Parses an RFC 3339 timestamp. The form this crate and fastapi-paseto write,
@@ -349,7 +360,7 @@ mod tests {
         let payload: Payload<'_, ()> =
             serde_json::from_str(r#"{"sub":1,"exp":{"a":[1]},"aud":["a",2],"fresh":true}"#)
                 .unwrap();
-        assert!(matches!(payload.sub, Some(Raw::Other)));
+        assert!(matches!(payload.sub, Some(Raw::Int(1))));
         assert!(matches!(payload.exp, Some(Raw::Other)));
         assert!(matches!(payload.aud, Some(Raw::List(ref items)) if items.len() == 2));
         assert!(matches!(payload.fresh, Some(Raw::Bool(true))));

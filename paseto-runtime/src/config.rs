@@ -9,6 +9,7 @@ use time::Duration;
 
 use crate::builder::PasetoAuthBuilder;
 use crate::error::AuthError;
+use crate::extract::AuthRejection;
 use crate::keys::{LocalKey, PublicKey, SecretKey};
 use crate::revoke::Revocation;
 
@@ -62,15 +63,21 @@ pub(crate) enum Keys {
 /// and keeping times this small means adding them to "now" cannot overflow.
 pub(crate) const MAX_DURATION: Duration = Duration::days(36_525);
 
+/// The longest rotation grace accepted: a window for retries, not a second lifetime.
+pub(crate) const MAX_ROTATION_GRACE: Duration = Duration::minutes(5);
+
 pub(crate) struct Settings {
     pub(crate) keys: Keys,
     pub(crate) access_ttl: Duration,
     pub(crate) refresh_ttl: Duration,
     pub(crate) custom_ttl: Duration,
     pub(crate) leeway: Duration,
+    pub(crate) rotation_grace: Duration,
     pub(crate) issuer: Option<String>,
     pub(crate) required_issuer: Option<String>,
     pub(crate) audiences: Vec<String>,
+    /// Accept tokens whose `aud` names other services when no audience is required.
+    pub(crate) allow_any_audience: bool,
     pub(crate) header: HeaderName,
     /// The scheme, or empty for a bare token.
     pub(crate) scheme: String,
@@ -83,6 +90,14 @@ pub(crate) struct Settings {
     pub(crate) implicit_assertion: Option<Vec<u8>>,
     pub(crate) renderer: Option<Renderer>,
     pub(crate) revocation: Option<Revocation>,
+}
+
+impl Settings {
+    /// The longest a token of a refresh family lives: the longer of the access
+    /// and refresh lifetimes. Revoking a family covers this long.
+    pub(crate) fn family_ttl(&self) -> Duration {
+        self.access_ttl.max(self.refresh_ttl)
+    }
 }
 
 /// Keys and settings for issuing and verifying tokens; cheap to clone (an `Arc` inside).
@@ -106,6 +121,13 @@ impl PasetoAuth {
     pub fn from_env() -> Result<Self, ConfigError> {
         Self::builder().env()?.build()
     }
+
+    /// A rejection of `error`, rendered as this configuration renders every
+    /// rejection (see [`PasetoAuthBuilder::on_rejection`]): for handlers that
+    /// verify or revoke tokens themselves and answer the client.
+    pub fn reject(&self, error: AuthError) -> AuthRejection {
+        crate::extract::reject(&self.settings, error)
+    }
 }
 
 impl fmt::Debug for PasetoAuth {
@@ -117,9 +139,11 @@ impl fmt::Debug for PasetoAuth {
             .field("refresh_ttl", &s.refresh_ttl)
             .field("custom_ttl", &s.custom_ttl)
             .field("leeway", &s.leeway)
+            .field("rotation_grace", &s.rotation_grace)
             .field("issuer", &s.issuer)
             .field("required_issuer", &s.required_issuer)
             .field("audiences", &s.audiences)
+            .field("allow_any_audience", &s.allow_any_audience)
             .field("header", &s.header_label)
             .field("scheme", &s.scheme)
             .field("allow_missing_expiry", &s.allow_missing_expiry)

@@ -3,7 +3,8 @@
 use std::future::Future;
 use std::hash::BuildHasher;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Weak};
 
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
@@ -14,16 +15,7 @@ use time::OffsetDateTime;
 /// used as `dyn Denylist`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// What a denylist records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Mark {
-    /// A refresh token that was exchanged by rotation; presenting it again is reuse.
-    Rotated,
-    /// Revoked: by logout, or with its whole family after reuse.
-    Revoked,
-}
-
-/// What a mark is recorded under.
+/// What a record is kept under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Target<'a> {
     /// One token, by its `jti`.
@@ -31,6 +23,30 @@ pub enum Target<'a> {
     /// Every token of a refresh family, by the family id (the `fam` claim, or the
     /// `jti` of the refresh token that started it).
     Family(&'a str),
+}
+
+/// What a denylist holds about a refresh family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Family {
+    /// Rotated at `at`: the family's current refresh token is of `generation`
+    /// (a login's refresh token is of generation 0).
+    Rotated {
+        /// The generation of the current refresh token.
+        generation: u64,
+        /// When the family was last rotated.
+        at: OffsetDateTime,
+    },
+    /// Every token of the family is revoked.
+    Revoked,
+}
+
+/// What a denylist holds about one token and its family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Record {
+    /// Whether the token itself is revoked.
+    pub token_revoked: bool,
+    /// The family's record; `None` for a family never rotated nor revoked.
+    pub family: Option<Family>,
 }
 
 /// The denylist could not be reached or answered wrongly. Requests are then
@@ -42,136 +58,242 @@ pub struct DenylistError(#[source] pub Box<dyn std::error::Error + Send + Sync>)
 /// Shared revocation state, consulted on every verification of the token types the
 /// configuration names.
 ///
+/// It holds one record per revoked token and one per rotated or revoked refresh
+/// family, so it grows with sessions and logouts, never with requests. A record
+/// must be kept at least until its `until` and may then be dropped.
+///
 /// Implement it to keep revocations in your own store; [`MemoryDenylist`] serves
 /// one process and `RedisDenylist` (feature `redis`) serves many.
 pub trait Denylist: Send + Sync + 'static {
-    /// The most severe unexpired mark recorded under any of `targets`, if any.
+    /// The records of the token `token` and of the family `family`.
     fn get<'a>(
         &'a self,
-        targets: &'a [Target<'a>],
-    ) -> BoxFuture<'a, Result<Option<Mark>, DenylistError>>;
+        token: &'a str,
+        family: &'a str,
+    ) -> BoxFuture<'a, Result<Record, DenylistError>>;
 
-    /// Records `mark` under `target` until `expires_at`, unless an unexpired mark is
-    /// already there. Returns whether it recorded: the check-and-set is atomic, so of
-    /// two concurrent rotations of one token exactly one succeeds.
-    fn insert<'a>(
+    /// Revokes `target` until at least `until`; a record that lives longer keeps
+    /// its expiry.
+    fn revoke<'a>(
         &'a self,
         target: Target<'a>,
-        mark: Mark,
-        expires_at: OffsetDateTime,
-    ) -> BoxFuture<'a, Result<bool, DenylistError>>;
+        until: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<(), DenylistError>>;
+
+    /// Atomically: when the family is not revoked and its generation is `from`
+    /// (0 for a family without a record), records generation `from + 1`, rotated
+    /// `at`, kept until `until`. Returns the family's record as it was before,
+    /// so of two concurrent calls with one `from`, exactly one sees `from`.
+    fn advance<'a>(
+        &'a self,
+        family: &'a str,
+        from: u64,
+        at: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<Option<Family>, DenylistError>>;
 }
 
 /// A shared denylist, such as one `Arc<MemoryDenylist>` behind two configurations.
-impl<D: Denylist> Denylist for std::sync::Arc<D> {
+impl<D: Denylist> Denylist for Arc<D> {
     fn get<'a>(
         &'a self,
-        targets: &'a [Target<'a>],
-    ) -> BoxFuture<'a, Result<Option<Mark>, DenylistError>> {
-        (**self).get(targets)
+        token: &'a str,
+        family: &'a str,
+    ) -> BoxFuture<'a, Result<Record, DenylistError>> {
+        (**self).get(token, family)
     }
 
-    fn insert<'a>(
+    fn revoke<'a>(
         &'a self,
         target: Target<'a>,
-        mark: Mark,
-        expires_at: OffsetDateTime,
-    ) -> BoxFuture<'a, Result<bool, DenylistError>> {
-        (**self).insert(target, mark, expires_at)
+        until: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<(), DenylistError>> {
+        (**self).revoke(target, until)
+    }
+
+    fn advance<'a>(
+        &'a self,
+        family: &'a str,
+        from: u64,
+        at: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<Option<Family>, DenylistError>> {
+        (**self).advance(family, from, at, until)
     }
 }
 
-/// An in-process denylist. Each entry lives until its token's `exp` and is then
-/// dropped, so memory stays bounded; the map is sharded, so concurrent readers do
-/// not serialize on one lock. Entries are 128-bit keyed hashes of their targets,
-/// not the ids themselves.
+/// An in-process denylist. Records are dropped once their `until` has passed, by a
+/// background thread that sweeps the map every minute (never a request's thread);
+/// the map is sharded, so concurrent readers do not serialize on one lock. Records
+/// are keyed by 128-bit keyed hashes of their targets, not the ids themselves.
 pub struct MemoryDenylist {
+    map: Arc<Map>,
+    /// Dropped with the denylist, which stops the sweeping thread.
+    _sweeper: Option<mpsc::Sender<()>>,
+}
+
+struct Map {
     entries: DashMap<u128, Stored>,
     hashers: (RandomState, RandomState),
-    inserts: AtomicUsize,
 }
 
 #[derive(Clone, Copy)]
 struct Stored {
-    /// Unix seconds after which the entry is dropped.
-    expires_at: i64,
-    mark: Mark,
+    /// Unix seconds from which the record may be dropped.
+    until: i64,
+    value: Value,
 }
 
-/// Expired entries are swept once every this many inserts.
-const SWEEP_EVERY: usize = 4096;
+#[derive(Clone, Copy)]
+enum Value {
+    Revoked,
+    Rotated { generation: u64, at: OffsetDateTime },
+}
 
 impl MemoryDenylist {
-    /// An empty denylist.
+    /// An empty denylist, swept every minute.
     pub fn new() -> Self {
-        Self {
+        Self::swept_every(std::time::Duration::from_secs(60))
+    }
+
+    /// An empty denylist whose expired records are dropped every `interval`.
+    pub fn swept_every(interval: std::time::Duration) -> Self {
+        let map = Arc::new(Map {
             entries: DashMap::new(),
             hashers: (RandomState::new(), RandomState::new()),
-            inserts: AtomicUsize::new(0),
+        });
+        let (stop, stopped) = mpsc::channel();
+        let weak = Arc::downgrade(&map);
+        let spawned = std::thread::Builder::new()
+            .name("paseto-denylist-sweep".to_owned())
+            .spawn(move || sweep_until_dropped(&weak, &stopped, interval));
+        if let Err(error) = spawned {
+            tracing::warn!(%error, "paseto: no thread to sweep the memory denylist; expired records stay");
+        }
+        Self {
+            map,
+            _sweeper: Some(stop),
         }
     }
 
-    /// How many entries are held, including expired ones not yet swept.
+    /// How many records are held, including expired ones not yet swept.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.map.entries.len()
     }
 
-    /// Whether no entries are held.
+    /// Whether no records are held.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.map.entries.is_empty()
     }
 
+    /// The records of a token and its family at `now`.
+    pub fn lookup(&self, token: &str, family: &str, now: OffsetDateTime) -> Record {
+        let now = now.unix_timestamp();
+        let live = |target| {
+            self.map
+                .entries
+                .get(&self.map.key(target))
+                .map(|stored| *stored)
+                .filter(|stored| stored.until > now)
+        };
+        Record {
+            token_revoked: live(Target::Token(token)).is_some(),
+            family: live(Target::Family(family)).map(|stored| match stored.value {
+                Value::Revoked => Family::Revoked,
+                Value::Rotated { generation, at } => Family::Rotated { generation, at },
+            }),
+        }
+    }
+
+    /// Revokes `target` until at least `until`, as of `now`.
+    pub fn record_revoked(&self, target: Target<'_>, until: OffsetDateTime, now: OffsetDateTime) {
+        let now = now.unix_timestamp();
+        let until = ceil_seconds(until);
+        self.map
+            .entries
+            .entry(self.map.key(target))
+            .and_modify(|stored| {
+                let kept = if stored.until > now { stored.until } else { 0 };
+                *stored = Stored {
+                    until: until.max(kept),
+                    value: Value::Revoked,
+                };
+            })
+            .or_insert(Stored {
+                until,
+                value: Value::Revoked,
+            });
+    }
+
+    /// [`Denylist::advance`] as of `now`.
+    pub fn record_rotation(
+        &self,
+        family: &str,
+        from: u64,
+        at: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> Option<Family> {
+        let now = at.unix_timestamp();
+        let next = Stored {
+            until: ceil_seconds(until),
+            value: Value::Rotated {
+                generation: from + 1,
+                at,
+            },
+        };
+        match self.map.entries.entry(self.map.key(Target::Family(family))) {
+            Entry::Occupied(mut entry) if entry.get().until > now => match entry.get().value {
+                Value::Revoked => Some(Family::Revoked),
+                Value::Rotated { generation, at } => {
+                    if generation == from {
+                        entry.insert(next);
+                    }
+                    Some(Family::Rotated { generation, at })
+                }
+            },
+            Entry::Occupied(mut entry) => {
+                if from == 0 {
+                    entry.insert(next);
+                }
+                None
+            }
+            Entry::Vacant(entry) => {
+                if from == 0 {
+                    entry.insert(next);
+                }
+                None
+            }
+        }
+    }
+}
+
+impl Map {
     fn key(&self, target: Target<'_>) -> u128 {
         let (first, second) = &self.hashers;
         (u128::from(first.hash_one(target)) << 64) | u128::from(second.hash_one(target))
     }
 
-    /// The most severe unexpired mark under any of `targets`.
-    pub fn lookup(&self, targets: &[Target<'_>], now: OffsetDateTime) -> Option<Mark> {
-        let now = now.unix_timestamp();
-        targets
-            .iter()
-            .filter_map(|&target| {
-                let stored = *self.entries.get(&self.key(target))?;
-                (stored.expires_at > now).then_some(stored.mark)
-            })
-            .max()
-    }
-
-    /// Records `mark` under `target` until `expires_at` unless an unexpired mark is there.
-    pub fn record(
-        &self,
-        target: Target<'_>,
-        mark: Mark,
-        expires_at: OffsetDateTime,
-        now: OffsetDateTime,
-    ) -> bool {
-        let now = now.unix_timestamp();
-        let stored = Stored {
-            expires_at: expires_at.unix_timestamp(),
-            mark,
-        };
-        let recorded = match self.entries.entry(self.key(target)) {
-            Entry::Occupied(entry) if entry.get().expires_at > now => false,
-            Entry::Occupied(mut entry) => {
-                entry.insert(stored);
-                true
-            }
-            Entry::Vacant(entry) => {
-                entry.insert(stored);
-                true
-            }
-        };
-        if self.inserts.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
-            self.sweep(now);
-        }
-        recorded
-    }
-
-    /// Drops every entry that expired at or before `now` (unix seconds).
+    /// Drops every record whose `until` is at or before `now` (unix seconds).
     fn sweep(&self, now: i64) {
-        self.entries.retain(|_, stored| stored.expires_at > now);
+        self.entries.retain(|_, stored| stored.until > now);
     }
+}
+
+/// The sweeping thread: every `interval`, until the denylist is dropped.
+fn sweep_until_dropped(
+    map: &Weak<Map>,
+    stopped: &mpsc::Receiver<()>,
+    interval: std::time::Duration,
+) {
+    while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(interval) {
+        let Some(map) = map.upgrade() else { return };
+        map.sweep(OffsetDateTime::now_utc().unix_timestamp());
+    }
+}
+
+/// A time as unix seconds, rounded up: a record kept until then outlives the time.
+fn ceil_seconds(time: OffsetDateTime) -> i64 {
+    time.unix_timestamp() + i64::from(time.nanosecond() > 0)
 }
 
 impl Default for MemoryDenylist {
@@ -183,7 +305,7 @@ impl Default for MemoryDenylist {
 impl std::fmt::Debug for MemoryDenylist {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MemoryDenylist")
-            .field("entries", &self.len())
+            .field("records", &self.len())
             .finish()
     }
 }
@@ -191,23 +313,31 @@ impl std::fmt::Debug for MemoryDenylist {
 impl Denylist for MemoryDenylist {
     fn get<'a>(
         &'a self,
-        targets: &'a [Target<'a>],
-    ) -> BoxFuture<'a, Result<Option<Mark>, DenylistError>> {
-        Box::pin(std::future::ready(Ok(
-            self.lookup(targets, OffsetDateTime::now_utc())
-        )))
+        token: &'a str,
+        family: &'a str,
+    ) -> BoxFuture<'a, Result<Record, DenylistError>> {
+        let record = self.lookup(token, family, OffsetDateTime::now_utc());
+        Box::pin(std::future::ready(Ok(record)))
     }
 
-    fn insert<'a>(
+    fn revoke<'a>(
         &'a self,
         target: Target<'a>,
-        mark: Mark,
-        expires_at: OffsetDateTime,
-    ) -> BoxFuture<'a, Result<bool, DenylistError>> {
-        let now = OffsetDateTime::now_utc();
-        Box::pin(std::future::ready(Ok(
-            self.record(target, mark, expires_at, now)
-        )))
+        until: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<(), DenylistError>> {
+        self.record_revoked(target, until, OffsetDateTime::now_utc());
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn advance<'a>(
+        &'a self,
+        family: &'a str,
+        from: u64,
+        at: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<Option<Family>, DenylistError>> {
+        let before = self.record_rotation(family, from, at, until);
+        Box::pin(std::future::ready(Ok(before)))
     }
 }
 
@@ -221,50 +351,73 @@ mod tests {
     const NOW: OffsetDateTime = datetime!(2026-01-01 0:00 UTC);
 
     #[test]
-    fn the_most_severe_unexpired_mark_wins() {
+    fn a_record_outlives_a_fractional_until() {
         let list = MemoryDenylist::new();
-        let later = NOW + Duration::hours(1);
-        assert!(list.record(Target::Token("a"), Mark::Rotated, later, NOW));
-        assert_eq!(list.lookup(&[Target::Token("a")], NOW), Some(Mark::Rotated));
-        assert!(list.record(Target::Family("f"), Mark::Revoked, later, NOW));
-        let both = [Target::Token("a"), Target::Family("f")];
-        assert_eq!(list.lookup(&both, NOW), Some(Mark::Revoked));
-        assert_eq!(
-            list.lookup(&[Target::Family("a")], NOW),
-            None,
-            "targets of another kind are apart"
+        let until = NOW + Duration::milliseconds(999);
+        list.record_revoked(Target::Token("a"), until, NOW);
+        let just_before = NOW + Duration::milliseconds(998);
+        assert!(list.lookup("a", "f", just_before).token_revoked);
+        assert!(
+            !list
+                .lookup("a", "f", NOW + Duration::seconds(1))
+                .token_revoked
         );
     }
 
     #[test]
-    fn an_unexpired_mark_is_not_overwritten() {
+    fn a_revocation_never_shortens_a_record() {
         let list = MemoryDenylist::new();
-        let later = NOW + Duration::hours(1);
-        assert!(list.record(Target::Token("a"), Mark::Rotated, later, NOW));
-        assert!(!list.record(Target::Token("a"), Mark::Rotated, later, NOW));
-        assert_eq!(list.lookup(&[Target::Token("a")], NOW), Some(Mark::Rotated));
+        list.record_revoked(Target::Family("f"), NOW + Duration::hours(2), NOW);
+        list.record_revoked(Target::Family("f"), NOW + Duration::hours(1), NOW);
+        let later = NOW + Duration::minutes(90);
+        assert_eq!(list.lookup("a", "f", later).family, Some(Family::Revoked));
+        assert!(
+            !list.lookup("a", "f", later).token_revoked,
+            "targets are apart"
+        );
     }
 
     #[test]
-    fn expired_entries_are_ignored_then_swept() {
+    fn a_family_advances_one_generation_at_a_time() {
         let list = MemoryDenylist::new();
-        for i in 0..SWEEP_EVERY - 1 {
-            list.record(
-                Target::Token(&i.to_string()),
-                Mark::Revoked,
-                NOW + Duration::seconds(1),
-                NOW,
-            );
+        let until = NOW + Duration::days(1);
+        assert_eq!(list.record_rotation("f", 0, NOW, until), None);
+        let first = Some(Family::Rotated {
+            generation: 1,
+            at: NOW,
+        });
+        assert_eq!(list.record_rotation("f", 0, NOW, until), first, "spent");
+        assert_eq!(list.record_rotation("f", 1, NOW, until), first);
+        assert_eq!(
+            list.lookup("t", "f", NOW).family.unwrap(),
+            Family::Rotated {
+                generation: 2,
+                at: NOW
+            }
+        );
+        list.record_revoked(Target::Family("f"), until, NOW);
+        assert_eq!(
+            list.record_rotation("f", 2, NOW, until),
+            Some(Family::Revoked)
+        );
+        assert_eq!(list.record_rotation("g", 3, NOW, until), None, "unknown");
+        assert_eq!(list.lookup("t", "g", NOW).family, None, "not recorded");
+    }
+
+    #[test]
+    fn expired_records_are_swept_by_the_thread() {
+        let list = MemoryDenylist::swept_every(std::time::Duration::from_millis(20));
+        let now = OffsetDateTime::now_utc();
+        for i in 0..100 {
+            list.record_revoked(Target::Token(&i.to_string()), now, now);
         }
-        assert_eq!(list.len(), SWEEP_EVERY - 1);
-        let after = NOW + Duration::seconds(1);
-        assert_eq!(list.lookup(&[Target::Token("0")], after), None);
-        assert!(list.record(
-            Target::Token("0"),
-            Mark::Revoked,
-            after + Duration::hours(1),
-            after
-        ));
-        assert_eq!(list.len(), 1, "the sweep kept only the live entry");
+        list.record_revoked(Target::Token("live"), now + Duration::hours(1), now);
+        for _ in 0..250 {
+            if list.len() == 1 {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("{} records left; expected only the live one", list.len());
     }
 }

@@ -5,7 +5,7 @@ use std::env::VarError;
 use time::Duration;
 
 use crate::builder::PasetoAuthBuilder;
-use crate::config::ConfigError;
+use crate::config::{ConfigError, MAX_DURATION, MAX_ROTATION_GRACE};
 use crate::keys::{LocalKey, PublicKey, SecretKey};
 
 impl PasetoAuthBuilder {
@@ -20,6 +20,7 @@ impl PasetoAuthBuilder {
     /// | `PASETO_PUBLIC_KEY` | public: a `k4.public.` PASERK, to verify |
     /// | `PASETO_ACCESS_TTL`, `PASETO_REFRESH_TTL` | token lifetimes in seconds |
     /// | `PASETO_LEEWAY` | clock-skew leeway in seconds |
+    /// | `PASETO_ROTATION_GRACE` | seconds a just-rotated refresh token is still taken (0 to 300) |
     /// | `PASETO_ISSUER` | the `iss` written into tokens and required of them |
     /// | `PASETO_AUDIENCE` | comma-separated audiences; a token must name one of them |
     ///
@@ -81,14 +82,17 @@ impl PasetoAuthBuilder {
                 self = self.local_key(local_key(&text)?);
             }
         }
-        if let Some(ttl) = seconds(&var, "PASETO_ACCESS_TTL", 1)? {
+        if let Some(ttl) = seconds(&var, "PASETO_ACCESS_TTL", 1, MAX_DURATION)? {
             self = self.access_ttl(ttl);
         }
-        if let Some(ttl) = seconds(&var, "PASETO_REFRESH_TTL", 1)? {
+        if let Some(ttl) = seconds(&var, "PASETO_REFRESH_TTL", 1, MAX_DURATION)? {
             self = self.refresh_ttl(ttl);
         }
-        if let Some(leeway) = seconds(&var, "PASETO_LEEWAY", 0)? {
+        if let Some(leeway) = seconds(&var, "PASETO_LEEWAY", 0, MAX_DURATION)? {
             self = self.leeway(leeway);
+        }
+        if let Some(grace) = seconds(&var, "PASETO_ROTATION_GRACE", 0, MAX_ROTATION_GRACE)? {
+            self = self.rotation_grace(grace);
         }
         if let Some(issuer) = var("PASETO_ISSUER")?.filter(|s| !s.is_empty()) {
             self = self.issuer(issuer.clone()).require_issuer(issuer);
@@ -117,31 +121,37 @@ fn env_error(var: &'static str, expected: &str) -> ConfigError {
 fn local_key(text: &str) -> Result<LocalKey, ConfigError> {
     let expected = "a `k4.local.` PASERK or a raw secret of exactly 32 bytes";
     if text.starts_with("k4.") {
-        LocalKey::from_paserk(text).map_err(|e| env_error("PASETO_SECRET_KEY", &e.to_string()))
-    } else {
-        LocalKey::from_bytes(text.as_bytes()).map_err(|_| env_error("PASETO_SECRET_KEY", expected))
+        return LocalKey::from_paserk(text)
+            .map_err(|e| env_error("PASETO_SECRET_KEY", &e.to_string()));
     }
+    let key = LocalKey::from_bytes(text.as_bytes())
+        .map_err(|_| env_error("PASETO_SECRET_KEY", expected))?;
+    if text.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        tracing::warn!(
+            "paseto: PASETO_SECRET_KEY is 32 printable characters: a password, not a random key; \
+             generate a key with: echo \"k4.local.$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')\""
+        );
+    }
+    Ok(key)
 }
 
-/// A whole number of seconds, at least `min`, at most a hundred years.
+/// A whole number of seconds from `min` to `max`: the bounds the builder checks,
+/// so a value read here never fails there under another name.
 fn seconds(
     var: &impl Fn(&'static str) -> Result<Option<String>, ConfigError>,
     name: &'static str,
-    min: u32,
+    min: i64,
+    max: Duration,
 ) -> Result<Option<Duration>, ConfigError> {
-    const MAX: i64 = 100 * 366 * 24 * 3600;
     let Some(text) = var(name)? else {
         return Ok(None);
     };
+    let max = max.whole_seconds();
     match text.trim().parse::<i64>() {
-        Ok(n) if n >= i64::from(min) && n <= MAX => Ok(Some(Duration::seconds(n))),
+        Ok(n) if (min..=max).contains(&n) => Ok(Some(Duration::seconds(n))),
         _ => Err(env_error(
             name,
-            if min == 0 {
-                "a whole number of seconds, 0 or more"
-            } else {
-                "a whole number of seconds, 1 or more"
-            },
+            &format!("a whole number of seconds from {min} to {max}"),
         )),
     }
 }
@@ -201,6 +211,8 @@ mod tests {
             ("PASETO_ACCESS_TTL", "15m"),
             ("PASETO_REFRESH_TTL", "0"),
             ("PASETO_LEEWAY", "-1"),
+            ("PASETO_ROTATION_GRACE", "301"),
+            ("PASETO_ACCESS_TTL", "3155760001"),
             ("PASETO_PRIVATE_KEY", "k4.secret.AAAA"),
         ] {
             let error = from(&[("PASETO_SECRET_KEY", &key), (name, value)]).unwrap_err();

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use axum_core::response::{IntoResponse, Response};
-use http::header::{CONTENT_TYPE, WWW_AUTHENTICATE};
+use http::header::{CONTENT_TYPE, RETRY_AFTER, WWW_AUTHENTICATE};
 use http::{HeaderValue, StatusCode};
 
 /// Why a token or the header carrying it was rejected.
@@ -110,13 +110,6 @@ pub enum AuthError {
     RevocationUnavailable,
 }
 
-impl From<crate::denylist::DenylistError> for AuthError {
-    fn from(error: crate::denylist::DenylistError) -> Self {
-        tracing::error!(error = %error, source = ?std::error::Error::source(&error), "paseto: revocation state unavailable");
-        Self::RevocationUnavailable
-    }
-}
-
 fn capitalized(word: &str) -> String {
     let mut chars = word.chars();
     chars.next().map_or_else(String::new, |first| {
@@ -177,6 +170,13 @@ impl AuthError {
         }))
     }
 
+    /// The `Retry-After` header of a 503: when revocation status is unavailable,
+    /// the client may retry in a few seconds.
+    pub fn retry_after(&self) -> Option<HeaderValue> {
+        matches!(self, Self::RevocationUnavailable)
+            .then(|| HeaderValue::from_static(RETRY_AFTER_SECONDS))
+    }
+
     /// A stable `snake_case` name of the variant, for logs and metrics.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -208,12 +208,20 @@ impl AuthError {
     }
 }
 
-/// The default rendering: status, `WWW-Authenticate` and `{"detail": "..."}`.
+/// Seconds a client waits before retrying when revocation status is unavailable:
+/// the Redis store's timeout and one reconnection fit in it.
+const RETRY_AFTER_SECONDS: &str = "5";
+
+/// The default rendering: status, `WWW-Authenticate` or `Retry-After`, and
+/// `{"detail": "..."}`.
 impl IntoResponse for AuthError {
     fn into_response(self) -> Response {
         let mut response = detail_response(self.status(), &self.to_string());
         if let Some(challenge) = self.www_authenticate() {
             response.headers_mut().insert(WWW_AUTHENTICATE, challenge);
+        }
+        if let Some(seconds) = self.retry_after() {
+            response.headers_mut().insert(RETRY_AFTER, seconds);
         }
         response
     }

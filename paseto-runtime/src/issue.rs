@@ -38,6 +38,13 @@ pub enum IssueError {
     /// An expiry that is not positive, or so far away that the time overflows.
     #[error("the token's lifetime must be positive and end before the year 10000")]
     InvalidExpiry,
+    /// An empty footer: a token `v4.local.<payload>.` is malformed PASETO.
+    #[error("a footer must not be empty; leave it out instead")]
+    EmptyFooter,
+    /// A token of a refresh family set to outlive the family's revocation, which
+    /// covers the longest configured access or refresh lifetime.
+    #[error("a token in a refresh family cannot live longer than the access and refresh lifetimes")]
+    OutlivesFamily,
     /// Encryption or signing failed.
     #[error("the token could not be encrypted or signed")]
     Crypto,
@@ -75,6 +82,7 @@ pub struct TokenBuilder<'a, K> {
     footer: Option<Vec<u8>>,
     implicit_assertion: Option<Vec<u8>>,
     family: Option<String>,
+    generation: u64,
     kind: PhantomData<K>,
 }
 
@@ -82,6 +90,16 @@ impl PasetoAuth {
     /// Starts an access token for `subject`, not fresh unless marked with [`TokenBuilder::fresh`].
     pub fn access_token(&self, subject: impl Into<String>) -> TokenBuilder<'_, Access> {
         TokenBuilder::new(self, subject.into(), Cow::Borrowed(ACCESS), Some(false))
+    }
+
+    /// Starts an access token (not fresh) in the family of a verified refresh
+    /// token, with its subject and audiences: what a refresh endpoint issues.
+    ///
+    /// Revoking the family, or reuse of a rotated refresh token, then reaches this
+    /// access token too. A token in a family cannot be set to live longer than
+    /// the configured access and refresh lifetimes.
+    pub fn refresh_access<T>(&self, refresh: &Claims<T>) -> TokenBuilder<'_, Access> {
+        self.access_token(refresh.subject()).successor_of(refresh)
     }
 
     /// Starts a refresh token for `subject`.
@@ -133,6 +151,7 @@ impl<'a, K> TokenBuilder<'a, K> {
             footer: None,
             implicit_assertion: None,
             family: None,
+            generation: 0,
             kind: PhantomData,
         }
     }
@@ -197,6 +216,12 @@ impl<'a, K> TokenBuilder<'a, K> {
         self
     }
 
+    /// The rotation generation of a refresh token (the `gen` claim).
+    pub(crate) fn generation(mut self, generation: u64) -> Self {
+        self.generation = generation;
+        self
+    }
+
     /// Takes the audiences and the refresh family of the token it replaces.
     pub(crate) fn successor_of<T>(self, previous: &Claims<T>) -> Self {
         previous
@@ -227,6 +252,9 @@ impl<'a, K> TokenBuilder<'a, K> {
             Expiry::Never if settings.allow_missing_expiry => None,
             Expiry::Never => return Err(IssueError::ExpiryRequired),
         };
+        if self.family.is_some() && ttl.is_none_or(|ttl| ttl > settings.family_ttl()) {
+            return Err(IssueError::OutlivesFamily);
+        }
         let exp = match ttl {
             Some(ttl) => Some(
                 now.checked_add(ttl)
@@ -252,10 +280,14 @@ impl<'a, K> TokenBuilder<'a, K> {
             iss: self.issuer.as_deref().or(settings.issuer.as_deref()),
             aud: audience,
             fam: self.family.as_deref(),
+            r#gen: (self.generation > 0).then_some(self.generation),
             extra: &self.extra,
         };
         let message = serde_json::to_vec(&payload).map_err(|_| IssueError::Crypto)?;
         let footer = self.footer.as_deref().or(settings.footer.as_deref());
+        if footer.is_some_and(<[u8]>::is_empty) {
+            return Err(IssueError::EmptyFooter);
+        }
         let implicit = self
             .implicit_assertion
             .as_deref()
@@ -290,6 +322,8 @@ struct Payload<'a> {
     aud: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     fam: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    r#gen: Option<u64>,
     #[serde(flatten)]
     extra: &'a Map<String, Value>,
 }

@@ -123,7 +123,7 @@ pub use body::{JsonBody, JsonBodyLayer};
 pub use builder::PasetoAuthBuilder;
 pub use claims::Claims;
 pub use config::{ConfigError, PasetoAuth};
-pub use denylist::{BoxFuture, Denylist, DenylistError, Mark, MemoryDenylist, Target};
+pub use denylist::{BoxFuture, Denylist, DenylistError, Family, MemoryDenylist, Record, Target};
 pub use error::AuthError;
 pub use extract::{AuthRejection, Verified};
 pub use issue::{Custom, IssueError, TokenBuilder};

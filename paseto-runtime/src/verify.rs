@@ -159,12 +159,17 @@ fn validate<T>(
     {
         return Err(AuthError::WrongIssuer);
     }
+    // RFC 7519 §4.1.3: a token addressed to audiences must name one of ours; a
+    // service that requires none is addressed by no audience.
     let audience = audience_claim(payload.aud)?;
-    if !settings.audiences.is_empty()
-        && !audience
+    let addressed = if settings.audiences.is_empty() {
+        audience.is_empty() || settings.allow_any_audience
+    } else {
+        audience
             .iter()
             .any(|aud| settings.audiences.iter().any(|want| want == aud))
-    {
+    };
+    if !addressed {
         return Err(AuthError::WrongAudience);
     }
 
@@ -182,6 +187,12 @@ fn validate<T>(
         Some(_) => return Err(AuthError::MalformedClaim("fam")),
     };
 
+    let generation = match payload.r#gen {
+        None => 0,
+        Some(Raw::Int(generation)) => generation,
+        Some(_) => return Err(AuthError::MalformedClaim("gen")),
+    };
+
     let registered = Registered {
         subject: subject.into_owned(),
         token_id: token_id.into_owned(),
@@ -197,6 +208,7 @@ fn validate<T>(
         issuer: issuer.map(Cow::into_owned),
         audience: audience.into_iter().map(Cow::into_owned).collect(),
         family,
+        generation,
     };
     Ok(Claims {
         registered,

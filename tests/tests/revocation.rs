@@ -7,8 +7,8 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use paseto_runtime::{
-    Access, AuthError, Claims, MemoryDenylist, PasetoAuth, PasetoAuthBuilder, RedisDenylist,
-    Refresh, RevokeError,
+    Access, AuthError, Claims, Duration, MemoryDenylist, PasetoAuth, PasetoAuthBuilder,
+    RedisDenylist, Refresh, RevokeError,
 };
 use paseto_tests::{RedisServer, key, login, read, serve};
 use reqwest::{Client, StatusCode};
@@ -97,7 +97,7 @@ async fn logout_revokes_the_access_token(backend: Backend) {
     let reply = app.post("/logout", &access, None).await;
     assert_eq!(
         (reply.0, reply.2),
-        (StatusCode::OK, json!({ "logged_out": true }))
+        (StatusCode::OK, json!({ "revoked": ["access_token"] }))
     );
     revoked(&app.get("/protected", &access).await);
     revoked(&app.post("/logout", &access, None).await);
@@ -114,7 +114,13 @@ async fn logout_with_a_refresh_token_revokes_both(backend: Backend) {
     let (access, refresh) = app.login().await;
     let body = json!({ "refresh_token": refresh });
     let reply = app.post("/logout", &access, Some(body)).await;
-    assert_eq!(reply.0, StatusCode::OK, "{reply:?}");
+    assert_eq!(
+        (reply.0, reply.2),
+        (
+            StatusCode::OK,
+            json!({ "revoked": ["access_token", "refresh_token"] })
+        )
+    );
     revoked(&app.get("/protected", &access).await);
     revoked(&app.post("/refresh", &refresh, None).await);
     revoked(&app.post("/rotate", &refresh, None).await);
@@ -146,8 +152,13 @@ async fn rotation_issues_a_working_pair_and_spends_the_old_token(backend: Backen
     assert_eq!(status, StatusCode::OK, "{body}");
 }
 
-async fn reuse_of_a_rotated_refresh_token_revokes_the_family(backend: Backend) {
-    let app = App::start(backend.auth()).await;
+async fn without_grace_reuse_of_a_rotated_refresh_token_revokes_the_family(backend: Backend) {
+    let auth = backend
+        .builder()
+        .rotation_grace(Duration::ZERO)
+        .build()
+        .unwrap();
+    let app = App::start(auth).await;
     let (login_access, stolen) = app.login().await;
     let (_, _, pair) = app.post("/rotate", &stolen, None).await;
     let (access, next) = (
@@ -163,8 +174,12 @@ async fn reuse_of_a_rotated_refresh_token_revokes_the_family(backend: Backend) {
     revoked(&app.get("/protected", &login_access).await);
 }
 
-async fn concurrent_rotations_of_one_token_let_exactly_one_through(backend: Backend) {
-    let auth = backend.auth();
+async fn without_grace_concurrent_rotations_of_one_token_let_exactly_one_through(backend: Backend) {
+    let auth = backend
+        .builder()
+        .rotation_grace(Duration::ZERO)
+        .build()
+        .unwrap();
     let token = auth.refresh_token("test").issue().unwrap();
     let claims = auth.verify::<Refresh>(&token).await.unwrap();
     let (first, second) = tokio::join!(auth.rotate(&claims), auth.rotate(&claims));
@@ -177,7 +192,7 @@ async fn concurrent_rotations_of_one_token_let_exactly_one_through(backend: Back
     assert!(
         outcomes
             .iter()
-            .any(|o| matches!(o, Err(RevokeError::Reused))),
+            .any(|o| matches!(o, Err(e) if e.auth_error() == Some(&AuthError::Reused))),
         "{outcomes:?}"
     );
     for pair in outcomes.into_iter().flatten() {
@@ -197,9 +212,21 @@ async fn only_the_configured_token_types_are_checked(backend: Backend) {
         .unwrap();
     let app = App::start(auth.clone()).await;
     let (access, refresh) = app.login().await;
-    auth.revoke(&auth.verify::<Access>(&access).await.unwrap())
-        .await
-        .unwrap();
+    let access_claims = auth.verify::<Access>(&access).await.unwrap();
+    for refused in [
+        auth.revoke(&access_claims).await,
+        auth.revoke_family(&access_claims).await,
+    ] {
+        let error = refused.unwrap_err();
+        assert!(
+            matches!(&error, RevokeError::NotChecked(t) if t == "access"),
+            "revoking what is never checked is an error, not a silent no-op: {error:?}"
+        );
+        assert!(
+            error.to_string().contains("denylist_token_checks"),
+            "{error}"
+        );
+    }
     ok_user(&app.get("/protected", &access).await);
     auth.revoke(&auth.verify::<Refresh>(&refresh).await.unwrap())
         .await
@@ -233,8 +260,8 @@ on_both_backends!(
     logout_revokes_the_access_token,
     logout_with_a_refresh_token_revokes_both,
     rotation_issues_a_working_pair_and_spends_the_old_token,
-    reuse_of_a_rotated_refresh_token_revokes_the_family,
-    concurrent_rotations_of_one_token_let_exactly_one_through,
+    without_grace_reuse_of_a_rotated_refresh_token_revokes_the_family,
+    without_grace_concurrent_rotations_of_one_token_let_exactly_one_through,
     only_the_configured_token_types_are_checked,
 );
 

@@ -67,13 +67,16 @@ async fn login(
     Ok(Json(auth.login_tokens(&credentials.username)?).into_response())
 }
 
-/// Exchanges a refresh token for a new access token, which is not fresh.
+/// Exchanges a refresh token for a new access token, which is not fresh. The
+/// access token joins the refresh token's family, so revoking the family reaches
+/// it. This endpoint does not rotate, so it gives up reuse detection: prefer
+/// `/rotate`.
 #[paseto_required(refresh)]
 async fn refresh(
     claims: Claims,
     State(auth): State<PasetoAuth>,
 ) -> Result<Json<Value>, IssueError> {
-    let access_token = auth.access_token(claims.subject()).issue()?;
+    let access_token = auth.refresh_access(&claims).issue()?;
     Ok(Json(json!({ "access_token": access_token })))
 }
 
@@ -100,33 +103,37 @@ struct Logout {
     refresh_token: Option<String>,
 }
 
-/// Revokes the presented access token, and the refresh token in the body if any.
+/// Revokes the presented access token, then the refresh token in the body if
+/// any, and says which were revoked. A refresh token that cannot be revoked (it
+/// is invalid, expired, or another user's) leaves the access token revoked and is
+/// named under `not_revoked` with the reason.
 #[paseto_required]
 async fn logout(
     claims: Claims,
     State(auth): State<PasetoAuth>,
     body: Option<Json<Logout>>,
-) -> Result<Json<Value>, Response> {
-    let refresh = body.and_then(|Json(body)| body.refresh_token);
-    if let Some(token) = refresh {
-        let refresh = auth
-            .verify::<Refresh>(&token)
-            .await
-            .map_err(IntoResponse::into_response)?;
-        if refresh.subject() != claims.subject() {
-            return Err(detail(
-                StatusCode::BAD_REQUEST,
-                "The refresh token belongs to another user",
-            ));
-        }
-        auth.revoke(&refresh)
-            .await
-            .map_err(IntoResponse::into_response)?;
-    }
-    auth.revoke(&claims)
-        .await
-        .map_err(IntoResponse::into_response)?;
-    Ok(Json(json!({ "logged_out": true })))
+) -> Result<Json<Value>, RevokeError> {
+    auth.revoke(&claims).await?;
+    let Some(token) = body.and_then(|Json(body)| body.refresh_token) else {
+        return Ok(Json(json!({ "revoked": ["access_token"] })));
+    };
+    let refresh = match auth.verify::<Refresh>(&token).await {
+        Ok(refresh) if refresh.subject() == claims.subject() => refresh,
+        Ok(_) => return Ok(not_revoked("The refresh token belongs to another user")),
+        Err(error) => return Ok(not_revoked(&error.to_string())),
+    };
+    auth.revoke(&refresh).await?;
+    Ok(Json(
+        json!({ "revoked": ["access_token", "refresh_token"] }),
+    ))
+}
+
+/// The answer of a logout whose refresh token could not be revoked.
+fn not_revoked(reason: &str) -> Json<Value> {
+    Json(json!({
+        "revoked": ["access_token"],
+        "not_revoked": { "refresh_token": reason },
+    }))
 }
 
 /// Exchanges a refresh token for a new pair; the old one is spent, and presenting

@@ -31,7 +31,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
     }
     // Revocations: in Redis when several instances share them, else in memory.
     config = match std::env::var("REDIS_URL") {
-        Ok(url) => config.denylist(RedisDenylist::new(&url)?),
+        // `connect` checks at start that Redis cannot evict revocations.
+        Ok(url) => config.denylist(RedisDenylist::new(&url)?.connect().await?),
         Err(_) => config.denylist(MemoryDenylist::new()),
     };
     let auth = config.build()?;

@@ -4,7 +4,7 @@ use paseto_runtime::{Claims, paseto_required};
 #[derive(Clone)]
 struct AppState;
 
-#[paseto_required]
+#[paseto_required(state = AppState)]
 async fn handler(claims: Claims, State(_state): State<AppState>) -> String {
     claims.subject().to_owned()
 }

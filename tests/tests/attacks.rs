@@ -1,0 +1,319 @@
+//! The attacker's view of revocation and of the JSON body layer, over the
+//! example app on a real TCP socket (memory and a real `redis-server`): replay
+//! after logout and after rotation, inside the leeway and around the rotation
+//! grace window, floods of rotations, bodies that try to read past a route's
+//! limit.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration as StdDuration;
+
+use paseto_runtime::{Duration, MemoryDenylist, PasetoAuth, PasetoAuthBuilder, RedisDenylist};
+use paseto_tests::{RedisServer, key, login, read, serve};
+use reqwest::{Client, StatusCode};
+use serde_json::{Value, json};
+
+type Reply = (StatusCode, Option<String>, Value);
+
+/// Where revocations are kept.
+enum Backend {
+    Memory(Arc<MemoryDenylist>),
+    Redis(RedisServer),
+}
+
+impl Backend {
+    fn builder(&self) -> PasetoAuthBuilder {
+        let builder = PasetoAuth::builder().local_key(key());
+        match self {
+            Self::Memory(denylist) => builder.denylist(Arc::clone(denylist)),
+            Self::Redis(server) => builder.denylist(RedisDenylist::new(&server.url()).unwrap()),
+        }
+    }
+
+    /// How many entries the store holds.
+    async fn entries(&self) -> usize {
+        match self {
+            Self::Memory(denylist) => denylist.len(),
+            Self::Redis(server) => {
+                let reply = server.command(&["DBSIZE"]).await.unwrap();
+                reply.trim_start_matches(':').parse().unwrap()
+            }
+        }
+    }
+}
+
+/// The example app and a client for it.
+struct App {
+    addr: SocketAddr,
+    client: Client,
+}
+
+impl App {
+    async fn start(auth: PasetoAuth) -> Self {
+        Self {
+            addr: serve(auth).await,
+            client: Client::new(),
+        }
+    }
+
+    async fn login(&self) -> (String, String) {
+        login(&self.client, self.addr).await
+    }
+
+    async fn get(&self, path: &str, token: &str) -> Reply {
+        let url = format!("http://{}{path}", self.addr);
+        read(self.client.get(url).bearer_auth(token)).await
+    }
+
+    async fn post(&self, path: &str, token: &str, body: Option<Value>) -> Reply {
+        let url = format!("http://{}{path}", self.addr);
+        let request = self.client.post(url).bearer_auth(token);
+        read(match body {
+            Some(body) => request.json(&body),
+            None => request,
+        })
+        .await
+    }
+
+    /// `POST /rotate`: the new pair.
+    async fn rotate(&self, refresh: &str) -> (String, String) {
+        let reply = self.post("/rotate", refresh, None).await;
+        assert_eq!(reply.0, StatusCode::OK, "{reply:?}");
+        pair(&reply.2)
+    }
+}
+
+fn pair(body: &Value) -> (String, String) {
+    let token = |name: &str| body[name].as_str().expect("a token").to_owned();
+    (token("access_token"), token("refresh_token"))
+}
+
+#[track_caller]
+fn ok_user(reply: &Reply) {
+    assert_eq!(reply.0, StatusCode::OK, "{reply:?}");
+    assert_eq!(reply.2, json!({ "user": "test" }), "{reply:?}");
+}
+
+#[track_caller]
+fn revoked(reply: &Reply) {
+    assert_eq!(reply.0, StatusCode::UNAUTHORIZED, "{reply:?}");
+    assert_eq!(
+        reply.1.as_deref(),
+        Some(r#"Bearer error="invalid_token""#),
+        "{reply:?}"
+    );
+    assert_eq!(
+        reply.2,
+        json!({ "detail": "Token has been revoked" }),
+        "{reply:?}"
+    );
+}
+
+async fn sleep(seconds: f64) {
+    tokio::time::sleep(StdDuration::from_secs_f64(seconds)).await;
+}
+
+/// A spent refresh token stays spent after its `exp`, while the leeway still
+/// lets it verify: its reuse revokes the family.
+async fn replay_after_rotation_inside_the_leeway(backend: Backend) {
+    let auth = backend
+        .builder()
+        .leeway(Duration::seconds(60))
+        .refresh_ttl(Duration::seconds(1))
+        .rotation_grace(Duration::ZERO)
+        .build()
+        .unwrap();
+    let app = App::start(auth).await;
+    let (_, spent) = app.login().await;
+    let (access, _) = app.rotate(&spent).await;
+    sleep(2.1).await;
+    revoked(&app.post("/rotate", &spent, None).await);
+    revoked(&app.post("/rotate", &spent, None).await);
+    revoked(&app.get("/protected", &access).await);
+}
+
+/// A logged-out access token stays revoked after its `exp`, inside the leeway.
+async fn replay_after_logout_inside_the_leeway(backend: Backend) {
+    let auth = backend
+        .builder()
+        .leeway(Duration::seconds(60))
+        .access_ttl(Duration::seconds(1))
+        .build()
+        .unwrap();
+    let app = App::start(auth).await;
+    let (access, _) = app.login().await;
+    let reply = app.post("/logout", &access, None).await;
+    assert_eq!(reply.0, StatusCode::OK, "{reply:?}");
+    sleep(2.1).await;
+    revoked(&app.get("/protected", &access).await);
+}
+
+/// An unspent refresh token past its `exp` is not renewed by the leeway.
+async fn an_expired_refresh_token_is_not_rotated_inside_the_leeway(backend: Backend) {
+    let auth = backend
+        .builder()
+        .leeway(Duration::seconds(60))
+        .refresh_ttl(Duration::seconds(1))
+        .build()
+        .unwrap();
+    let app = App::start(auth).await;
+    let (_, refresh) = app.login().await;
+    sleep(1.1).await;
+    let reply = app.post("/rotate", &refresh, None).await;
+    assert_eq!(reply.0, StatusCode::UNAUTHORIZED, "{reply:?}");
+    assert_eq!(reply.2, json!({ "detail": "Token expired" }), "{reply:?}");
+}
+
+/// The access token `/refresh` mints joins the refresh token's family, so reuse
+/// detection reaches it.
+async fn a_refreshed_access_token_falls_with_its_family(backend: Backend) {
+    let auth = backend
+        .builder()
+        .rotation_grace(Duration::ZERO)
+        .build()
+        .unwrap();
+    let app = App::start(auth).await;
+    let (_, stolen) = app.login().await;
+    let reply = app.post("/refresh", &stolen, None).await;
+    assert_eq!(reply.0, StatusCode::OK, "{reply:?}");
+    let refreshed = reply.2["access_token"].as_str().unwrap().to_owned();
+    ok_user(&app.get("/protected", &refreshed).await);
+    app.rotate(&stolen).await;
+    revoked(&app.post("/rotate", &stolen, None).await);
+    revoked(&app.get("/protected", &refreshed).await);
+}
+
+/// A client that sends `/rotate` twice at once (a retry) keeps its session:
+/// both answers hold working pairs.
+async fn a_retried_rotation_keeps_the_session(backend: Backend) {
+    let auth = backend.builder().build().unwrap();
+    let app = App::start(auth).await;
+    let (_, refresh) = app.login().await;
+    let (first, second) = tokio::join!(
+        app.post("/rotate", &refresh, None),
+        app.post("/rotate", &refresh, None)
+    );
+    for reply in [&first, &second] {
+        assert_eq!(reply.0, StatusCode::OK, "{first:?} {second:?}");
+    }
+    for reply in [first, second] {
+        let (access, refresh) = pair(&reply.2);
+        ok_user(&app.get("/protected", &access).await);
+        app.rotate(&refresh).await;
+    }
+}
+
+/// Outside the grace window, a spent refresh token is reuse: the family falls,
+/// with the pair its rotation issued.
+async fn replay_after_the_grace_window_revokes_the_family(backend: Backend) {
+    let auth = backend
+        .builder()
+        .rotation_grace(Duration::seconds(1))
+        .build()
+        .unwrap();
+    let app = App::start(auth).await;
+    let (login_access, spent) = app.login().await;
+    let (access, next) = app.rotate(&spent).await;
+    sleep(1.2).await;
+    revoked(&app.post("/rotate", &spent, None).await);
+    revoked(&app.get("/protected", &access).await);
+    revoked(&app.get("/protected", &login_access).await);
+    revoked(&app.post("/rotate", &next, None).await);
+}
+
+/// Inside the grace window, the retry's pair and the first pair both work; once
+/// one of them is rotated and the window has passed, the other is reuse.
+async fn replay_inside_the_grace_window_gets_a_pair_of_the_same_family(backend: Backend) {
+    let auth = backend
+        .builder()
+        .rotation_grace(Duration::seconds(1))
+        .build()
+        .unwrap();
+    let app = App::start(auth).await;
+    let (_, spent) = app.login().await;
+    let (first_access, first) = app.rotate(&spent).await;
+    let (retry_access, retry) = app.rotate(&spent).await;
+    ok_user(&app.get("/protected", &first_access).await);
+    ok_user(&app.get("/protected", &retry_access).await);
+    let (third_access, _) = app.rotate(&retry).await;
+    sleep(1.2).await;
+    revoked(&app.post("/rotate", &first, None).await);
+    revoked(&app.get("/protected", &third_access).await);
+}
+
+/// A logged-in client looping `/rotate` keeps the store at one entry per session.
+async fn a_flood_of_rotations_keeps_one_entry_per_session(backend: Backend) {
+    let auth = backend.builder().build().unwrap();
+    let app = App::start(auth).await;
+    let (_, mut refresh) = app.login().await;
+    for _ in 0..200 {
+        refresh = app.rotate(&refresh).await.1;
+    }
+    let entries = backend.entries().await;
+    assert!(
+        entries <= 1,
+        "200 rotations of one session left {entries} entries"
+    );
+}
+
+macro_rules! on_both_backends {
+    ($($scenario:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test]
+                async fn $scenario() {
+                    super::$scenario(super::Backend::Memory(Default::default())).await;
+                }
+            )*
+        }
+        mod redis {
+            $(
+                #[tokio::test]
+                async fn $scenario() {
+                    let server = paseto_tests::RedisServer::start().await;
+                    super::$scenario(super::Backend::Redis(server)).await;
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    replay_after_rotation_inside_the_leeway,
+    replay_after_logout_inside_the_leeway,
+    an_expired_refresh_token_is_not_rotated_inside_the_leeway,
+    replay_after_the_grace_window_revokes_the_family,
+    replay_inside_the_grace_window_gets_a_pair_of_the_same_family,
+    a_refreshed_access_token_falls_with_its_family,
+    a_retried_rotation_keeps_the_session,
+    a_flood_of_rotations_keeps_one_entry_per_session,
+);
+
+/// A route that lowers axum's `DefaultBodyLimit` bounds what the body layer
+/// reads before authentication.
+#[tokio::test]
+async fn the_route_body_limit_bounds_the_body_layer() {
+    use axum::Router;
+    use axum::extract::DefaultBodyLimit;
+    use axum::routing::post;
+    use paseto_runtime::{Claims, paseto_required};
+
+    #[paseto_required(refresh)]
+    async fn refresh(claims: Claims) -> String {
+        claims.subject().to_owned()
+    }
+
+    let auth = PasetoAuth::builder().local_key(key()).build().unwrap();
+    let token = auth.refresh_token("test").issue().unwrap();
+    let app = Router::new()
+        .route("/refresh", post(refresh))
+        .route_layer(auth.json_body_layer())
+        .layer(DefaultBodyLimit::max(64))
+        .with_state(auth);
+    let body = json!({ "refresh_token": token }).to_string();
+    assert!(body.len() > 64);
+    let reply = paseto_tests::post_json(&app, "/refresh", None, &body).await;
+    assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE, "{reply:?}");
+    assert_eq!(reply.challenge, None, "{reply:?}");
+    assert_eq!(reply.body, json!({ "detail": "Request body is too large" }));
+}
