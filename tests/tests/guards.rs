@@ -133,6 +133,7 @@ async fn issued_tokens_carry_fastapi_paseto_claims() {
     let auth = PasetoAuth::builder()
         .local_key(key())
         .issuer("https://auth.example")
+        .require_audience("api")
         .build()
         .unwrap();
     let token = auth
