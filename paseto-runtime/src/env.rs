@@ -177,6 +177,49 @@ mod tests {
         assert!(token.starts_with("v4.local."));
     }
 
+    /// What `f` logs, without colours.
+    fn logged(f: impl FnOnce()) -> String {
+        let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = std::sync::Arc::clone(&logs);
+        let subscriber = tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(move || Writer(std::sync::Arc::clone(&sink)))
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        let text = logs.lock().unwrap().clone();
+        String::from_utf8(text).unwrap()
+    }
+
+    struct Writer(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Writer {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_password_as_secret_is_accepted_with_a_warning() {
+        let password = "correct horse battery staple 42!";
+        let log = logged(|| {
+            from(&[("PASETO_SECRET_KEY", password)]).unwrap();
+        });
+        assert!(log.contains("WARN"), "{log}");
+        assert!(log.contains("a password, not a random key"), "{log}");
+        assert!(log.contains("openssl rand"), "{log}");
+        assert!(!log.contains(password), "{log}");
+        let random: String = (0..32u8).map(|i| char::from(i * 7 % 32)).collect();
+        let quiet = logged(|| {
+            from(&[("PASETO_SECRET_KEY", &random)]).unwrap();
+        });
+        assert!(quiet.is_empty(), "{quiet}");
+    }
+
     #[test]
     fn short_secret_names_the_variable_and_not_the_value() {
         let error = from(&[("PASETO_SECRET_KEY", "hunter2")]).unwrap_err();

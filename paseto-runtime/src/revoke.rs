@@ -181,18 +181,22 @@ impl Revocation {
     }
 }
 
-/// An error and its sources, by `Display`: `a: b: c`.
+/// An error and its sources, by `Display`: `a: b: c`, leaving out a source whose
+/// text an error before it already shows.
 struct ErrorChain<'a>(&'a (dyn std::error::Error + 'static));
 
 impl fmt::Display for ErrorChain<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0)?;
+        let mut shown = self.0.to_string();
         let mut source = self.0.source();
         while let Some(error) = source {
-            write!(f, ": {error}")?;
+            let text = error.to_string();
+            if !shown.contains(&text) {
+                shown = format!("{shown}: {text}");
+            }
             source = error.source();
         }
-        Ok(())
+        f.write_str(&shown)
     }
 }
 

@@ -317,3 +317,220 @@ async fn the_route_body_limit_bounds_the_body_layer() {
     assert_eq!(reply.challenge, None, "{reply:?}");
     assert_eq!(reply.body, json!({ "detail": "Request body is too large" }));
 }
+
+/// A body whose token key holds a huge array is rejected, without the array
+/// being built (the peak memory this saves is measured by `scripts/body-memory`).
+#[tokio::test]
+async fn an_array_under_the_token_key_is_rejected() {
+    let auth = PasetoAuth::builder().local_key(key()).build().unwrap();
+    let app = example_app::router(auth);
+    let zeros = vec!["0"; 700_000].join(",");
+    let body = format!(r#"{{"refresh_token": [{zeros}]}}"#);
+    let reply = paseto_tests::post_json(&app, "/refresh", None, &body).await;
+    reply.assert_rejected(
+        400,
+        r#"Bearer error="invalid_request""#,
+        "Bad 'refresh_token' in the JSON body. Expected value '<PASETO>'",
+    );
+}
+
+/// The configuration's renderer draws every authentication failure: those of
+/// rotation and revocation inside handlers too.
+#[tokio::test]
+async fn every_failure_goes_through_on_rejection() {
+    let mut server = RedisServer::start().await;
+    let auth = PasetoAuth::builder()
+        .local_key(key())
+        .denylist(RedisDenylist::new(&server.url()).unwrap())
+        .refresh_ttl(Duration::seconds(1))
+        .leeway(Duration::seconds(60))
+        .on_rejection(|error| {
+            let body = axum::Json(json!({ "error": error.kind() }));
+            axum::response::IntoResponse::into_response((error.status(), body))
+        })
+        .build()
+        .unwrap();
+    let app = App::start(auth).await;
+    let (access, refresh) = app.login().await;
+    sleep(1.1).await;
+    let reply = app.post("/rotate", &refresh, None).await;
+    assert_eq!(
+        (reply.0, reply.2),
+        (StatusCode::UNAUTHORIZED, json!({ "error": "expired" })),
+        "rotation of an expired refresh token"
+    );
+    server.stop();
+    let reply = app.post("/logout", &access, None).await;
+    assert_eq!(
+        (reply.0, reply.2),
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({ "error": "revocation_unavailable" })
+        ),
+        "logout while the store is down"
+    );
+}
+
+/// A logout with a bad refresh token still revokes the access token, and says
+/// which token it could not revoke and why.
+#[tokio::test]
+async fn logout_revokes_what_it_can_and_says_what() {
+    let backend = Backend::Memory(Arc::default());
+    let app = App::start(backend.builder().build().unwrap()).await;
+    let (access, _) = app.login().await;
+    let body = json!({ "refresh_token": "v4.local.not-a-token" });
+    let reply = app.post("/logout", &access, Some(body)).await;
+    assert_eq!(
+        (reply.0, reply.2),
+        (
+            StatusCode::OK,
+            json!({
+                "revoked": ["access_token"],
+                "not_revoked": { "refresh_token": "Malformed token" },
+            })
+        )
+    );
+    revoked(&app.get("/protected", &access).await);
+}
+
+/// A token addressed to another service is refused by a service that requires
+/// no audience (RFC 7519 §4.1.3), unless it opts out.
+#[tokio::test]
+async fn a_token_for_another_audience_is_refused() {
+    let billing = PasetoAuth::builder()
+        .local_key(key())
+        .require_audience("billing")
+        .build()
+        .unwrap();
+    let token = billing
+        .access_token("test")
+        .audience("billing")
+        .issue()
+        .unwrap();
+    let strict = paseto_tests::app(PasetoAuth::builder().local_key(key()).build().unwrap());
+    paseto_tests::send_token(&strict, "/access", &token)
+        .await
+        .assert_rejected(401, r#"Bearer error="invalid_token""#, "Invalid audience");
+    let lenient = PasetoAuth::builder()
+        .local_key(key())
+        .allow_any_audience(true)
+        .build()
+        .unwrap();
+    paseto_tests::send_token(&paseto_tests::app(lenient), "/access", &token)
+        .await
+        .assert_ok("test");
+}
+
+/// An empty footer would make every token malformed: it is refused when
+/// configuring and when issuing.
+#[test]
+fn an_empty_footer_is_refused_up_front() {
+    let error = PasetoAuth::builder()
+        .local_key(key())
+        .footer("")
+        .build()
+        .unwrap_err();
+    assert!(
+        error.to_string().starts_with("footer must be non-empty"),
+        "{error}"
+    );
+    let auth = PasetoAuth::builder().local_key(key()).build().unwrap();
+    assert_eq!(
+        auth.access_token("test").footer("").issue(),
+        Err(paseto_runtime::IssueError::EmptyFooter)
+    );
+}
+
+/// A Redis outage is logged once, by `Display`, and so is the recovery; every
+/// refused request gets 503 with `Retry-After`.
+#[tokio::test]
+async fn a_redis_outage_is_logged_once_and_answered_with_retry_after() {
+    let (logs, _guard) = paseto_tests::capture_logs();
+    let mut server = RedisServer::start().await;
+    let auth = PasetoAuth::builder()
+        .local_key(key())
+        .denylist(RedisDenylist::new(&server.url()).unwrap())
+        .build()
+        .unwrap();
+    let app = App::start(auth).await;
+    let (access, _) = app.login().await;
+    server.stop();
+    for _ in 0..3 {
+        let url = format!("http://{}/protected", app.addr);
+        let response = app
+            .client
+            .get(url)
+            .bearer_auth(&access)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()["retry-after"], "5");
+        assert!(!response.headers().contains_key("www-authenticate"));
+    }
+    server.restart().await;
+    let mut answered = false;
+    for _ in 0..50 {
+        if app.get("/protected", &access).await.0 == StatusCode::OK {
+            answered = true;
+            break;
+        }
+        sleep(0.1).await;
+    }
+    assert!(answered, "requests recover once Redis is back");
+    let text = logs.text();
+    let errors: Vec<_> = text
+        .lines()
+        .filter(|l| l.contains(" ERROR ") && l.contains("paseto_runtime"))
+        .collect();
+    assert_eq!(errors.len(), 1, "one error per outage:\n{text}");
+    assert!(
+        errors[0].contains("the denylist is unavailable: "),
+        "the cause, by Display: {}",
+        errors[0]
+    );
+    assert!(
+        !errors[0].contains("Some("),
+        "no Debug output: {}",
+        errors[0]
+    );
+    let recoveries = text.matches("the revocation store answers again").count();
+    assert_eq!(recoveries, 1, "{text}");
+}
+
+/// `connect` refuses (or warns about) a Redis that may evict revocations.
+#[tokio::test]
+async fn redis_that_may_evict_revocations_is_refused_or_warned_about() {
+    let server = RedisServer::start().await;
+    let (logs, _guard) = paseto_tests::capture_logs();
+    RedisDenylist::new(&server.url())
+        .unwrap()
+        .refuse_eviction(true)
+        .connect()
+        .await
+        .expect("noeviction, Redis's default, is accepted");
+    assert!(!logs.text().contains("WARN"), "{}", logs.text());
+
+    let reply = server
+        .command(&["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"])
+        .await;
+    assert_eq!(reply.as_deref(), Some("+OK"));
+    let refused = RedisDenylist::new(&server.url())
+        .unwrap()
+        .refuse_eviction(true)
+        .connect()
+        .await
+        .unwrap_err();
+    let cause = std::error::Error::source(&refused).unwrap().to_string();
+    assert!(cause.contains("`allkeys-lru`"), "{cause}");
+    RedisDenylist::new(&server.url())
+        .unwrap()
+        .connect()
+        .await
+        .expect("by default, only a warning");
+    assert!(
+        logs.text().contains("WARN") && logs.text().contains("maxmemory-policy"),
+        "{}",
+        logs.text()
+    );
+}

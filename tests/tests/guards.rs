@@ -1,8 +1,5 @@
 //! What each guard accepts, and the configuration options a client can observe.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::Json;
 use axum::response::IntoResponse;
 use paseto_runtime::{Access, IssueError, PasetoAuth, SecretKey};
@@ -209,37 +206,15 @@ async fn an_application_replaces_every_rejection_in_one_place() {
     assert_eq!(reply.body, json!({ "error": "expired" }));
 }
 
-/// Collects what the `tracing` subscriber writes.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn each_rejection_is_logged_by_kind_and_never_with_the_token() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (logs, _guard) = paseto_tests::capture_logs();
 
     let expired = forge_json(&with(access_claims(), "exp", Some(paseto_tests::at(-5))));
     send_token(&app(auth()), "/access", &expired).await;
     send(&app(auth()), "/access", &[]).await;
 
-    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let log = logs.text();
     assert!(log.contains("DEBUG"), "{log}");
     assert!(log.contains("kind=\"expired\""), "{log}");
     assert!(log.contains("kind=\"missing_token\""), "{log}");
