@@ -35,6 +35,12 @@ use crate::args::Attribute;
 /// defines a hidden marker type beside the handler, so it applies to free
 /// functions, not to associated functions inside an `impl` block.
 ///
+/// The router's state must provide a `PasetoAuth` (`PasetoAuth: FromRef<S>`);
+/// other parameters may take any sub-state, `State<Db>` or `State<PasetoAuth>`.
+/// A `State<_>` parameter may be a sub-state, so the attribute does not read the
+/// router state from it: name it with `state = AppState` to have a state without
+/// `PasetoAuth` reported on this handler.
+///
 /// ```
 /// use axum::Json;
 /// use axum::extract::State;
@@ -52,7 +58,7 @@ use crate::args::Attribute;
 ///     claims: Claims,
 ///     State(auth): State<PasetoAuth>,
 /// ) -> Result<Json<Value>, IssueError> {
-///     let access = auth.access_token(claims.subject()).issue()?;
+///     let access = auth.refresh_access(&claims).issue()?;
 ///     Ok(Json(json!({ "access_token": access })))
 /// }
 ///

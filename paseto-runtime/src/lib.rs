@@ -22,7 +22,7 @@
 //!
 //! #[paseto_required(refresh)]
 //! async fn refresh(claims: Claims, State(auth): State<PasetoAuth>) -> Result<Json<Value>, IssueError> {
-//!     let access = auth.access_token(claims.subject()).issue()?; // not fresh
+//!     let access = auth.refresh_access(&claims).issue()?; // not fresh, in the refresh token's family
 //!     Ok(Json(json!({ "access_token": access })))
 //! }
 //!
@@ -73,9 +73,13 @@
 //!
 //! [`PasetoAuthBuilder::denylist`] takes a [`Denylist`]: [`MemoryDenylist`] for
 //! one process, `RedisDenylist` (feature `redis`) for many, or your own store.
-//! [`PasetoAuth::revoke`] logs a token out, [`PasetoAuth::rotate`] trades a
-//! refresh token for a new pair and detects reuse (RFC 9700 §4.14), and
-//! [`PasetoAuthBuilder::revocation_check`] adds a check of your own.
+//! [`PasetoAuth::revoke`] logs a token out until it could no longer verify (its
+//! `exp` plus the leeway), [`PasetoAuth::rotate`] trades a refresh token for a
+//! new pair and detects reuse (RFC 9700 §4.14), with a short
+//! [grace period](PasetoAuthBuilder::rotation_grace) for a client's retry, and
+//! [`PasetoAuthBuilder::revocation_check`] adds a check of your own. The store
+//! holds one record per revoked token and one per rotated session, never one per
+//! request.
 //!
 //! # Errors on the wire
 //!
@@ -89,11 +93,12 @@
 //! | bad, expired, wrong-type, wrong issuer or audience token | 401 | `Bearer error="invalid_token"` |
 //! | a token that is not fresh where fresh is required | 401 | `Bearer error="insufficient_user_authentication"` |
 //! | revoked, or a spent refresh token presented again | 401 | `Bearer error="invalid_token"` |
-//! | the denylist cannot answer | 503 | none |
+//! | the denylist cannot answer | 503, `Retry-After: 5` | none |
 //! | a JSON body's token key holds no string | 400 | `Bearer error="invalid_request"` |
 //! | a body read for its token is over the limit, or ends early | 413, 400 | none |
 //!
-//! [`PasetoAuthBuilder::on_rejection`] replaces that rendering in one place.
+//! [`PasetoAuthBuilder::on_rejection`] replaces that rendering in one place,
+//! including for [`RevokeError::Rejected`] and [`PasetoAuth::reject`].
 //! Each rejection also emits a `tracing` debug event naming its [`AuthError::kind`];
 //! no token, key or claim value is ever logged.
 
