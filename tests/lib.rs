@@ -370,18 +370,26 @@ pub fn capture_logs() -> (Logs, tracing::subscriber::DefaultGuard) {
 /// when dropped. Nothing is persisted.
 pub struct RedisServer {
     port: u16,
+    args: Vec<String>,
     process: Option<std::process::Child>,
 }
 
 impl RedisServer {
     /// Starts a server and waits until it answers.
     pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// Starts a server with extra command-line arguments, such as
+    /// `["--rename-command", "CONFIG", ""]`, and waits until it answers.
+    pub async fn start_with(args: &[&str]) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free loopback port")
             .port();
         let mut server = Self {
             port,
+            args: args.iter().map(|&arg| arg.to_owned()).collect(),
             process: None,
         };
         server.restart().await;
@@ -407,6 +415,7 @@ impl RedisServer {
         let process = std::process::Command::new("redis-server")
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
+            .args(&self.args)
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("redis-server on the PATH: run `scripts/test`, which installs it");

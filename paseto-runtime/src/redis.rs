@@ -41,8 +41,14 @@ const NO_EVICTION: &str = "noeviction";
 
 /// The Redis server could evict revocations; see [`RedisDenylist::refuse_eviction`].
 #[derive(Debug, thiserror::Error)]
-#[error("Redis `maxmemory-policy` is `{0}`: it may evict revocations; set it to `noeviction`")]
-struct EvictionPolicy(String);
+enum Eviction {
+    #[error("Redis `maxmemory-policy` is `{0}`: it may evict revocations; set it to `noeviction`")]
+    Possible(String),
+    #[error(
+        "Redis does not answer `CONFIG GET maxmemory-policy`: unless its policy is `noeviction`, it may evict revocations"
+    )]
+    Unknown,
+}
 
 impl RedisDenylist {
     /// How long one Redis operation may take before the request gets 503.
@@ -93,13 +99,16 @@ impl RedisDenylist {
     pub async fn connect(self) -> Result<Self, DenylistError> {
         let mut command = redis::cmd("CONFIG");
         command.arg("GET").arg("maxmemory-policy");
-        let policy = match self.query::<Vec<String>>(command).await {
-            Ok(reply) => reply.get(1).cloned().unwrap_or_default(),
-            Err(error) if is_refused_command(&error) => "unknown".to_owned(),
+        let problem = match self.query::<Vec<String>>(command).await {
+            Ok(reply) => match reply.get(1) {
+                Some(policy) if policy == NO_EVICTION => None,
+                Some(policy) => Some(Eviction::Possible(policy.clone())),
+                None => Some(Eviction::Unknown),
+            },
+            Err(error) if is_refused_command(&error) => Some(Eviction::Unknown),
             Err(error) => return Err(error),
         };
-        if policy != NO_EVICTION {
-            let problem = EvictionPolicy(policy);
+        if let Some(problem) = problem {
             if self.refuse_eviction {
                 return Err(DenylistError(problem.into()));
             }
@@ -129,13 +138,15 @@ impl RedisDenylist {
     }
 }
 
-/// Whether Redis answered, but refused the command (renamed or disabled `CONFIG`).
+/// Whether Redis answered that it has no such command: a managed Redis that
+/// renames or disables `CONFIG`. Any other failure (no connection, `NOAUTH`) is
+/// the caller's error.
 fn is_refused_command(error: &DenylistError) -> bool {
     error
         .0
         .downcast_ref::<redis::RedisError>()
         .is_some_and(|e| {
-            e.kind() != redis::ErrorKind::Io && !e.is_timeout() && !e.is_connection_dropped()
+            e.code() == Some("ERR") && e.detail().is_some_and(|d| d.contains("unknown command"))
         })
 }
 

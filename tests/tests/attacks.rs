@@ -534,3 +534,25 @@ async fn redis_that_may_evict_revocations_is_refused_or_warned_about() {
         logs.text()
     );
 }
+
+/// A Redis that will not say its eviction policy (a managed service that hides
+/// `CONFIG`) is warned about, or refused with `refuse_eviction`.
+#[tokio::test]
+async fn redis_without_config_is_refused_or_warned_about() {
+    let server = RedisServer::start_with(&["--rename-command", "CONFIG", ""]).await;
+    let (logs, _guard) = paseto_tests::capture_logs();
+    let refused = RedisDenylist::new(&server.url())
+        .unwrap()
+        .refuse_eviction(true)
+        .connect()
+        .await
+        .unwrap_err();
+    let cause = std::error::Error::source(&refused).unwrap().to_string();
+    assert!(cause.contains("does not answer `CONFIG GET"), "{cause}");
+    RedisDenylist::new(&server.url())
+        .unwrap()
+        .connect()
+        .await
+        .expect("by default, only a warning");
+    assert!(logs.text().contains("WARN"), "{}", logs.text());
+}
