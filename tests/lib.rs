@@ -299,7 +299,7 @@ pub async fn serve(auth: PasetoAuth) -> std::net::SocketAddr {
 
 /// Sends a request with a real HTTP client and reads what a client would see:
 /// status, `WWW-Authenticate`, JSON body. Every answer of the app is JSON.
-pub async fn read(request: reqwest::RequestBuilder) -> (StatusCode, Option<String>, Value) {
+pub async fn read(request: reqwest::RequestBuilder) -> Answer {
     let response = request.send().await.expect("a response");
     let status = StatusCode::from_u16(response.status().as_u16()).expect("a status");
     let challenge = response
@@ -329,6 +329,145 @@ pub async fn login(client: &reqwest::Client, addr: std::net::SocketAddr) -> (Str
     assert_eq!(status, StatusCode::OK, "{body}");
     let token = |name: &str| body[name].as_str().expect("a token").to_owned();
     (token("access_token"), token("refresh_token"))
+}
+
+/// What a client reads of an answer over TCP: status, `WWW-Authenticate`, JSON body.
+pub type Answer = (StatusCode, Option<String>, Value);
+
+/// Where revocations are kept; each `builder()` is one app instance's configuration.
+pub enum Backend {
+    /// One in-process denylist, shared by every instance built from this backend.
+    Memory(std::sync::Arc<paseto_runtime::MemoryDenylist>),
+    /// A real `redis-server`.
+    Redis(RedisServer),
+}
+
+impl Backend {
+    /// A configuration over the test key with this backend's denylist.
+    pub fn builder(&self) -> paseto_runtime::PasetoAuthBuilder {
+        let builder = PasetoAuth::builder().local_key(key());
+        match self {
+            Self::Memory(denylist) => builder.denylist(std::sync::Arc::clone(denylist)),
+            Self::Redis(server) => builder
+                .denylist(paseto_runtime::RedisDenylist::new(&server.url()).expect("a Redis URL")),
+        }
+    }
+
+    /// [`builder`](Self::builder) with the defaults, built.
+    pub fn auth(&self) -> PasetoAuth {
+        self.builder().build().expect("valid configuration")
+    }
+
+    /// How many records the store holds.
+    pub async fn records(&self) -> usize {
+        match self {
+            Self::Memory(denylist) => denylist.len(),
+            Self::Redis(server) => {
+                let reply = server.command(&["DBSIZE"]).await.expect("Redis answers");
+                reply.trim_start_matches(':').parse().expect("a count")
+            }
+        }
+    }
+}
+
+/// Runs each named `async fn(Backend)` as two tests, in modules `memory` and `redis`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($scenario:ident),* $(,)?) => {
+        mod memory {
+            $(
+                #[tokio::test]
+                async fn $scenario() {
+                    super::$scenario($crate::Backend::Memory(Default::default())).await;
+                }
+            )*
+        }
+        mod redis {
+            $(
+                #[tokio::test]
+                async fn $scenario() {
+                    let server = $crate::RedisServer::start().await;
+                    super::$scenario($crate::Backend::Redis(server)).await;
+                }
+            )*
+        }
+    };
+}
+
+/// The example app served over TCP, and a client for it.
+pub struct App {
+    /// Where it listens.
+    pub addr: std::net::SocketAddr,
+    /// The client that talks to it.
+    pub client: reqwest::Client,
+}
+
+impl App {
+    /// Serves the example app with `auth` on a free loopback port.
+    pub async fn start(auth: PasetoAuth) -> Self {
+        Self {
+            addr: serve(auth).await,
+            client: reqwest::Client::new(),
+        }
+    }
+
+    /// `POST /login` as `test`: the access and refresh tokens.
+    pub async fn login(&self) -> (String, String) {
+        login(&self.client, self.addr).await
+    }
+
+    /// `GET path` with `Authorization: Bearer <token>`.
+    pub async fn get(&self, path: &str, token: &str) -> Answer {
+        let url = format!("http://{}{path}", self.addr);
+        read(self.client.get(url).bearer_auth(token)).await
+    }
+
+    /// `POST path` with `Authorization: Bearer <token>` and, when given, a JSON body.
+    pub async fn post(&self, path: &str, token: &str, body: Option<Value>) -> Answer {
+        let url = format!("http://{}{path}", self.addr);
+        let request = self.client.post(url).bearer_auth(token);
+        read(match body {
+            Some(body) => request.json(&body),
+            None => request,
+        })
+        .await
+    }
+
+    /// `POST /rotate`, which must succeed: the new access and refresh tokens.
+    pub async fn rotate(&self, refresh: &str) -> (String, String) {
+        let answer = self.post("/rotate", refresh, None).await;
+        assert_eq!(answer.0, StatusCode::OK, "{answer:?}");
+        pair(&answer.2)
+    }
+}
+
+/// The access and refresh tokens of a body `{"access_token", "refresh_token"}`.
+pub fn pair(body: &Value) -> (String, String) {
+    let token = |name: &str| body[name].as_str().expect("a token").to_owned();
+    (token("access_token"), token("refresh_token"))
+}
+
+/// Asserts the example app's answer to a valid access token of `test`.
+#[track_caller]
+pub fn ok_user(answer: &Answer) {
+    assert_eq!(answer.0, StatusCode::OK, "{answer:?}");
+    assert_eq!(answer.2, json!({ "user": "test" }), "{answer:?}");
+}
+
+/// Asserts the rejection of a revoked token.
+#[track_caller]
+pub fn revoked(answer: &Answer) {
+    assert_eq!(answer.0, StatusCode::UNAUTHORIZED, "{answer:?}");
+    assert_eq!(
+        answer.1.as_deref(),
+        Some(r#"Bearer error="invalid_token""#),
+        "{answer:?}"
+    );
+    assert_eq!(
+        answer.2,
+        json!({ "detail": "Token has been revoked" }),
+        "{answer:?}"
+    );
 }
 
 /// What the `tracing` subscriber of [`capture_logs`] wrote.

@@ -4,110 +4,13 @@
 //! grace window, floods of rotations, bodies that try to read past a route's
 //! limit.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use paseto_runtime::{Duration, MemoryDenylist, PasetoAuth, PasetoAuthBuilder, RedisDenylist};
-use paseto_tests::{RedisServer, key, login, read, serve};
-use reqwest::{Client, StatusCode};
-use serde_json::{Value, json};
-
-type Reply = (StatusCode, Option<String>, Value);
-
-/// Where revocations are kept.
-enum Backend {
-    Memory(Arc<MemoryDenylist>),
-    Redis(RedisServer),
-}
-
-impl Backend {
-    fn builder(&self) -> PasetoAuthBuilder {
-        let builder = PasetoAuth::builder().local_key(key());
-        match self {
-            Self::Memory(denylist) => builder.denylist(Arc::clone(denylist)),
-            Self::Redis(server) => builder.denylist(RedisDenylist::new(&server.url()).unwrap()),
-        }
-    }
-
-    /// How many entries the store holds.
-    async fn entries(&self) -> usize {
-        match self {
-            Self::Memory(denylist) => denylist.len(),
-            Self::Redis(server) => {
-                let reply = server.command(&["DBSIZE"]).await.unwrap();
-                reply.trim_start_matches(':').parse().unwrap()
-            }
-        }
-    }
-}
-
-/// The example app and a client for it.
-struct App {
-    addr: SocketAddr,
-    client: Client,
-}
-
-impl App {
-    async fn start(auth: PasetoAuth) -> Self {
-        Self {
-            addr: serve(auth).await,
-            client: Client::new(),
-        }
-    }
-
-    async fn login(&self) -> (String, String) {
-        login(&self.client, self.addr).await
-    }
-
-    async fn get(&self, path: &str, token: &str) -> Reply {
-        let url = format!("http://{}{path}", self.addr);
-        read(self.client.get(url).bearer_auth(token)).await
-    }
-
-    async fn post(&self, path: &str, token: &str, body: Option<Value>) -> Reply {
-        let url = format!("http://{}{path}", self.addr);
-        let request = self.client.post(url).bearer_auth(token);
-        read(match body {
-            Some(body) => request.json(&body),
-            None => request,
-        })
-        .await
-    }
-
-    /// `POST /rotate`: the new pair.
-    async fn rotate(&self, refresh: &str) -> (String, String) {
-        let reply = self.post("/rotate", refresh, None).await;
-        assert_eq!(reply.0, StatusCode::OK, "{reply:?}");
-        pair(&reply.2)
-    }
-}
-
-fn pair(body: &Value) -> (String, String) {
-    let token = |name: &str| body[name].as_str().expect("a token").to_owned();
-    (token("access_token"), token("refresh_token"))
-}
-
-#[track_caller]
-fn ok_user(reply: &Reply) {
-    assert_eq!(reply.0, StatusCode::OK, "{reply:?}");
-    assert_eq!(reply.2, json!({ "user": "test" }), "{reply:?}");
-}
-
-#[track_caller]
-fn revoked(reply: &Reply) {
-    assert_eq!(reply.0, StatusCode::UNAUTHORIZED, "{reply:?}");
-    assert_eq!(
-        reply.1.as_deref(),
-        Some(r#"Bearer error="invalid_token""#),
-        "{reply:?}"
-    );
-    assert_eq!(
-        reply.2,
-        json!({ "detail": "Token has been revoked" }),
-        "{reply:?}"
-    );
-}
+use paseto_runtime::{Duration, PasetoAuth, RedisDenylist};
+use paseto_tests::{App, Backend, RedisServer, key, ok_user, pair, revoked};
+use reqwest::StatusCode;
+use serde_json::json;
 
 async fn sleep(seconds: f64) {
     tokio::time::sleep(StdDuration::from_secs_f64(seconds)).await;
@@ -249,36 +152,14 @@ async fn a_flood_of_rotations_keeps_one_entry_per_session(backend: Backend) {
     for _ in 0..200 {
         refresh = app.rotate(&refresh).await.1;
     }
-    let entries = backend.entries().await;
+    let entries = backend.records().await;
     assert!(
         entries <= 1,
         "200 rotations of one session left {entries} entries"
     );
 }
 
-macro_rules! on_both_backends {
-    ($($scenario:ident),* $(,)?) => {
-        mod memory {
-            $(
-                #[tokio::test]
-                async fn $scenario() {
-                    super::$scenario(super::Backend::Memory(Default::default())).await;
-                }
-            )*
-        }
-        mod redis {
-            $(
-                #[tokio::test]
-                async fn $scenario() {
-                    let server = paseto_tests::RedisServer::start().await;
-                    super::$scenario(super::Backend::Redis(server)).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+paseto_tests::on_both_backends!(
     replay_after_rotation_inside_the_leeway,
     replay_after_logout_inside_the_leeway,
     an_expired_refresh_token_is_not_rotated_inside_the_leeway,

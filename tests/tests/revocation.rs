@@ -3,92 +3,12 @@
 //! `redis-server`, then what only Redis does: share revocations between
 //! instances, expire entries at the token's `exp`, fail closed and recover.
 
-use std::net::SocketAddr;
-use std::sync::Arc;
-
 use paseto_runtime::{
-    Access, AuthError, Claims, Duration, MemoryDenylist, PasetoAuth, PasetoAuthBuilder,
-    RedisDenylist, Refresh, RevokeError,
+    Access, AuthError, Claims, Duration, PasetoAuth, RedisDenylist, Refresh, RevokeError,
 };
-use paseto_tests::{RedisServer, key, login, read, serve};
-use reqwest::{Client, StatusCode};
-use serde_json::{Value, json};
-
-const INVALID_TOKEN: Option<&str> = Some(r#"Bearer error="invalid_token""#);
-
-/// Where revocations are kept; each `builder()` is one app instance's configuration.
-enum Backend {
-    Memory(Arc<MemoryDenylist>),
-    Redis(RedisServer),
-}
-
-impl Backend {
-    fn builder(&self) -> PasetoAuthBuilder {
-        let builder = PasetoAuth::builder().local_key(key());
-        match self {
-            Self::Memory(denylist) => builder.denylist(Arc::clone(denylist)),
-            Self::Redis(server) => builder.denylist(RedisDenylist::new(&server.url()).unwrap()),
-        }
-    }
-
-    fn auth(&self) -> PasetoAuth {
-        self.builder().build().unwrap()
-    }
-}
-
-/// One running app instance and a client for it.
-struct App {
-    addr: SocketAddr,
-    client: Client,
-}
-
-impl App {
-    async fn start(auth: PasetoAuth) -> Self {
-        Self {
-            addr: serve(auth).await,
-            client: Client::new(),
-        }
-    }
-
-    async fn login(&self) -> (String, String) {
-        login(&self.client, self.addr).await
-    }
-
-    async fn get(&self, path: &str, token: &str) -> (StatusCode, Option<String>, Value) {
-        let url = format!("http://{}{path}", self.addr);
-        read(self.client.get(url).bearer_auth(token)).await
-    }
-
-    async fn post(
-        &self,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Option<String>, Value) {
-        let url = format!("http://{}{path}", self.addr);
-        let request = self.client.post(url).bearer_auth(token);
-        let request = match body {
-            Some(body) => request.json(&body),
-            None => request,
-        };
-        read(request).await
-    }
-}
-
-fn ok_user(reply: &(StatusCode, Option<String>, Value)) {
-    assert_eq!(reply.0, StatusCode::OK, "{reply:?}");
-    assert_eq!(reply.2, json!({ "user": "test" }), "{reply:?}");
-}
-
-fn revoked(reply: &(StatusCode, Option<String>, Value)) {
-    assert_eq!(reply.0, StatusCode::UNAUTHORIZED, "{reply:?}");
-    assert_eq!(reply.1.as_deref(), INVALID_TOKEN, "{reply:?}");
-    assert_eq!(
-        reply.2,
-        json!({ "detail": "Token has been revoked" }),
-        "{reply:?}"
-    );
-}
+use paseto_tests::{App, Backend, RedisServer, key, ok_user, revoked};
+use reqwest::StatusCode;
+use serde_json::json;
 
 async fn logout_revokes_the_access_token(backend: Backend) {
     let app = App::start(backend.auth()).await;
@@ -234,29 +154,7 @@ async fn only_the_configured_token_types_are_checked(backend: Backend) {
     revoked(&app.post("/refresh", &refresh, None).await);
 }
 
-macro_rules! on_both_backends {
-    ($($scenario:ident),* $(,)?) => {
-        mod memory {
-            $(
-                #[tokio::test]
-                async fn $scenario() {
-                    super::$scenario(super::Backend::Memory(Default::default())).await;
-                }
-            )*
-        }
-        mod redis {
-            $(
-                #[tokio::test]
-                async fn $scenario() {
-                    let server = paseto_tests::RedisServer::start().await;
-                    super::$scenario(super::Backend::Redis(server)).await;
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+paseto_tests::on_both_backends!(
     logout_revokes_the_access_token,
     logout_with_a_refresh_token_revokes_both,
     rotation_issues_a_working_pair_and_spends_the_old_token,
