@@ -123,17 +123,22 @@ impl<D: Denylist> Denylist for Arc<D> {
 }
 
 /// An in-process denylist. Records are dropped once their `until` has passed, by a
-/// background thread that sweeps the map every minute (never a request's thread);
-/// the map is sharded, so concurrent readers do not serialize on one lock. Records
-/// are keyed by 128-bit keyed hashes of their targets, not the ids themselves.
+/// background thread that sweeps the maps every minute (never a request's
+/// thread); the maps are sharded, so concurrent readers do not serialize on one
+/// lock. Records are keyed by 128-bit keyed hashes of their targets, not the ids
+/// themselves.
 pub struct MemoryDenylist {
     map: Arc<Map>,
     /// Dropped with the denylist, which stops the sweeping thread.
     _sweeper: Option<mpsc::Sender<()>>,
 }
 
+/// Revoked tokens and family records apart, so that a token's record is no
+/// larger than its expiry.
 struct Map {
-    entries: DashMap<u128, Stored>,
+    /// Revoked tokens: unix seconds from which the record may be dropped.
+    tokens: DashMap<u128, i64>,
+    families: DashMap<u128, Stored>,
     hashers: (RandomState, RandomState),
 }
 
@@ -159,7 +164,8 @@ impl MemoryDenylist {
     /// An empty denylist whose expired records are dropped every `interval`.
     pub fn swept_every(interval: std::time::Duration) -> Self {
         let map = Arc::new(Map {
-            entries: DashMap::new(),
+            tokens: DashMap::new(),
+            families: DashMap::new(),
             hashers: (RandomState::new(), RandomState::new()),
         });
         let (stop, stopped) = mpsc::channel();
@@ -178,30 +184,34 @@ impl MemoryDenylist {
 
     /// How many records are held, including expired ones not yet swept.
     pub fn len(&self) -> usize {
-        self.map.entries.len()
+        self.map.tokens.len() + self.map.families.len()
     }
 
     /// Whether no records are held.
     pub fn is_empty(&self) -> bool {
-        self.map.entries.is_empty()
+        self.map.tokens.is_empty() && self.map.families.is_empty()
     }
 
     /// The records of a token and its family at `now`.
     pub fn lookup(&self, token: &str, family: &str, now: OffsetDateTime) -> Record {
         let now = now.unix_timestamp();
-        let live = |target| {
-            self.map
-                .entries
-                .get(&self.map.key(target))
-                .map(|stored| *stored)
-                .filter(|stored| stored.until > now)
-        };
-        Record {
-            token_revoked: live(Target::Token(token)).is_some(),
-            family: live(Target::Family(family)).map(|stored| match stored.value {
+        let map = &self.map;
+        let token_revoked = map
+            .tokens
+            .get(&map.key(Target::Token(token)))
+            .is_some_and(|until| *until > now);
+        let family = map
+            .families
+            .get(&map.key(Target::Family(family)))
+            .map(|stored| *stored)
+            .filter(|stored| stored.until > now)
+            .map(|stored| match stored.value {
                 Value::Revoked => Family::Revoked,
                 Value::Rotated { generation, at } => Family::Rotated { generation, at },
-            }),
+            });
+        Record {
+            token_revoked,
+            family,
         }
     }
 
@@ -209,20 +219,32 @@ impl MemoryDenylist {
     pub fn record_revoked(&self, target: Target<'_>, until: OffsetDateTime, now: OffsetDateTime) {
         let now = now.unix_timestamp();
         let until = ceil_seconds(until);
-        self.map
-            .entries
-            .entry(self.map.key(target))
-            .and_modify(|stored| {
-                let kept = if stored.until > now { stored.until } else { 0 };
-                *stored = Stored {
-                    until: until.max(kept),
-                    value: Value::Revoked,
-                };
-            })
-            .or_insert(Stored {
-                until,
-                value: Value::Revoked,
-            });
+        let key = self.map.key(target);
+        let later = |kept: i64| if kept > now { until.max(kept) } else { until };
+        match target {
+            Target::Token(_) => {
+                self.map
+                    .tokens
+                    .entry(key)
+                    .and_modify(|kept| *kept = later(*kept))
+                    .or_insert(until);
+            }
+            Target::Family(_) => {
+                self.map
+                    .families
+                    .entry(key)
+                    .and_modify(|stored| {
+                        *stored = Stored {
+                            until: later(stored.until),
+                            value: Value::Revoked,
+                        };
+                    })
+                    .or_insert(Stored {
+                        until,
+                        value: Value::Revoked,
+                    });
+            }
+        }
     }
 
     /// [`Denylist::advance`] as of `now`.
@@ -241,7 +263,11 @@ impl MemoryDenylist {
                 at,
             },
         };
-        match self.map.entries.entry(self.map.key(Target::Family(family))) {
+        match self
+            .map
+            .families
+            .entry(self.map.key(Target::Family(family)))
+        {
             Entry::Occupied(mut entry) if entry.get().until > now => match entry.get().value {
                 Value::Revoked => Some(Family::Revoked),
                 Value::Rotated { generation, at } => {
@@ -275,7 +301,8 @@ impl Map {
 
     /// Drops every record whose `until` is at or before `now` (unix seconds).
     fn sweep(&self, now: i64) {
-        self.entries.retain(|_, stored| stored.until > now);
+        self.tokens.retain(|_, until| *until > now);
+        self.families.retain(|_, stored| stored.until > now);
     }
 }
 

@@ -178,22 +178,38 @@ async fn two_instances_sharing_redis_share_revocations() {
 }
 
 #[tokio::test]
-async fn redis_entries_expire_at_the_tokens_exp() {
-    let server = RedisServer::start().await;
-    let backend = Backend::Redis(server);
-    let auth = backend.auth();
-    let token = auth.access_token("test").issue().unwrap();
-    let claims = auth.verify::<Access>(&token).await.unwrap();
-    auth.revoke(&claims).await.unwrap();
+async fn redis_records_expire_once_their_tokens_cannot_verify() {
+    let backend = Backend::Redis(RedisServer::start().await);
+    let auth = backend
+        .builder()
+        .leeway(Duration::seconds(60))
+        .build()
+        .unwrap();
+    let (access, refresh) = {
+        let pair = auth.login_tokens("test").unwrap();
+        let access = auth.verify::<Access>(&pair.access_token).await.unwrap();
+        let refresh = auth.verify::<Refresh>(&pair.refresh_token).await.unwrap();
+        (access, refresh)
+    };
+    auth.revoke(&access).await.unwrap();
+    auth.rotate(&refresh).await.unwrap();
     let Backend::Redis(server) = &backend else {
         unreachable!()
     };
-    let key = format!("paseto:jti:{}", claims.token_id());
-    let ttl = server.command(&["TTL", &key]).await.unwrap();
-    let seconds: i64 = ttl.trim_start_matches(':').parse().unwrap();
+    let ttl = |key: String| async move {
+        let reply = server.command(&["TTL", &key]).await.unwrap();
+        reply.trim_start_matches(':').parse::<i64>().unwrap()
+    };
+    let token = ttl(format!("paseto:jti:{}", access.token_id())).await;
     assert!(
-        (890..=900).contains(&seconds),
-        "a 15-minute token's entry lives 15 minutes: {ttl}"
+        (950..=961).contains(&token),
+        "a 15-minute token with a minute of leeway: {token}"
+    );
+    let family = ttl(format!("paseto:fam:{}", refresh.family_id())).await;
+    let thirty_days = 30 * 24 * 3600;
+    assert!(
+        (thirty_days + 50..=thirty_days + 61).contains(&family),
+        "the family lives as long as its new refresh token, with the leeway: {family}"
     );
 }
 
