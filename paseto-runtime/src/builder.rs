@@ -7,18 +7,18 @@ use std::sync::atomic::AtomicBool;
 
 use axum_core::response::Response;
 use http::HeaderName;
-use http::header::AUTHORIZATION;
+use http::header::AUTHORIZATION as AUTHORIZATION_HEADER;
 use time::Duration;
 
+use crate::auth::PasetoAuth;
 use crate::claims::Claims;
-use crate::config::{
-    ConfigError, Keys, MAX_DURATION, MAX_ROTATION_GRACE, PasetoAuth, Renderer, Settings,
-};
 use crate::denylist::Denylist;
 use crate::error::AuthError;
 use crate::keys::{LocalKey, PublicKey, SecretKey};
-use crate::kind::{ACCESS, REFRESH};
-use crate::revoke::{Check, Revocation};
+use crate::settings::{
+    AUTHORIZATION, Check, ConfigError, HeaderSpec, KeyMaterial, MAX_DURATION, MAX_ROTATION_GRACE,
+    Opaque, Options, Renderer, Revocation, Settings,
+};
 
 /// Builds a [`PasetoAuth`]. Defaults, as fastapi-paseto's: access tokens live 15
 /// minutes, refresh and custom tokens 30 days, leeway 0, header `Authorization`
@@ -26,59 +26,23 @@ use crate::revoke::{Check, Revocation};
 /// names an audience is rejected by a service that requires none, and a rotated
 /// refresh token may be presented again for 10 seconds (a client's retry).
 #[must_use = "a builder does nothing until `build` is called"]
+#[derive(Default)]
 pub struct PasetoAuthBuilder {
     local: Option<LocalKey>,
     secret: Option<SecretKey>,
     public: Option<PublicKey>,
-    access_ttl: Duration,
-    refresh_ttl: Duration,
-    custom_ttl: Duration,
-    leeway: Duration,
-    rotation_grace: Duration,
-    issuer: Option<String>,
-    required_issuer: Option<String>,
-    audiences: Vec<String>,
-    allow_any_audience: bool,
-    header: String,
-    scheme: String,
-    allow_missing_expiry: bool,
-    footer: Option<Vec<u8>>,
-    implicit_assertion: Option<Vec<u8>>,
+    options: Options,
     renderer: Option<Renderer>,
     denylist: Option<Arc<dyn Denylist>>,
     revocation_check: Option<Check>,
-    denylist_token_types: Vec<String>,
 }
 
-impl Default for PasetoAuthBuilder {
-    fn default() -> Self {
-        Self {
-            local: None,
-            secret: None,
-            public: None,
-            access_ttl: Duration::minutes(15),
-            refresh_ttl: Duration::days(30),
-            custom_ttl: Duration::days(30),
-            leeway: Duration::ZERO,
-            rotation_grace: Duration::seconds(10),
-            issuer: None,
-            required_issuer: None,
-            audiences: Vec::new(),
-            allow_any_audience: false,
-            header: AUTHORIZATION_LABEL.to_owned(),
-            scheme: "Bearer".to_owned(),
-            allow_missing_expiry: false,
-            footer: None,
-            implicit_assertion: None,
-            renderer: None,
-            denylist: None,
-            revocation_check: None,
-            denylist_token_types: vec![ACCESS.to_owned(), REFRESH.to_owned()],
-        }
+impl PasetoAuth {
+    /// Starts a configuration with fastapi-paseto's defaults.
+    pub fn builder() -> PasetoAuthBuilder {
+        PasetoAuthBuilder::default()
     }
 }
-
-const AUTHORIZATION_LABEL: &str = "Authorization";
 
 impl fmt::Debug for PasetoAuthBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -112,25 +76,25 @@ impl PasetoAuthBuilder {
 
     /// How long access tokens live. Default: 15 minutes.
     pub fn access_ttl(mut self, ttl: Duration) -> Self {
-        self.access_ttl = ttl;
+        self.options.access_ttl = ttl;
         self
     }
 
     /// How long refresh tokens live. Default: 30 days.
     pub fn refresh_ttl(mut self, ttl: Duration) -> Self {
-        self.refresh_ttl = ttl;
+        self.options.refresh_ttl = ttl;
         self
     }
 
     /// How long tokens of custom types live. Default: 30 days.
     pub fn custom_ttl(mut self, ttl: Duration) -> Self {
-        self.custom_ttl = ttl;
+        self.options.custom_ttl = ttl;
         self
     }
 
     /// Clock skew tolerated when checking `exp`, `nbf` and `iat`. Default: 0.
     pub fn leeway(mut self, leeway: Duration) -> Self {
-        self.leeway = leeway;
+        self.options.leeway = leeway;
         self
     }
 
@@ -143,25 +107,25 @@ impl PasetoAuthBuilder {
     /// window after the client's rotation is not detected then. Detection resumes
     /// at the next rotation, when one of the two pairs becomes spent.
     pub fn rotation_grace(mut self, grace: Duration) -> Self {
-        self.rotation_grace = grace;
+        self.options.rotation_grace = grace;
         self
     }
 
     /// The `iss` claim written into issued tokens.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.issuer = Some(issuer.into());
+        self.options.issuer = Some(issuer.into());
         self
     }
 
     /// Rejects tokens whose `iss` is not this issuer.
     pub fn require_issuer(mut self, issuer: impl Into<String>) -> Self {
-        self.required_issuer = Some(issuer.into());
+        self.options.required_issuer = Some(issuer.into());
         self
     }
 
     /// Rejects tokens whose `aud` names none of the required audiences; call once per audience.
     pub fn require_audience(mut self, audience: impl Into<String>) -> Self {
-        self.audiences.push(audience.into());
+        self.options.audiences.push(audience.into());
         self
     }
 
@@ -169,39 +133,39 @@ impl PasetoAuthBuilder {
     /// Default: no: as RFC 7519 §4.1.3 says, a service that requires no audience
     /// rejects a token whose `aud` is set, since it was meant for another service.
     pub fn allow_any_audience(mut self, allow: bool) -> Self {
-        self.allow_any_audience = allow;
+        self.options.allow_any_audience = allow;
         self
     }
 
     /// The request header that carries the token. Default: `Authorization`.
     pub fn header(mut self, name: impl Into<String>) -> Self {
-        self.header = name.into();
+        self.options.header = name.into();
         self
     }
 
     /// The scheme before the token, matched case-insensitively. Default: `Bearer`.
     /// An empty scheme means the header holds the bare token.
     pub fn scheme(mut self, scheme: impl Into<String>) -> Self {
-        self.scheme = scheme.into();
+        self.options.scheme = scheme.into();
         self
     }
 
     /// Accepts tokens without an `exp` claim (and lets `never_expires` issue them). Default: no.
     pub fn allow_missing_expiry(mut self, allow: bool) -> Self {
-        self.allow_missing_expiry = allow;
+        self.options.allow_missing_expiry = allow;
         self
     }
 
     /// A footer written into issued tokens and required, byte for byte, on every token verified.
     pub fn footer(mut self, footer: impl Into<Vec<u8>>) -> Self {
-        self.footer = Some(footer.into());
+        self.options.footer = Some(Opaque(footer.into()));
         self
     }
 
     /// An implicit assertion (bound into the MAC or signature but not carried in the
     /// token) used when issuing and required when verifying.
     pub fn implicit_assertion(mut self, assertion: impl Into<Vec<u8>>) -> Self {
-        self.implicit_assertion = Some(assertion.into());
+        self.options.implicit_assertion = Some(Opaque(assertion.into()));
         self
     }
 
@@ -248,7 +212,7 @@ impl PasetoAuthBuilder {
         I: IntoIterator,
         I::Item: Into<String>,
     {
-        self.denylist_token_types = token_types.into_iter().map(Into::into).collect();
+        self.options.denylist_token_types = token_types.into_iter().map(Into::into).collect();
         self
     }
 
@@ -288,115 +252,117 @@ impl PasetoAuthBuilder {
     }
 
     /// Lifetimes, leeway and grace within their ranges; no empty footer.
-    fn check_settings(&self) -> Result<(), ConfigError> {
-        let positive = "a positive duration of at most 100 years";
+    fn check(options: &Options) -> Result<(), ConfigError> {
+        let invalid = |setting, expected| Err(ConfigError::InvalidSetting { setting, expected });
         for (setting, ttl) in [
-            ("access_ttl", self.access_ttl),
-            ("refresh_ttl", self.refresh_ttl),
-            ("custom_ttl", self.custom_ttl),
+            ("access_ttl", options.access_ttl),
+            ("refresh_ttl", options.refresh_ttl),
+            ("custom_ttl", options.custom_ttl),
         ] {
             if !ttl.is_positive() || ttl > MAX_DURATION {
-                return Err(ConfigError::InvalidSetting {
-                    setting,
-                    expected: positive,
-                });
+                return invalid(setting, "a positive duration of at most 100 years");
             }
         }
-        if self.leeway.is_negative() || self.leeway > MAX_DURATION {
-            return Err(ConfigError::InvalidSetting {
-                setting: "leeway",
-                expected: "a duration of zero or more, of at most 100 years",
-            });
+        if !within(options.leeway, MAX_DURATION) {
+            return invalid("leeway", "a duration of zero or more, of at most 100 years");
         }
-        if self.rotation_grace.is_negative() || self.rotation_grace > MAX_ROTATION_GRACE {
-            return Err(ConfigError::InvalidSetting {
-                setting: "rotation_grace",
-                expected: "a duration of zero or more, of at most 5 minutes",
-            });
+        if !within(options.rotation_grace, MAX_ROTATION_GRACE) {
+            return invalid(
+                "rotation_grace",
+                "a duration of zero or more, of at most 5 minutes",
+            );
         }
-        if self.footer.as_ref().is_some_and(Vec::is_empty) {
-            return Err(ConfigError::InvalidSetting {
-                setting: "footer",
-                expected: "non-empty; leave it out for tokens without a footer",
-            });
+        if options
+            .footer
+            .as_ref()
+            .is_some_and(|footer| footer.0.is_empty())
+        {
+            return invalid(
+                "footer",
+                "non-empty; leave it out for tokens without a footer",
+            );
+        }
+        if !options.scheme.bytes().all(|b| b.is_ascii_graphic()) {
+            return invalid("scheme", "empty, or visible ASCII without spaces");
         }
         Ok(())
     }
 
     /// Checks the settings and builds the configuration.
     pub fn build(self) -> Result<PasetoAuth, ConfigError> {
-        self.check_settings()?;
-        let keys = match (self.local, self.secret, self.public) {
-            (Some(local), None, None) => Keys::Local(local),
-            (Some(_), _, _) => return Err(ConfigError::ConflictingKeys),
-            (None, Some(secret), public) => {
-                let derived = secret.public_key();
-                if public.is_some_and(|public| public != derived) {
-                    return Err(ConfigError::KeyMismatch);
-                }
-                Keys::Public {
-                    secret: Some(secret),
-                    public: derived,
-                }
-            }
-            (None, None, Some(public)) => Keys::Public {
-                secret: None,
-                public,
-            },
-            (None, None, None) => return Err(ConfigError::NoKey),
-        };
-        let header = HeaderName::from_bytes(self.header.as_bytes()).map_err(|_| {
-            ConfigError::InvalidSetting {
-                setting: "header",
-                expected: "a valid HTTP header name",
-            }
-        })?;
-        if !self.scheme.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(ConfigError::InvalidSetting {
-                setting: "scheme",
-                expected: "empty, or visible ASCII without spaces",
+        Self::check(&self.options)?;
+        let keys = key_material(self.local, self.secret, self.public)?;
+        let header = header_spec(&self.options)?;
+        let revocation =
+            (self.denylist.is_some() || self.revocation_check.is_some()).then(|| Revocation {
+                denylist: self.denylist,
+                check: self.revocation_check,
+                token_types: self.options.denylist_token_types.clone(),
+                outage: AtomicBool::new(false),
             });
-        }
-        let header_form = if self.scheme.is_empty() {
-            "<PASETO>".into()
-        } else {
-            format!("{} <PASETO>", self.scheme).into()
-        };
         Ok(PasetoAuth {
             settings: Arc::new(Settings {
                 keys,
-                access_ttl: self.access_ttl,
-                refresh_ttl: self.refresh_ttl,
-                custom_ttl: self.custom_ttl,
-                leeway: self.leeway,
-                rotation_grace: self.rotation_grace,
-                issuer: self.issuer,
-                required_issuer: self.required_issuer,
-                audiences: self.audiences,
-                allow_any_audience: self.allow_any_audience,
-                header_label: if header == AUTHORIZATION {
-                    AUTHORIZATION_LABEL.into()
-                } else {
-                    self.header.into()
-                },
+                options: self.options,
                 header,
-                header_form,
-                scheme: self.scheme,
-                allow_missing_expiry: self.allow_missing_expiry,
-                footer: self.footer,
-                implicit_assertion: self.implicit_assertion,
                 renderer: self.renderer,
-                revocation: (self.denylist.is_some() || self.revocation_check.is_some()).then(
-                    || Revocation {
-                        denylist: self.denylist,
-                        check: self.revocation_check,
-                        token_types: self.denylist_token_types,
-                        outage: AtomicBool::new(false),
-                    },
-                ),
+                revocation,
             }),
         })
     }
+}
+
+/// A duration from zero to `max`.
+fn within(duration: Duration, max: Duration) -> bool {
+    !duration.is_negative() && duration <= max
+}
+
+/// The keys of one purpose, checked to belong together.
+fn key_material(
+    local: Option<LocalKey>,
+    secret: Option<SecretKey>,
+    public: Option<PublicKey>,
+) -> Result<KeyMaterial, ConfigError> {
+    match (local, secret, public) {
+        (Some(local), None, None) => Ok(KeyMaterial::Local(local)),
+        (Some(_), _, _) => Err(ConfigError::ConflictingKeys),
+        (None, Some(secret), public) => {
+            let derived = secret.public_key();
+            if public.is_some_and(|public| public != derived) {
+                return Err(ConfigError::KeyMismatch);
+            }
+            Ok(KeyMaterial::Public {
+                secret: Some(secret),
+                public: derived,
+            })
+        }
+        (None, None, Some(public)) => Ok(KeyMaterial::Public {
+            secret: None,
+            public,
+        }),
+        (None, None, None) => Err(ConfigError::NoKey),
+    }
+}
+
+/// The configured header, parsed, with the names its messages use.
+fn header_spec(options: &Options) -> Result<HeaderSpec, ConfigError> {
+    let name = HeaderName::from_bytes(options.header.as_bytes()).map_err(|_| {
+        ConfigError::InvalidSetting {
+            setting: "header",
+            expected: "a valid HTTP header name",
+        }
+    })?;
+    let form = if options.scheme.is_empty() {
+        "<PASETO>".into()
+    } else {
+        format!("{} <PASETO>", options.scheme).into()
+    };
+    let label = if name == AUTHORIZATION_HEADER {
+        AUTHORIZATION.into()
+    } else {
+        options.header.as_str().into()
+    };
+    Ok(HeaderSpec { name, label, form })
 }
 
 #[cfg(test)]

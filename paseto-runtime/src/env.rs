@@ -4,9 +4,18 @@ use std::env::VarError;
 
 use time::Duration;
 
+use crate::auth::PasetoAuth;
 use crate::builder::PasetoAuthBuilder;
-use crate::config::{ConfigError, MAX_DURATION, MAX_ROTATION_GRACE};
 use crate::keys::{LocalKey, PublicKey, SecretKey};
+use crate::settings::{ConfigError, MAX_DURATION, MAX_ROTATION_GRACE};
+
+impl PasetoAuth {
+    /// Builds a configuration from `PASETO_*` environment variables; see
+    /// [`PasetoAuthBuilder::env`] for the variables.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::builder().env()?.build()
+    }
+}
 
 impl PasetoAuthBuilder {
     /// Applies the `PASETO_*` environment variables that are set; unset ones leave
@@ -161,7 +170,6 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
-    use crate::config::PasetoAuth;
 
     fn from(vars: &[(&'static str, &str)]) -> Result<PasetoAuth, ConfigError> {
         let vars: HashMap<_, _> = vars.iter().map(|&(k, v)| (k, v.to_owned())).collect();
@@ -275,9 +283,12 @@ mod tests {
         ])
         .unwrap();
         let s = &auth.settings;
-        assert_eq!(s.access_ttl, Duration::seconds(60));
-        assert_eq!(s.leeway, Duration::seconds(5));
-        assert_eq!(s.required_issuer.as_deref(), Some("https://auth.example"));
-        assert_eq!(s.audiences, ["api", "admin"]);
+        assert_eq!(s.options.access_ttl, Duration::seconds(60));
+        assert_eq!(s.options.leeway, Duration::seconds(5));
+        assert_eq!(
+            s.options.required_issuer.as_deref(),
+            Some("https://auth.example")
+        );
+        assert_eq!(s.options.audiences, ["api", "admin"]);
     }
 }

@@ -1,18 +1,18 @@
-//! The axum extractor: finds the token in the request, verifies it, and rejects
-//! with an RFC 6750 response.
+//! The axum extractors: they only wire the pieces together. The token comes
+//! from [`source`](crate::source), is checked by `PasetoAuth::verify`, and a
+//! failure is rendered by [`rejection`](crate::rejection).
 
 use axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
-use axum_core::response::{IntoResponse, Response};
-use http::HeaderMap;
 use http::request::Parts;
 use serde::de::DeserializeOwned;
 
-use crate::body::BodyTokens;
+use crate::auth::PasetoAuth;
 use crate::claims::Claims;
-use crate::config::{PasetoAuth, Renderer, Settings};
 use crate::error::AuthError;
 use crate::kind::{Access, TokenKind};
-use crate::verify::MAX_TOKEN_LEN;
+use crate::rejection::{AuthRejection, reject};
+use crate::source;
+use crate::token_type::TokenClass;
 
 /// Extracts the verified claims of a token of kind `K` from the request.
 ///
@@ -68,39 +68,6 @@ where
     }
 }
 
-/// The rejection of [`Verified`]: the reason, rendered as the configuration says.
-pub struct AuthRejection {
-    error: AuthError,
-    renderer: Option<Renderer>,
-}
-
-impl AuthRejection {
-    /// Why the request was rejected.
-    pub fn error(&self) -> &AuthError {
-        &self.error
-    }
-
-    /// Takes the reason out.
-    pub fn into_error(self) -> AuthError {
-        self.error
-    }
-}
-
-impl std::fmt::Debug for AuthRejection {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("AuthRejection").field(&self.error).finish()
-    }
-}
-
-impl IntoResponse for AuthRejection {
-    fn into_response(self) -> Response {
-        match self.renderer {
-            Some(render) => render(&self.error),
-            None => self.error.into_response(),
-        }
-    }
-}
-
 impl<S, K> FromRequestParts<S> for Verified<K>
 where
     PasetoAuth: FromRef<S>,
@@ -133,13 +100,7 @@ where
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
         let auth = PasetoAuth::from_ref(state);
-        let found = match token(&auth.settings, &parts.headers) {
-            Ok(None) => parts
-                .extensions
-                .get::<BodyTokens>()
-                .map_or(Ok(None), |tokens| tokens.get(K::TOKEN_TYPE)),
-            found => found,
-        };
+        let found = source::find(&auth.settings, parts, TokenClass::of(K::TOKEN_TYPE));
         let verified = match found {
             Ok(Some(token)) => auth
                 .verify::<K>(token)
@@ -149,52 +110,6 @@ where
             Err(error) => Err(error),
         };
         verified.map_err(|error| reject(&auth.settings, error))
-    }
-}
-
-pub(crate) fn reject(settings: &Settings, error: AuthError) -> AuthRejection {
-    tracing::debug!(kind = error.kind(), "paseto: request rejected");
-    AuthRejection {
-        error,
-        renderer: settings.renderer.clone(),
-    }
-}
-
-/// Finds the token in the configured header: `<scheme> <token>`, the scheme matched
-/// case-insensitively, or the bare token when the scheme is empty.
-fn token<'h>(settings: &Settings, headers: &'h HeaderMap) -> Result<Option<&'h str>, AuthError> {
-    let malformed = || AuthError::MalformedHeader {
-        header: settings.header_label.clone(),
-        expected: settings.header_form.clone(),
-    };
-    let mut values = headers.get_all(&settings.header).iter();
-    let Some(value) = values.next() else {
-        return Ok(None);
-    };
-    if values.next().is_some() {
-        return Err(malformed());
-    }
-    if value.len() > MAX_TOKEN_LEN + settings.scheme.len() + 1 {
-        return Err(AuthError::TooLarge);
-    }
-    let text = value.to_str().map_err(|_| malformed())?;
-    let mut parts = text.split(' ').filter(|part| !part.is_empty());
-    let token = if settings.scheme.is_empty() {
-        parts.next()
-    } else {
-        let scheme = parts.next().ok_or_else(malformed)?;
-        let token = parts.next().ok_or_else(malformed)?;
-        if !scheme.eq_ignore_ascii_case(&settings.scheme) {
-            return Err(AuthError::UnsupportedScheme {
-                header: settings.header_label.clone(),
-                expected: settings.header_form.clone(),
-            });
-        }
-        Some(token)
-    };
-    match (token, parts.next()) {
-        (Some(token), None) => Ok(Some(token)),
-        _ => Err(malformed()),
     }
 }
 

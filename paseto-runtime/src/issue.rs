@@ -10,10 +10,12 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
 
+use crate::auth::PasetoAuth;
 use crate::claims::{Claims, RESERVED, format_time};
-use crate::config::{Keys, PasetoAuth};
 use crate::error::detail_response;
-use crate::kind::{ACCESS, Access, REFRESH, Refresh};
+use crate::kind::{Access, Refresh};
+use crate::settings::KeyMaterial;
+use crate::token_type::{ACCESS, REFRESH, TokenClass, is_custom_name};
 
 /// A token that could not be issued. These are the server's mistakes, so the
 /// response is a 500 whose body does not explain them; the message is for logs.
@@ -116,7 +118,7 @@ impl PasetoAuth {
     ) -> TokenBuilder<'_, Custom> {
         let token_type = token_type.into();
         let mut builder = TokenBuilder::new(self, subject.into(), token_type, None);
-        if matches!(&*builder.token_type, "" | ACCESS | REFRESH) {
+        if !is_custom_name(&builder.token_type) {
             builder.error = Some(IssueError::InvalidTokenType);
         }
         builder
@@ -242,17 +244,13 @@ impl<'a, K> TokenBuilder<'a, K> {
         }
         let settings = &self.auth.settings;
         let ttl = match self.expiry {
-            Expiry::Default => Some(match self.token_type.as_ref() {
-                ACCESS => settings.access_ttl,
-                REFRESH => settings.refresh_ttl,
-                _ => settings.custom_ttl,
-            }),
+            Expiry::Default => Some(settings.options.ttl(TokenClass::of(&self.token_type))),
             Expiry::In(ttl) if ttl.is_positive() => Some(ttl),
             Expiry::In(_) => return Err(IssueError::InvalidExpiry),
-            Expiry::Never if settings.allow_missing_expiry => None,
+            Expiry::Never if settings.options.allow_missing_expiry => None,
             Expiry::Never => return Err(IssueError::ExpiryRequired),
         };
-        if self.family.is_some() && ttl.is_none_or(|ttl| ttl > settings.family_ttl()) {
+        if self.family.is_some() && ttl.is_none_or(|ttl| ttl > settings.options.family_ttl()) {
             return Err(IssueError::OutlivesFamily);
         }
         let exp = match ttl {
@@ -277,27 +275,33 @@ impl<'a, K> TokenBuilder<'a, K> {
             jti: uuid::Uuid::new_v4().hyphenated().to_string(),
             token_type: &self.token_type,
             fresh: self.fresh,
-            iss: self.issuer.as_deref().or(settings.issuer.as_deref()),
+            iss: self
+                .issuer
+                .as_deref()
+                .or(settings.options.issuer.as_deref()),
             aud: audience,
             fam: self.family.as_deref(),
             r#gen: (self.generation > 0).then_some(self.generation),
             extra: &self.extra,
         };
         let message = serde_json::to_vec(&payload).map_err(|_| IssueError::Crypto)?;
-        let footer = self.footer.as_deref().or(settings.footer.as_deref());
+        let footer = self
+            .footer
+            .as_deref()
+            .or(settings.options.footer.as_deref());
         if footer.is_some_and(<[u8]>::is_empty) {
             return Err(IssueError::EmptyFooter);
         }
         let implicit = self
             .implicit_assertion
             .as_deref()
-            .or(settings.implicit_assertion.as_deref());
+            .or(settings.options.implicit_assertion.as_deref());
         match &settings.keys {
-            Keys::Local(key) => LocalToken::encrypt(&key.0, &message, footer, implicit),
-            Keys::Public {
+            KeyMaterial::Local(key) => LocalToken::encrypt(&key.0, &message, footer, implicit),
+            KeyMaterial::Public {
                 secret: Some(key), ..
             } => PublicToken::sign(&key.secret, &message, footer, implicit),
-            Keys::Public { secret: None, .. } => return Err(IssueError::NoSigningKey),
+            KeyMaterial::Public { secret: None, .. } => return Err(IssueError::NoSigningKey),
         }
         .map_err(|_| IssueError::Crypto)
     }

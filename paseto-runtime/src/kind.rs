@@ -5,6 +5,8 @@ use std::marker::PhantomData;
 
 use serde::de::DeserializeOwned;
 
+use crate::token_type::{ACCESS, REFRESH};
+
 /// What a guard requires of a token: its `type` claim, its freshness, and the
 /// type its custom claims deserialize into.
 ///
@@ -66,8 +68,3 @@ impl<T: DeserializeOwned + Send + 'static> TokenKind for Refresh<T> {
     const TOKEN_TYPE: &'static str = REFRESH;
     type Extra = T;
 }
-
-/// The `type` claim of access tokens.
-pub(crate) const ACCESS: &str = "access";
-/// The `type` claim of refresh tokens.
-pub(crate) const REFRESH: &str = "refresh";

@@ -102,20 +102,24 @@
 //! Each rejection also emits a `tracing` debug event naming its [`AuthError::kind`];
 //! no token, key or claim value is ever logged.
 
-mod body;
+mod auth;
 mod builder;
 mod claims;
-mod config;
 mod denylist;
 mod env;
 mod error;
 mod extract;
 mod issue;
+mod json_body;
 mod keys;
 mod kind;
 #[cfg(feature = "redis")]
 mod redis;
+mod rejection;
 mod revoke;
+mod settings;
+mod source;
+mod token_type;
 mod untrusted;
 mod verify;
 
@@ -124,19 +128,21 @@ mod verify;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use body::{JsonBody, JsonBodyLayer};
+pub use auth::PasetoAuth;
 pub use builder::PasetoAuthBuilder;
 pub use claims::Claims;
-pub use config::{ConfigError, PasetoAuth};
 pub use denylist::{BoxFuture, Denylist, DenylistError, Family, MemoryDenylist, Record, Target};
 pub use error::AuthError;
-pub use extract::{AuthRejection, Verified};
+pub use extract::Verified;
 pub use issue::{Custom, IssueError, TokenBuilder};
+pub use json_body::{JsonBody, JsonBodyLayer};
 pub use keys::{KeyError, LocalKey, PublicKey, SecretKey};
 pub use kind::{Access, FreshAccess, Refresh, TokenKind};
 pub use paseto_macros::{fresh_paseto_required, paseto_required};
 #[cfg(feature = "redis")]
 pub use redis::RedisDenylist;
+pub use rejection::AuthRejection;
 pub use revoke::{RevokeError, TokenPair};
+pub use settings::ConfigError;
 pub use time::Duration;
-pub use verify::MAX_TOKEN_LEN;
+pub use untrusted::MAX_TOKEN_LEN;

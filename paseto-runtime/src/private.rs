@@ -7,11 +7,12 @@ use axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use http::request::Parts;
 use serde::de::DeserializeOwned;
 
+use crate::auth::PasetoAuth;
 use crate::claims::Claims;
-use crate::config::PasetoAuth;
-pub use crate::extract::{AuthRejection, Verified};
+pub use crate::extract::Verified;
 use crate::kind::TokenKind;
 pub use crate::kind::{Access, FreshAccess, Refresh};
+pub use crate::rejection::AuthRejection;
 
 /// The extractor behind `Option<Claims>` parameters: `None` without a token,
 /// a rejection for a token that is present but bad.

@@ -2,37 +2,20 @@
 //! with reuse detection (RFC 9700 §4.14) and a grace period for retries.
 
 use std::fmt;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::Ordering;
 
 use axum_core::response::{IntoResponse, Response};
 use http::StatusCode;
 use time::{Duration, OffsetDateTime};
 
+use crate::auth::PasetoAuth;
 use crate::claims::Claims;
-use crate::config::{MAX_DURATION, PasetoAuth};
-use crate::denylist::{BoxFuture, Denylist, DenylistError, Family, Record, Target};
+use crate::denylist::{Denylist, DenylistError, Family, Record, Target};
 use crate::error::{AuthError, detail_response};
-use crate::extract::AuthRejection;
 use crate::issue::IssueError;
-use crate::kind::REFRESH;
-
-/// A user-supplied revocation check: `Ok(true)` when the token is revoked.
-pub(crate) type Check = Arc<
-    dyn Fn(&Claims) -> BoxFuture<'static, Result<bool, Box<dyn std::error::Error + Send + Sync>>>
-        + Send
-        + Sync,
->;
-
-/// What verification consults, for which token types.
-pub(crate) struct Revocation {
-    pub(crate) denylist: Option<Arc<dyn Denylist>>,
-    pub(crate) check: Option<Check>,
-    pub(crate) token_types: Vec<String>,
-    /// Whether the last call to the store failed: an outage is logged once, as is
-    /// the recovery.
-    pub(crate) outage: AtomicBool,
-}
+use crate::rejection::AuthRejection;
+use crate::settings::{MAX_DURATION, Revocation};
+use crate::token_type::REFRESH;
 
 /// A token or family that could not be revoked, or a refresh token that could not
 /// be rotated.
@@ -221,7 +204,7 @@ impl PasetoAuth {
         if let Some(denylist) = &revocation.denylist {
             let answer = denylist.get(claims.token_id(), claims.family_id()).await;
             let record = revocation.observe(answer)?;
-            match standing(claims, record, now, self.settings.rotation_grace) {
+            match standing(claims, record, now, self.settings.options.rotation_grace) {
                 Standing::Good => {}
                 Standing::Revoked => return Err(AuthError::Revoked),
                 Standing::Reused => {
@@ -277,7 +260,7 @@ impl PasetoAuth {
     /// When every token of a family issued up to `now` has stopped verifying.
     fn family_lifetime_end(&self, now: OffsetDateTime) -> OffsetDateTime {
         let s = &self.settings;
-        last_valid_moment(now + s.family_ttl(), s.leeway)
+        last_valid_moment(now + s.options.family_ttl(), s.options.leeway)
     }
 
     /// Revokes one token, such as the access token of a logout, until it can no
@@ -289,7 +272,7 @@ impl PasetoAuth {
         let (revocation, denylist) = self.denylist_for(claims.token_type())?;
         let now = OffsetDateTime::now_utc();
         let until = claims.expires_at().map_or(now + MAX_DURATION, |exp| {
-            last_valid_moment(exp, self.settings.leeway)
+            last_valid_moment(exp, self.settings.options.leeway)
         });
         let answer = denylist
             .revoke(Target::Token(claims.token_id()), until)
@@ -347,7 +330,10 @@ impl PasetoAuth {
         let next = generation
             .checked_add(1)
             .ok_or_else(|| self.rejected(AuthError::MalformedClaim("gen")))?;
-        let until = last_valid_moment(now + self.settings.refresh_ttl, self.settings.leeway);
+        let until = last_valid_moment(
+            now + self.settings.options.refresh_ttl,
+            self.settings.options.leeway,
+        );
         let answer = denylist
             .advance(refresh.family_id(), generation, now, until)
             .await;
@@ -356,7 +342,7 @@ impl PasetoAuth {
             token_revoked: false,
             family: before,
         };
-        match standing(refresh, record, now, self.settings.rotation_grace) {
+        match standing(refresh, record, now, self.settings.options.rotation_grace) {
             Standing::Good => {}
             Standing::Revoked => return Err(self.rejected(AuthError::Revoked)),
             Standing::Reused => {

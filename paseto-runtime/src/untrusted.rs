@@ -21,6 +21,9 @@ use serde::de::value::{Error, SeqDeserializer};
 
 use crate::error::AuthError;
 
+/// The longest token accepted, checked before any decoding.
+pub const MAX_TOKEN_LEN: usize = 8 * 1024;
+
 /// Nonce and tag of a v4.local message, or signature of a v4.public one: a
 /// message must be longer, since PASETO forbids an empty payload.
 const OVERHEAD: usize = 64;

@@ -9,14 +9,13 @@ use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 use time::OffsetDateTime;
 
+use crate::auth::PasetoAuth;
 use crate::claims::{Claims, Payload, Raw, Registered, parse_time};
-use crate::config::{Keys, PasetoAuth, Settings};
 use crate::error::AuthError;
-use crate::kind::{ACCESS, REFRESH, TokenKind};
-use crate::untrusted;
-
-/// The longest token accepted, checked before any decoding.
-pub const MAX_TOKEN_LEN: usize = 8 * 1024;
+use crate::kind::TokenKind;
+use crate::settings::{KeyMaterial, Settings};
+use crate::token_type::interned;
+use crate::untrusted::{self, MAX_TOKEN_LEN};
 
 impl PasetoAuth {
     /// Verifies a token of kind `K` and returns its claims.
@@ -81,14 +80,14 @@ impl PasetoAuth {
 
 /// Decrypts or verifies the token with the configured key, version and purpose.
 fn open(settings: &Settings, token: &str) -> Result<TrustedToken, AuthError> {
-    let footer = settings.footer.as_deref();
-    let implicit = settings.implicit_assertion.as_deref();
+    let footer = settings.options.footer.as_deref();
+    let implicit = settings.options.implicit_assertion.as_deref();
     let opened = match &settings.keys {
-        Keys::Local(key) => {
+        KeyMaterial::Local(key) => {
             let untrusted = untrusted::parse::<Local>(token, LocalToken::HEADER)?;
             LocalToken::decrypt(&key.0, &untrusted, footer, implicit)
         }
-        Keys::Public { public, .. } => {
+        KeyMaterial::Public { public, .. } => {
             let untrusted = untrusted::parse::<Public>(token, PublicToken::HEADER)?;
             PublicToken::verify(&public.0, &untrusted, footer, implicit)
         }
@@ -129,10 +128,10 @@ fn validate<T>(
     payload: Payload<'_, T>,
     now: OffsetDateTime,
 ) -> Result<Claims<T>, AuthError> {
-    let leeway = settings.leeway;
+    let leeway = settings.options.leeway;
 
     let expires_at = match payload.exp {
-        None if settings.allow_missing_expiry => None,
+        None if settings.options.allow_missing_expiry => None,
         exp => Some(time_claim(exp, "exp")?),
     };
     // A time so far ahead that adding the leeway overflows is not expired.
@@ -154,7 +153,7 @@ fn validate<T>(
         Some(Raw::Str(iss)) => Some(iss),
         Some(_) => return Err(AuthError::MalformedClaim("iss")),
     };
-    if let Some(required) = &settings.required_issuer
+    if let Some(required) = &settings.options.required_issuer
         && issuer.as_deref() != Some(required.as_str())
     {
         return Err(AuthError::WrongIssuer);
@@ -162,12 +161,12 @@ fn validate<T>(
     // RFC 7519 §4.1.3: a token addressed to audiences must name one of ours; a
     // service that requires none is addressed by no audience.
     let audience = audience_claim(payload.aud)?;
-    let addressed = if settings.audiences.is_empty() {
-        audience.is_empty() || settings.allow_any_audience
+    let addressed = if settings.options.audiences.is_empty() {
+        audience.is_empty() || settings.options.allow_any_audience
     } else {
         audience
             .iter()
-            .any(|aud| settings.audiences.iter().any(|want| want == aud))
+            .any(|aud| settings.options.audiences.iter().any(|want| want == aud))
     };
     if !addressed {
         return Err(AuthError::WrongAudience);
@@ -196,11 +195,7 @@ fn validate<T>(
     let registered = Registered {
         subject: subject.into_owned(),
         token_id: token_id.into_owned(),
-        token_type: match &*token_type {
-            ACCESS => Cow::Borrowed(ACCESS),
-            REFRESH => Cow::Borrowed(REFRESH),
-            _ => Cow::Owned(token_type.into_owned()),
-        },
+        token_type: interned(token_type),
         fresh,
         issued_at,
         not_before,
@@ -268,7 +263,7 @@ mod tests {
     }
 
     fn token(auth: &PasetoAuth, exp: &str) -> String {
-        let Keys::Local(key) = &auth.settings.keys else {
+        let KeyMaterial::Local(key) = &auth.settings.keys else {
             unreachable!("a local configuration")
         };
         let payload = format!(

@@ -12,15 +12,14 @@ use axum_core::response::{IntoResponse, Response};
 use http::header::CONTENT_TYPE;
 use http::{HeaderMap, Request};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
-use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::config::PasetoAuth;
+use crate::auth::PasetoAuth;
 use crate::denylist::BoxFuture;
 use crate::error::AuthError;
-use crate::extract::reject;
-use crate::kind::REFRESH;
+use crate::rejection::reject;
+use crate::source::{BodyKeys, BodyTokens};
 
 /// The largest body read by default: 2 MiB, axum's own default body limit.
 const DEFAULT_LIMIT: usize = 2 * 1024 * 1024;
@@ -62,32 +61,8 @@ const DEFAULT_LIMIT: usize = 2 * 1024 * 1024;
 #[must_use = "a layer does nothing until a router applies it"]
 pub struct JsonBodyLayer {
     auth: PasetoAuth,
-    keys: Arc<Keys>,
+    keys: Arc<BodyKeys>,
     limit: usize,
-}
-
-#[derive(Clone, Debug)]
-struct Keys {
-    access: Box<str>,
-    refresh: Box<str>,
-}
-
-/// The tokens a body carried, left in the request's extensions by [`JsonBodyLayer`].
-#[derive(Clone, Debug)]
-pub(crate) struct BodyTokens {
-    access: Found,
-    refresh: Found,
-    keys: Arc<Keys>,
-}
-
-/// What a body holds under one key.
-#[derive(Clone, Debug, Default)]
-enum Found {
-    #[default]
-    Absent,
-    Token(String),
-    /// Not a string, or the key given twice.
-    Malformed,
 }
 
 impl PasetoAuth {
@@ -96,7 +71,7 @@ impl PasetoAuth {
     pub fn json_body_layer(&self) -> JsonBodyLayer {
         JsonBodyLayer {
             auth: self.clone(),
-            keys: Arc::new(Keys {
+            keys: Arc::new(BodyKeys {
                 access: "access_token".into(),
                 refresh: "refresh_token".into(),
             }),
@@ -186,7 +161,7 @@ impl JsonBodyLayer {
     /// body back into the request.
     async fn read(&self, request: Request<Body>) -> Result<Request<Body>, AuthError> {
         let settings = &self.auth.settings;
-        if request.headers().contains_key(&settings.header) || !is_json(request.headers()) {
+        if request.headers().contains_key(&settings.header.name) || !is_json(request.headers()) {
             return Ok(request);
         }
         // The route's `DefaultBodyLimit` (axum's 2 MiB when none is set) and this
@@ -197,22 +172,10 @@ impl JsonBodyLayer {
             Err(error) if is_over_limit(&*error) => return Err(AuthError::BodyTooLarge),
             Err(_) => return Err(AuthError::UnreadableBody),
         };
-        if let Some(tokens) = self.tokens(&bytes) {
+        if let Some(tokens) = BodyTokens::read(&self.keys, &bytes) {
             parts.extensions.insert(tokens);
         }
         Ok(Request::from_parts(parts, Body::from(bytes)))
-    }
-
-    /// The tokens of a JSON object; `None` for anything else.
-    fn tokens(&self, body: &[u8]) -> Option<BodyTokens> {
-        let mut deserializer = serde_json::Deserializer::from_slice(body);
-        let (access, refresh) = TopLevel(&self.keys).deserialize(&mut deserializer).ok()?;
-        deserializer.end().ok()?;
-        Some(BodyTokens {
-            access,
-            refresh,
-            keys: Arc::clone(&self.keys),
-        })
     }
 }
 
@@ -245,166 +208,4 @@ fn is_json(headers: &HeaderMap) -> bool {
         && (subtype.eq_ignore_ascii_case("json")
             || subtype.len() > 5
                 && subtype.as_bytes()[subtype.len() - 5..].eq_ignore_ascii_case(b"+json"))
-}
-
-impl BodyTokens {
-    /// The token for `token_type` and the key it was found under: an error when
-    /// that key holds something other than a string.
-    pub(crate) fn get(&self, token_type: &str) -> Result<Option<&str>, AuthError> {
-        let (found, key) = if token_type == REFRESH {
-            (&self.refresh, &self.keys.refresh)
-        } else {
-            (&self.access, &self.keys.access)
-        };
-        match found {
-            Found::Absent => Ok(None),
-            Found::Token(token) => Ok(Some(token)),
-            Found::Malformed => Err(AuthError::MalformedBodyToken {
-                key: Arc::from(&**key),
-            }),
-        }
-    }
-}
-
-/// Reads a JSON object's two token keys and skips every other value unparsed.
-struct TopLevel<'k>(&'k Keys);
-
-impl<'de> DeserializeSeed<'de> for TopLevel<'_> {
-    type Value = (Found, Found);
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TopLevel<'_> {
-    type Value = (Found, Found);
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON object")
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let (mut access, mut refresh) = (Found::Absent, Found::Absent);
-        while let Some(slot) = map.next_key_seed(KeyOf(self.0))? {
-            match slot {
-                Slot::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                }
-                Slot::Access => access = access.with(map.next_value_seed(TokenValue)?),
-                Slot::Refresh => refresh = refresh.with(map.next_value_seed(TokenValue)?),
-                Slot::Both => {
-                    let value = map.next_value_seed(TokenValue)?;
-                    access = access.with(value.clone());
-                    refresh = refresh.with(value);
-                }
-            }
-        }
-        Ok((access, refresh))
-    }
-}
-
-impl Found {
-    /// What a key holds once `value` is seen under it: a second value is malformed.
-    fn with(self, value: Option<String>) -> Self {
-        match (self, value) {
-            (Self::Absent, Some(token)) => Self::Token(token),
-            _ => Self::Malformed,
-        }
-    }
-}
-
-/// Reads a token key's value: the string, or `None` for any other JSON value,
-/// which is skipped without being built, so a huge array costs no memory.
-struct TokenValue;
-
-impl<'de> DeserializeSeed<'de> for TokenValue {
-    type Value = Option<String>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_any(self)
-    }
-}
-
-impl<'de> Visitor<'de> for TokenValue {
-    type Value = Option<String>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a token string")
-    }
-
-    fn visit_str<E>(self, token: &str) -> Result<Self::Value, E> {
-        Ok(Some(token.to_owned()))
-    }
-
-    fn visit_string<E>(self, token: String) -> Result<Self::Value, E> {
-        Ok(Some(token))
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_unit<E>(self) -> Result<Self::Value, E> {
-        Ok(None)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(None)
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-        Ok(None)
-    }
-}
-
-/// Which token keys an object key is; both when they are configured alike.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Slot {
-    Access,
-    Refresh,
-    Both,
-    Other,
-}
-
-/// Reads an object key into its [`Slot`] without keeping it.
-struct KeyOf<'k>(&'k Keys);
-
-impl<'de> DeserializeSeed<'de> for KeyOf<'_> {
-    type Value = Slot;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Slot, D::Error> {
-        deserializer.deserialize_str(self)
-    }
-}
-
-impl Visitor<'_> for KeyOf<'_> {
-    type Value = Slot;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an object key")
-    }
-
-    fn visit_str<E>(self, key: &str) -> Result<Slot, E> {
-        Ok(match (key == &*self.0.access, key == &*self.0.refresh) {
-            (true, true) => Slot::Both,
-            (true, false) => Slot::Access,
-            (false, true) => Slot::Refresh,
-            (false, false) => Slot::Other,
-        })
-    }
 }

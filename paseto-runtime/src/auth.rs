@@ -1,0 +1,23 @@
+//! [`PasetoAuth`]: a built configuration, shared by every handler. Issuing,
+//! verifying, revoking and rendering each add their methods in their own module.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::settings::Settings;
+
+/// Keys and settings for issuing and verifying tokens; cheap to clone (an `Arc` inside).
+///
+/// Put it in the router's state (directly, or in a state struct with
+/// `impl FromRef<AppState> for PasetoAuth`) so the extractors can find it.
+/// `issue` and `verify` also work without axum.
+#[derive(Clone)]
+pub struct PasetoAuth {
+    pub(crate) settings: Arc<Settings>,
+}
+
+impl fmt::Debug for PasetoAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.settings.fmt(f)
+    }
+}

@@ -1,0 +1,210 @@
+//! What a configuration holds: key material, the options with their defaults,
+//! and what is derived from them when it is built. Everything above reads it;
+//! it reads nothing above it.
+
+use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use axum_core::response::Response;
+use http::HeaderName;
+use time::Duration;
+
+use crate::claims::Claims;
+use crate::denylist::{BoxFuture, Denylist};
+use crate::error::AuthError;
+use crate::keys::{LocalKey, PublicKey, SecretKey};
+use crate::token_type::{ACCESS, REFRESH, TokenClass};
+
+/// A configuration that cannot be used, found when it is built.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// No key was given.
+    #[error(
+        "no key configured: give a v4.local key, or an Ed25519 secret or public key for v4.public"
+    )]
+    NoKey,
+    /// A v4.local key and Ed25519 keys were both given.
+    #[error("both a v4.local key and Ed25519 keys are configured: choose one purpose")]
+    ConflictingKeys,
+    /// The Ed25519 public key is not the one derived from the secret key.
+    #[error("the Ed25519 public key does not belong to the secret key")]
+    KeyMismatch,
+    /// A setting is out of its range.
+    #[error("{setting} must be {expected}")]
+    InvalidSetting {
+        /// The setting.
+        setting: &'static str,
+        /// What it must be.
+        expected: &'static str,
+    },
+    /// An environment variable holds a value that cannot be used.
+    #[error("environment variable {var}: expected {expected}")]
+    Env {
+        /// The variable's name.
+        var: &'static str,
+        /// What it must hold.
+        expected: String,
+    },
+}
+
+/// The longest TTL or leeway accepted: a hundred years. Anything longer is a typo,
+/// and keeping times this small means adding them to "now" cannot overflow.
+pub(crate) const MAX_DURATION: Duration = Duration::days(36_525);
+
+/// The longest rotation grace accepted: a window for retries, not a second lifetime.
+pub(crate) const MAX_ROTATION_GRACE: Duration = Duration::minutes(5);
+
+/// Bytes a configuration holds that `Debug` does not show (a footer, an implicit
+/// assertion): only their length.
+#[derive(Clone, PartialEq, Eq)]
+pub(crate) struct Opaque(pub(crate) Vec<u8>);
+
+impl std::ops::Deref for Opaque {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Opaque {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "<{} bytes>", self.0.len())
+    }
+}
+
+/// Declares [`Options`] once: each setting with its type, its default and its doc.
+macro_rules! options {
+    ($($(#[doc = $doc:literal])* $name:ident: $type:ty = $default:expr,)*) => {
+        /// Every plain setting, as the builder drafts it and verification reads it.
+        #[derive(Clone, Debug)]
+        pub(crate) struct Options {
+            $($(#[doc = $doc])* pub(crate) $name: $type,)*
+        }
+
+        impl Default for Options {
+            fn default() -> Self {
+                Self { $($name: $default,)* }
+            }
+        }
+    };
+}
+
+options! {
+    /// How long access tokens live.
+    access_ttl: Duration = Duration::minutes(15),
+    /// How long refresh tokens live.
+    refresh_ttl: Duration = Duration::days(30),
+    /// How long tokens of custom types live.
+    custom_ttl: Duration = Duration::days(30),
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`.
+    leeway: Duration = Duration::ZERO,
+    /// How long a just-rotated refresh token is taken again, as a retry.
+    rotation_grace: Duration = Duration::seconds(10),
+    /// The `iss` written into issued tokens.
+    issuer: Option<String> = None,
+    /// The `iss` a token must carry.
+    required_issuer: Option<String> = None,
+    /// The audiences a token must name one of.
+    audiences: Vec<String> = Vec::new(),
+    /// With no audience required, accept tokens addressed to others.
+    allow_any_audience: bool = false,
+    /// The header that carries the token, as configured.
+    header: String = AUTHORIZATION.to_owned(),
+    /// The scheme before the token; empty for a bare token.
+    scheme: String = "Bearer".to_owned(),
+    /// Accept tokens without `exp`.
+    allow_missing_expiry: bool = false,
+    /// The footer written and required.
+    footer: Option<Opaque> = None,
+    /// The implicit assertion bound into every token.
+    implicit_assertion: Option<Opaque> = None,
+    /// The token types revocation applies to.
+    denylist_token_types: Vec<String> = vec![ACCESS.to_owned(), REFRESH.to_owned()],
+}
+
+/// The default header's name as written in messages.
+pub(crate) const AUTHORIZATION: &str = "Authorization";
+
+impl Options {
+    /// The configured lifetime of a token of `class`.
+    pub(crate) fn ttl(&self, class: TokenClass) -> Duration {
+        match class {
+            TokenClass::Access => self.access_ttl,
+            TokenClass::Refresh => self.refresh_ttl,
+            TokenClass::Custom => self.custom_ttl,
+        }
+    }
+
+    /// The longest a token of a refresh family lives: the longer of the access
+    /// and refresh lifetimes. Revoking a family covers this long.
+    pub(crate) fn family_ttl(&self) -> Duration {
+        self.access_ttl.max(self.refresh_ttl)
+    }
+}
+
+/// The key material of one purpose: v4.local, or v4.public with or without the signing half.
+#[derive(Debug)]
+pub(crate) enum KeyMaterial {
+    Local(LocalKey),
+    Public {
+        secret: Option<SecretKey>,
+        public: PublicKey,
+    },
+}
+
+/// The header that carries tokens, parsed once when the configuration is built.
+#[derive(Debug)]
+pub(crate) struct HeaderSpec {
+    pub(crate) name: HeaderName,
+    /// The name as configured, for messages.
+    pub(crate) label: Arc<str>,
+    /// The form the header must have, for messages: `Bearer <PASETO>`.
+    pub(crate) form: Arc<str>,
+}
+
+/// Renders every rejection of the application's extractors; see
+/// [`PasetoAuthBuilder::on_rejection`](crate::PasetoAuthBuilder::on_rejection).
+pub(crate) type Renderer = Arc<dyn Fn(&AuthError) -> Response + Send + Sync>;
+
+/// A user-supplied revocation check: `Ok(true)` when the token is revoked.
+pub(crate) type Check = Arc<
+    dyn Fn(&Claims) -> BoxFuture<'static, Result<bool, Box<dyn std::error::Error + Send + Sync>>>
+        + Send
+        + Sync,
+>;
+
+/// What verification consults, for which token types.
+pub(crate) struct Revocation {
+    pub(crate) denylist: Option<Arc<dyn Denylist>>,
+    pub(crate) check: Option<Check>,
+    pub(crate) token_types: Vec<String>,
+    /// Whether the last call to the store failed: an outage is logged once, as is
+    /// the recovery.
+    pub(crate) outage: AtomicBool,
+}
+
+/// A built configuration: what every check reads.
+pub(crate) struct Settings {
+    pub(crate) keys: KeyMaterial,
+    pub(crate) options: Options,
+    pub(crate) header: HeaderSpec,
+    pub(crate) renderer: Option<Renderer>,
+    pub(crate) revocation: Option<Revocation>,
+}
+
+impl fmt::Debug for Settings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PasetoAuth")
+            .field("keys", &self.keys)
+            .field("options", &self.options)
+            .field("custom_rejection", &self.renderer.is_some())
+            .field(
+                "revocation",
+                &self.revocation.as_ref().map(|r| &r.token_types),
+            )
+            .finish()
+    }
+}

@@ -1,0 +1,29 @@
+//! Where a token comes from: the configured header, then a JSON body that
+//! [`JsonBodyLayer`](crate::JsonBodyLayer) read. The first source that holds
+//! something decides: a malformed one is an error, not a reason to try the next.
+
+mod body;
+mod header;
+
+use http::request::Parts;
+
+pub(crate) use body::{BodyKeys, BodyTokens};
+
+use crate::error::AuthError;
+use crate::settings::Settings;
+use crate::token_type::TokenClass;
+
+/// The token a request carries for a guard of `class`, if any.
+pub(crate) fn find<'r>(
+    settings: &Settings,
+    parts: &'r Parts,
+    class: TokenClass,
+) -> Result<Option<&'r str>, AuthError> {
+    if let Some(token) = header::token(settings, &parts.headers)? {
+        return Ok(Some(token));
+    }
+    match parts.extensions.get::<BodyTokens>() {
+        Some(tokens) => tokens.get(class),
+        None => Ok(None),
+    }
+}
