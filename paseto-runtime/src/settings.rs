@@ -205,6 +205,6 @@ impl fmt::Debug for Settings {
                 "revocation",
                 &self.revocation.as_ref().map(|r| &r.token_types),
             )
-            .finish()
+            .finish_non_exhaustive()
     }
 }
