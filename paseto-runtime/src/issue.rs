@@ -11,11 +11,12 @@ use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
 
 use crate::auth::PasetoAuth;
-use crate::claims::{Claims, RESERVED, format_time};
+use crate::claims::Claims;
 use crate::error::detail_response;
 use crate::kind::{Access, Refresh};
 use crate::settings::KeyMaterial;
 use crate::token_type::{ACCESS, REFRESH, TokenClass, is_custom_name};
+use crate::wire::{IssuedPayload, RESERVED, format_time};
 
 /// A token that could not be issued. These are the server's mistakes, so the
 /// response is a 500 whose body does not explain them; the message is for logs.
@@ -267,7 +268,7 @@ impl<'a, K> TokenBuilder<'a, K> {
             [one] => Some(Value::from(one.as_str())),
             many => Some(Value::from(many)),
         };
-        let payload = Payload {
+        let payload = IssuedPayload {
             sub: &self.subject,
             iat: &now_text,
             nbf: &now_text,
@@ -305,29 +306,4 @@ impl<'a, K> TokenBuilder<'a, K> {
         }
         .map_err(|_| IssueError::Crypto)
     }
-}
-
-/// The payload as written: fastapi-paseto's layout, then the user's own claims.
-#[derive(Serialize)]
-struct Payload<'a> {
-    sub: &'a str,
-    iat: &'a str,
-    nbf: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    exp: Option<String>,
-    jti: String,
-    #[serde(rename = "type")]
-    token_type: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fresh: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    iss: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    aud: Option<Value>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    fam: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    r#gen: Option<u64>,
-    #[serde(flatten)]
-    extra: &'a Map<String, Value>,
 }

@@ -113,8 +113,6 @@ mod issue;
 mod json_body;
 mod keys;
 mod kind;
-#[cfg(feature = "redis")]
-mod redis;
 mod rejection;
 mod revoke;
 mod settings;
@@ -122,6 +120,7 @@ mod source;
 mod token_type;
 mod untrusted;
 mod verify;
+mod wire;
 
 /// Not public API: support for the code `paseto-macros` generates.
 #[doc(hidden)]
@@ -131,6 +130,8 @@ pub mod __private;
 pub use auth::PasetoAuth;
 pub use builder::PasetoAuthBuilder;
 pub use claims::Claims;
+#[cfg(feature = "redis")]
+pub use denylist::RedisDenylist;
 pub use denylist::{BoxFuture, Denylist, DenylistError, Family, MemoryDenylist, Record, Target};
 pub use error::AuthError;
 pub use extract::Verified;
@@ -139,8 +140,6 @@ pub use json_body::{JsonBody, JsonBodyLayer};
 pub use keys::{KeyError, LocalKey, PublicKey, SecretKey};
 pub use kind::{Access, FreshAccess, Refresh, TokenKind};
 pub use paseto_macros::{fresh_paseto_required, paseto_required};
-#[cfg(feature = "redis")]
-pub use redis::RedisDenylist;
 pub use rejection::AuthRejection;
 pub use revoke::{RevokeError, TokenPair};
 pub use settings::ConfigError;

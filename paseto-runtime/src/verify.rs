@@ -10,12 +10,13 @@ use serde_json::error::Category;
 use time::OffsetDateTime;
 
 use crate::auth::PasetoAuth;
-use crate::claims::{Claims, Payload, Raw, Registered, parse_time};
+use crate::claims::{Claims, Registered};
 use crate::error::AuthError;
 use crate::kind::TokenKind;
 use crate::settings::{KeyMaterial, Settings};
 use crate::token_type::interned;
 use crate::untrusted::{self, MAX_TOKEN_LEN};
+use crate::wire::{Raw, ReceivedPayload, parse_time};
 
 impl PasetoAuth {
     /// Verifies a token of kind `K` and returns its claims.
@@ -107,14 +108,14 @@ fn read<T: DeserializeOwned>(
     if !payload.trim_start().starts_with('{') {
         return Err(AuthError::NotJsonObject);
     }
-    match serde_json::from_str::<Payload<'_, T>>(payload) {
+    match serde_json::from_str::<ReceivedPayload<'_, T>>(payload) {
         Ok(parsed) => {
             let (claims, extra) = validate(settings, parsed, now)?.replace_extra(());
             Ok((claims, Some(extra)))
         }
         Err(error) if error.classify() == Category::Data => {
             // The user's claims did not fit; read the rest, which may fail first.
-            let registered = serde_json::from_str::<Payload<'_, ()>>(payload)
+            let registered = serde_json::from_str::<ReceivedPayload<'_, ()>>(payload)
                 .map_err(|_| AuthError::UnexpectedClaims)?;
             Ok((validate(settings, registered, now)?, None))
         }
@@ -125,7 +126,7 @@ fn read<T: DeserializeOwned>(
 /// Checks the registered claims of a parsed payload, in the documented order.
 fn validate<T>(
     settings: &Settings,
-    payload: Payload<'_, T>,
+    payload: ReceivedPayload<'_, T>,
     now: OffsetDateTime,
 ) -> Result<Claims<T>, AuthError> {
     let leeway = settings.options.leeway;

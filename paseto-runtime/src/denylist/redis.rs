@@ -5,7 +5,7 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use time::OffsetDateTime;
 
-use crate::denylist::{BoxFuture, Denylist, DenylistError, Family, Record, Target};
+use super::{BoxFuture, Denylist, DenylistError, Family, Record, Target};
 
 /// A denylist in Redis, for many instances of a service. Each record expires in
 /// Redis once no token it covers can verify (`PXAT`), so Redis holds only live

@@ -1,126 +1,15 @@
-//! Revocation storage: the [`Denylist`] trait and [`MemoryDenylist`], the embedded default.
+//! [`MemoryDenylist`]: revocations kept in the process.
 
-use std::future::Future;
+use std::collections::hash_map::RandomState;
 use std::hash::BuildHasher;
-use std::pin::Pin;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Weak};
 
 use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
-use std::collections::hash_map::RandomState;
 use time::OffsetDateTime;
 
-/// A boxed, sendable future: what [`Denylist`] methods return, so the trait can be
-/// used as `dyn Denylist`.
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// What a record is kept under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Target<'a> {
-    /// One token, by its `jti`.
-    Token(&'a str),
-    /// Every token of a refresh family, by the family id (the `fam` claim, or the
-    /// `jti` of the refresh token that started it).
-    Family(&'a str),
-}
-
-/// What a denylist holds about a refresh family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Family {
-    /// Rotated at `at`: the family's current refresh token is of `generation`
-    /// (a login's refresh token is of generation 0).
-    Rotated {
-        /// The generation of the current refresh token.
-        generation: u64,
-        /// When the family was last rotated.
-        at: OffsetDateTime,
-    },
-    /// Every token of the family is revoked.
-    Revoked,
-}
-
-/// What a denylist holds about one token and its family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Record {
-    /// Whether the token itself is revoked.
-    pub token_revoked: bool,
-    /// The family's record; `None` for a family never rotated nor revoked.
-    pub family: Option<Family>,
-}
-
-/// The denylist could not be reached or answered wrongly. Requests are then
-/// refused with 503 (fail closed), never let through.
-#[derive(Debug, thiserror::Error)]
-#[error("the denylist is unavailable")]
-pub struct DenylistError(#[source] pub Box<dyn std::error::Error + Send + Sync>);
-
-/// Shared revocation state, consulted on every verification of the token types the
-/// configuration names.
-///
-/// It holds one record per revoked token and one per rotated or revoked refresh
-/// family, so it grows with sessions and logouts, never with requests. A record
-/// must be kept at least until its `until` and may then be dropped.
-///
-/// Implement it to keep revocations in your own store; [`MemoryDenylist`] serves
-/// one process and `RedisDenylist` (feature `redis`) serves many.
-pub trait Denylist: Send + Sync + 'static {
-    /// The records of the token `token` and of the family `family`.
-    fn get<'a>(
-        &'a self,
-        token: &'a str,
-        family: &'a str,
-    ) -> BoxFuture<'a, Result<Record, DenylistError>>;
-
-    /// Revokes `target` until at least `until`; a record that lives longer keeps
-    /// its expiry.
-    fn revoke<'a>(
-        &'a self,
-        target: Target<'a>,
-        until: OffsetDateTime,
-    ) -> BoxFuture<'a, Result<(), DenylistError>>;
-
-    /// Atomically: when the family is not revoked and its generation is `from`
-    /// (0 for a family without a record), records generation `from + 1`, rotated
-    /// `at`, kept until `until`. Returns the family's record as it was before,
-    /// so of two concurrent calls with one `from`, exactly one sees `from`.
-    fn advance<'a>(
-        &'a self,
-        family: &'a str,
-        from: u64,
-        at: OffsetDateTime,
-        until: OffsetDateTime,
-    ) -> BoxFuture<'a, Result<Option<Family>, DenylistError>>;
-}
-
-/// A shared denylist, such as one `Arc<MemoryDenylist>` behind two configurations.
-impl<D: Denylist> Denylist for Arc<D> {
-    fn get<'a>(
-        &'a self,
-        token: &'a str,
-        family: &'a str,
-    ) -> BoxFuture<'a, Result<Record, DenylistError>> {
-        (**self).get(token, family)
-    }
-
-    fn revoke<'a>(
-        &'a self,
-        target: Target<'a>,
-        until: OffsetDateTime,
-    ) -> BoxFuture<'a, Result<(), DenylistError>> {
-        (**self).revoke(target, until)
-    }
-
-    fn advance<'a>(
-        &'a self,
-        family: &'a str,
-        from: u64,
-        at: OffsetDateTime,
-        until: OffsetDateTime,
-    ) -> BoxFuture<'a, Result<Option<Family>, DenylistError>> {
-        (**self).advance(family, from, at, until)
-    }
-}
+use super::{BoxFuture, Denylist, DenylistError, Family, Record, Target};
 
 /// An in-process denylist. Records are dropped once their `until` has passed, by a
 /// background thread that sweeps the maps every minute (never a request's

@@ -1,0 +1,29 @@
+//! A token's payload as written: fastapi-paseto's layout, then the user's own claims.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// The payload as written: fastapi-paseto's layout, then the user's own claims.
+#[derive(Serialize)]
+pub(crate) struct IssuedPayload<'a> {
+    pub(crate) sub: &'a str,
+    pub(crate) iat: &'a str,
+    pub(crate) nbf: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) exp: Option<String>,
+    pub(crate) jti: String,
+    #[serde(rename = "type")]
+    pub(crate) token_type: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) fresh: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) iss: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) aud: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) fam: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) r#gen: Option<u64>,
+    #[serde(flatten)]
+    pub(crate) extra: &'a Map<String, Value>,
+}

@@ -1,0 +1,17 @@
+//! What is read from and written to a token's payload: the payload as received
+//! (lenient, so a wrong type is a precise error), the payload as issued
+//! (fastapi-paseto's layout), the claim names the library owns, and the time
+//! format.
+
+mod issued;
+mod received;
+mod timestamp;
+
+pub(crate) use issued::IssuedPayload;
+pub(crate) use received::{Raw, ReceivedPayload};
+pub(crate) use timestamp::{format_time, parse_time};
+
+/// The claim names the library writes and checks; a user's own claims cannot use them.
+pub(crate) const RESERVED: [&str; 11] = [
+    "sub", "jti", "type", "fresh", "iat", "nbf", "exp", "iss", "aud", "fam", "gen",
+];
