@@ -132,21 +132,29 @@ impl AuthError {
         }
     }
 
+    /// What the rejection asks of the client: nothing (a failure that no token
+    /// answers), a token (`Bearer`), or a better one (`Bearer error="..."`).
+    fn challenge(&self) -> Challenge {
+        match self {
+            Self::RevocationUnavailable | Self::BodyTooLarge | Self::UnreadableBody => {
+                Challenge::None
+            }
+            Self::MissingToken | Self::UnsupportedScheme { .. } => Challenge::Bearer,
+            Self::MalformedHeader { .. } | Self::MalformedBodyToken { .. } => {
+                Challenge::Error(BearerError::InvalidRequest)
+            }
+            Self::NotFresh => Challenge::Error(BearerError::InsufficientUserAuthentication),
+            _ => Challenge::Error(BearerError::InvalidToken),
+        }
+    }
+
     /// The RFC 6750 / RFC 9470 error code, or `None` when the request carried no
     /// bearer credentials at all (RFC 6750 §3.1: no error code then) or the
-    /// failure is the server's.
+    /// failure is no matter of credentials.
     pub fn bearer_error(&self) -> Option<&'static str> {
-        match self {
-            Self::MissingToken
-            | Self::UnsupportedScheme { .. }
-            | Self::BodyTooLarge
-            | Self::UnreadableBody
-            | Self::RevocationUnavailable => None,
-            Self::MalformedHeader { .. } | Self::MalformedBodyToken { .. } => {
-                Some("invalid_request")
-            }
-            Self::NotFresh => Some("insufficient_user_authentication"),
-            _ => Some("invalid_token"),
+        match self.challenge() {
+            Challenge::Error(code) => Some(code.code()),
+            Challenge::None | Challenge::Bearer => None,
         }
     }
 
@@ -154,20 +162,11 @@ impl AuthError {
     /// none for a 503, nor for a body that could not be read, which are no
     /// challenge to the client.
     pub fn www_authenticate(&self) -> Option<HeaderValue> {
-        if matches!(
-            self,
-            Self::RevocationUnavailable | Self::BodyTooLarge | Self::UnreadableBody
-        ) {
-            return None;
+        match self.challenge() {
+            Challenge::None => None,
+            Challenge::Bearer => Some(HeaderValue::from_static("Bearer")),
+            Challenge::Error(code) => Some(HeaderValue::from_static(code.header())),
         }
-        Some(HeaderValue::from_static(match self.bearer_error() {
-            None => "Bearer",
-            Some("invalid_request") => r#"Bearer error="invalid_request""#,
-            Some("insufficient_user_authentication") => {
-                r#"Bearer error="insufficient_user_authentication""#
-            }
-            Some(_) => r#"Bearer error="invalid_token""#,
-        }))
     }
 
     /// The `Retry-After` header of a 503: when revocation status is unavailable,
@@ -211,6 +210,46 @@ impl AuthError {
 /// Seconds a client waits before retrying when revocation status is unavailable:
 /// the Redis store's timeout and one reconnection fit in it.
 const RETRY_AFTER_SECONDS: &str = "5";
+
+/// What a rejection asks of the client (RFC 6750 §3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Challenge {
+    /// No challenge: no token would help.
+    None,
+    /// `Bearer`: send a token.
+    Bearer,
+    /// `Bearer error="..."`: the token sent will not do.
+    Error(BearerError),
+}
+
+/// The error codes of RFC 6750 §3.1 and RFC 9470 §3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BearerError {
+    InvalidRequest,
+    InvalidToken,
+    InsufficientUserAuthentication,
+}
+
+impl BearerError {
+    fn code(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidToken => "invalid_token",
+            Self::InsufficientUserAuthentication => "insufficient_user_authentication",
+        }
+    }
+
+    /// The whole `WWW-Authenticate` value carrying this code.
+    fn header(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => r#"Bearer error="invalid_request""#,
+            Self::InvalidToken => r#"Bearer error="invalid_token""#,
+            Self::InsufficientUserAuthentication => {
+                r#"Bearer error="insufficient_user_authentication""#
+            }
+        }
+    }
+}
 
 /// The default rendering: status, `WWW-Authenticate` or `Retry-After`, and
 /// `{"detail": "..."}`.

@@ -1,0 +1,206 @@
+//! Building: every setting checked, the key material assembled, what the
+//! settings imply derived once.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use http::HeaderName;
+use http::header::AUTHORIZATION as AUTHORIZATION_HEADER;
+use time::Duration;
+
+use super::PasetoAuthBuilder;
+use crate::auth::PasetoAuth;
+use crate::keys::{LocalKey, PublicKey, SecretKey};
+use crate::settings::{
+    AUTHORIZATION, ConfigError, HeaderSpec, KeyMaterial, MAX_DURATION, MAX_ROTATION_GRACE, Options,
+    Revocation, Settings,
+};
+
+impl PasetoAuthBuilder {
+    /// Lifetimes, leeway and grace within their ranges; no empty footer.
+    fn check(options: &Options) -> Result<(), ConfigError> {
+        let invalid = |setting, expected| Err(ConfigError::InvalidSetting { setting, expected });
+        for (setting, ttl) in [
+            ("access_ttl", options.access_ttl),
+            ("refresh_ttl", options.refresh_ttl),
+            ("custom_ttl", options.custom_ttl),
+        ] {
+            if !ttl.is_positive() || ttl > MAX_DURATION {
+                return invalid(setting, "a positive duration of at most 100 years");
+            }
+        }
+        if !within(options.leeway, MAX_DURATION) {
+            return invalid("leeway", "a duration of zero or more, of at most 100 years");
+        }
+        if !within(options.rotation_grace, MAX_ROTATION_GRACE) {
+            return invalid(
+                "rotation_grace",
+                "a duration of zero or more, of at most 5 minutes",
+            );
+        }
+        if options
+            .footer
+            .as_ref()
+            .is_some_and(|footer| footer.0.is_empty())
+        {
+            return invalid(
+                "footer",
+                "non-empty; leave it out for tokens without a footer",
+            );
+        }
+        if !options.scheme.bytes().all(|b| b.is_ascii_graphic()) {
+            return invalid("scheme", "empty, or visible ASCII without spaces");
+        }
+        Ok(())
+    }
+
+    /// Checks the settings and builds the configuration.
+    pub fn build(self) -> Result<PasetoAuth, ConfigError> {
+        Self::check(&self.options)?;
+        let keys = key_material(self.local, self.secret, self.public)?;
+        let header = header_spec(&self.options)?;
+        let revocation =
+            (self.denylist.is_some() || self.revocation_check.is_some()).then(|| Revocation {
+                denylist: self.denylist,
+                check: self.revocation_check,
+                token_types: self.options.denylist_token_types.clone(),
+                outage: AtomicBool::new(false),
+            });
+        Ok(PasetoAuth {
+            settings: Arc::new(Settings {
+                keys,
+                options: self.options,
+                header,
+                renderer: self.renderer,
+                revocation,
+            }),
+        })
+    }
+}
+
+/// A duration from zero to `max`.
+fn within(duration: Duration, max: Duration) -> bool {
+    !duration.is_negative() && duration <= max
+}
+
+/// The keys of one purpose, checked to belong together.
+fn key_material(
+    local: Option<LocalKey>,
+    secret: Option<SecretKey>,
+    public: Option<PublicKey>,
+) -> Result<KeyMaterial, ConfigError> {
+    match (local, secret, public) {
+        (Some(local), None, None) => Ok(KeyMaterial::Local(local)),
+        (Some(_), _, _) => Err(ConfigError::ConflictingKeys),
+        (None, Some(secret), public) => {
+            let derived = secret.public_key();
+            if public.is_some_and(|public| public != derived) {
+                return Err(ConfigError::KeyMismatch);
+            }
+            Ok(KeyMaterial::Public {
+                secret: Some(secret),
+                public: derived,
+            })
+        }
+        (None, None, Some(public)) => Ok(KeyMaterial::Public {
+            secret: None,
+            public,
+        }),
+        (None, None, None) => Err(ConfigError::NoKey),
+    }
+}
+
+/// The configured header, parsed, with the names its messages use.
+fn header_spec(options: &Options) -> Result<HeaderSpec, ConfigError> {
+    let name = HeaderName::from_bytes(options.header.as_bytes()).map_err(|_| {
+        ConfigError::InvalidSetting {
+            setting: "header",
+            expected: "a valid HTTP header name",
+        }
+    })?;
+    let form = if options.scheme.is_empty() {
+        "<PASETO>".into()
+    } else {
+        format!("{} <PASETO>", options.scheme).into()
+    };
+    let label = if name == AUTHORIZATION_HEADER {
+        AUTHORIZATION.into()
+    } else {
+        options.header.as_str().into()
+    };
+    Ok(HeaderSpec { name, label, form })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local() -> PasetoAuthBuilder {
+        PasetoAuth::builder().local_key(LocalKey::generate().unwrap())
+    }
+
+    #[test]
+    fn a_key_is_required() {
+        assert_eq!(
+            PasetoAuth::builder().build().unwrap_err(),
+            ConfigError::NoKey
+        );
+    }
+
+    #[test]
+    fn one_purpose_only() {
+        let error = local()
+            .secret_key(SecretKey::generate().unwrap())
+            .build()
+            .unwrap_err();
+        assert_eq!(error, ConfigError::ConflictingKeys);
+    }
+
+    #[test]
+    fn public_key_must_match_secret_key() {
+        let error = PasetoAuth::builder()
+            .secret_key(SecretKey::generate().unwrap())
+            .public_key(SecretKey::generate().unwrap().public_key())
+            .build()
+            .unwrap_err();
+        assert_eq!(error, ConfigError::KeyMismatch);
+    }
+
+    #[test]
+    fn durations_out_of_range_are_rejected() {
+        for builder in [
+            local().access_ttl(Duration::ZERO),
+            local().refresh_ttl(Duration::seconds(-1)),
+            local().custom_ttl(Duration::days(40_000)),
+            local().leeway(Duration::seconds(-1)),
+            local().rotation_grace(Duration::minutes(6)),
+            local().footer(""),
+        ] {
+            assert!(matches!(
+                builder.build(),
+                Err(ConfigError::InvalidSetting { .. })
+            ));
+        }
+    }
+
+    #[test]
+    fn header_and_scheme_are_checked() {
+        assert!(local().header("bad header").build().is_err());
+        assert!(local().scheme("Bear er").build().is_err());
+        assert!(local().header("X-Token").scheme("").build().is_ok());
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let key = LocalKey::generate().unwrap();
+        let secret = key.to_paserk();
+        let auth = PasetoAuth::builder()
+            .local_key(key)
+            .footer("kid-1")
+            .build()
+            .unwrap();
+        let shown = format!("{auth:?}");
+        assert!(!shown.contains(&secret["k4.local.".len()..]));
+        assert!(!shown.contains("kid-1"));
+    }
+}
