@@ -1,7 +1,5 @@
 //! Verifying a token string into [`Claims`]: cryptography first, then every claim.
 
-use std::borrow::Cow;
-
 use pasetors::token::TrustedToken;
 use pasetors::version4::{LocalToken, PublicToken};
 use pasetors::{Local, Public};
@@ -10,13 +8,14 @@ use serde_json::error::Category;
 use time::OffsetDateTime;
 
 use crate::auth::PasetoAuth;
-use crate::claims::{Claims, Registered};
+use crate::claims::Claims;
 use crate::error::AuthError;
 use crate::kind::TokenKind;
 use crate::settings::{KeyMaterial, Settings};
-use crate::token_type::interned;
 use crate::untrusted::{self, MAX_TOKEN_LEN};
-use crate::wire::{Raw, ReceivedPayload, parse_time};
+use crate::wire::ReceivedPayload;
+
+mod rules;
 
 impl PasetoAuth {
     /// Verifies a token of kind `K` and returns its claims.
@@ -48,7 +47,7 @@ impl PasetoAuth {
         token: &str,
         now: OffsetDateTime,
     ) -> Result<Claims<K::Extra>, AuthError> {
-        let (claims, extra) = self.decode::<K::Extra>(token, now)?;
+        let (claims, extra) = self.authenticate::<K::Extra>(token, now)?;
         self.check_revocation(&claims, now).await?;
         if claims.registered.token_type != K::TOKEN_TYPE {
             return Err(AuthError::WrongType {
@@ -65,7 +64,7 @@ impl PasetoAuth {
 
     /// Everything before revocation: cryptography, then the registered claims.
     /// The user's claims come back apart, `None` when they do not fit `T`.
-    pub(crate) fn decode<T: DeserializeOwned>(
+    pub(crate) fn authenticate<T: DeserializeOwned>(
         &self,
         token: &str,
         now: OffsetDateTime,
@@ -110,140 +109,16 @@ fn read<T: DeserializeOwned>(
     }
     match serde_json::from_str::<ReceivedPayload<'_, T>>(payload) {
         Ok(parsed) => {
-            let (claims, extra) = validate(settings, parsed, now)?.replace_extra(());
+            let (claims, extra) = rules::validate(settings, parsed, now)?.replace_extra(());
             Ok((claims, Some(extra)))
         }
         Err(error) if error.classify() == Category::Data => {
             // The user's claims did not fit; read the rest, which may fail first.
             let registered = serde_json::from_str::<ReceivedPayload<'_, ()>>(payload)
                 .map_err(|_| AuthError::UnexpectedClaims)?;
-            Ok((validate(settings, registered, now)?, None))
+            Ok((rules::validate(settings, registered, now)?, None))
         }
         Err(_) => Err(AuthError::NotJsonObject),
-    }
-}
-
-/// Checks the registered claims of a parsed payload, in the documented order.
-fn validate<T>(
-    settings: &Settings,
-    payload: ReceivedPayload<'_, T>,
-    now: OffsetDateTime,
-) -> Result<Claims<T>, AuthError> {
-    let leeway = settings.options.leeway;
-
-    let expires_at = match payload.exp {
-        None if settings.options.allow_missing_expiry => None,
-        exp => Some(time_claim(exp, "exp")?),
-    };
-    // A time so far ahead that adding the leeway overflows is not expired.
-    if expires_at.is_some_and(|exp| exp.checked_add(leeway).is_some_and(|end| end <= now)) {
-        return Err(AuthError::Expired);
-    }
-    let latest = now.checked_add(leeway).unwrap_or(now);
-    let not_before = optional_time_claim(payload.nbf, "nbf")?;
-    if not_before.is_some_and(|nbf| nbf > latest) {
-        return Err(AuthError::NotYetValid);
-    }
-    let issued_at = optional_time_claim(payload.iat, "iat")?;
-    if issued_at.is_some_and(|iat| iat > latest) {
-        return Err(AuthError::IssuedInFuture);
-    }
-
-    let issuer = match payload.iss {
-        None => None,
-        Some(Raw::Str(iss)) => Some(iss),
-        Some(_) => return Err(AuthError::MalformedClaim("iss")),
-    };
-    if let Some(required) = &settings.options.required_issuer
-        && issuer.as_deref() != Some(required.as_str())
-    {
-        return Err(AuthError::WrongIssuer);
-    }
-    // RFC 7519 §4.1.3: a token addressed to audiences must name one of ours; a
-    // service that requires none is addressed by no audience.
-    let audience = audience_claim(payload.aud)?;
-    let addressed = if settings.options.audiences.is_empty() {
-        audience.is_empty() || settings.options.allow_any_audience
-    } else {
-        audience
-            .iter()
-            .any(|aud| settings.options.audiences.iter().any(|want| want == aud))
-    };
-    if !addressed {
-        return Err(AuthError::WrongAudience);
-    }
-
-    let subject = string_claim(payload.sub, "sub")?;
-    let token_id = string_claim(payload.jti, "jti")?;
-    let token_type = string_claim(payload.token_type, "type")?;
-    let fresh = match payload.fresh {
-        None => false,
-        Some(Raw::Bool(fresh)) => fresh,
-        Some(_) => return Err(AuthError::MalformedClaim("fresh")),
-    };
-    let family = match payload.fam {
-        None => None,
-        Some(Raw::Str(family)) => Some(family.into_owned()),
-        Some(_) => return Err(AuthError::MalformedClaim("fam")),
-    };
-
-    let generation = match payload.r#gen {
-        None => 0,
-        Some(Raw::Int(generation)) => generation,
-        Some(_) => return Err(AuthError::MalformedClaim("gen")),
-    };
-
-    let registered = Registered {
-        subject: subject.into_owned(),
-        token_id: token_id.into_owned(),
-        token_type: interned(token_type),
-        fresh,
-        issued_at,
-        not_before,
-        expires_at,
-        issuer: issuer.map(Cow::into_owned),
-        audience: audience.into_iter().map(Cow::into_owned).collect(),
-        family,
-        generation,
-    };
-    Ok(Claims {
-        registered,
-        extra: payload.extra,
-    })
-}
-
-fn string_claim<'a>(raw: Option<Raw<'a>>, name: &'static str) -> Result<Cow<'a, str>, AuthError> {
-    match raw {
-        Some(Raw::Str(text)) => Ok(text),
-        Some(_) => Err(AuthError::MalformedClaim(name)),
-        None => Err(AuthError::MissingClaim(name)),
-    }
-}
-
-fn time_claim(raw: Option<Raw<'_>>, name: &'static str) -> Result<OffsetDateTime, AuthError> {
-    parse_time(&string_claim(raw, name)?).ok_or(AuthError::MalformedClaim(name))
-}
-
-fn optional_time_claim(
-    raw: Option<Raw<'_>>,
-    name: &'static str,
-) -> Result<Option<OffsetDateTime>, AuthError> {
-    raw.map(|raw| time_claim(Some(raw), name)).transpose()
-}
-
-/// `aud` as RFC 7519 allows it: one string or an array of strings.
-fn audience_claim(raw: Option<Raw<'_>>) -> Result<Vec<Cow<'_, str>>, AuthError> {
-    match raw {
-        None => Ok(Vec::new()),
-        Some(Raw::Str(aud)) => Ok(vec![aud]),
-        Some(Raw::List(items)) => items
-            .into_iter()
-            .map(|item| match item {
-                Raw::Str(aud) => Ok(aud),
-                _ => Err(AuthError::MalformedClaim("aud")),
-            })
-            .collect(),
-        Some(_) => Err(AuthError::MalformedClaim("aud")),
     }
 }
 
