@@ -2,6 +2,8 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
+
+use crate::diag::Errors;
 use syn::ext::IdentExt;
 use syn::parse::{ParseStream, Parser};
 use syn::{Expr, Ident, Lit, LitStr, Path, Token, Type};
@@ -14,14 +16,14 @@ mod kw {
     syn::custom_keyword!(state);
 }
 
-/// Which attribute is being expanded.
+/// Which guard attribute is being expanded.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Attribute {
+pub(crate) enum Guard {
     Required,
     FreshRequired,
 }
 
-impl Attribute {
+impl Guard {
     pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Required => "#[paseto_required]",
@@ -30,8 +32,8 @@ impl Attribute {
     }
 }
 
-/// The kind of token the handler requires.
-pub(crate) enum Kind {
+/// The token the handler expects.
+pub(crate) enum Expected {
     Access,
     FreshAccess,
     Refresh,
@@ -40,7 +42,7 @@ pub(crate) enum Kind {
 
 /// The checked arguments of one attribute.
 pub(crate) struct Args {
-    pub(crate) kind: Kind,
+    pub(crate) expected: Expected,
     /// The span of `optional`, when given.
     pub(crate) optional: Option<Span>,
     /// The router state named by `state = AppState`, checked to provide `PasetoAuth`.
@@ -51,7 +53,7 @@ pub(crate) struct Args {
 
 /// Each argument as written, with its span, before the combinations are checked.
 #[derive(Default)]
-struct Written {
+struct RawArgs {
     refresh: Option<Span>,
     optional: Option<Span>,
     token_type: Option<(Span, LitStr)>,
@@ -59,40 +61,11 @@ struct Written {
     krate: Option<(Span, Path)>,
 }
 
-/// Collects errors so one compile reports every independent mistake.
-#[derive(Default)]
-pub(crate) struct Errors(Option<syn::Error>);
-
-impl Errors {
-    pub(crate) fn push(&mut self, error: syn::Error) {
-        match &mut self.0 {
-            Some(first) => first.combine(error),
-            None => self.0 = Some(error),
-        }
-    }
-
-    pub(crate) fn add(&mut self, span: Span, message: impl std::fmt::Display) {
-        self.push(syn::Error::new(span, message));
-    }
-
-    /// An error covering all of `tokens`, first to last.
-    pub(crate) fn spanned(&mut self, tokens: impl ToTokens, message: impl std::fmt::Display) {
-        self.push(syn::Error::new_spanned(tokens, message));
-    }
-
-    pub(crate) fn is_empty(&self) -> bool {
-        self.0.is_none()
-    }
-
-    pub(crate) fn finish(self) -> Result<(), syn::Error> {
-        self.0.map_or(Ok(()), Err)
-    }
-}
-
 impl Args {
-    /// The runtime's `__private` module, its tokens spanned at `span` so that errors
-    /// in generated code point at the user's code.
-    pub(crate) fn private(&self, span: Span) -> TokenStream {
+    /// The path to the runtime's support for generated code (`__private`), its
+    /// tokens spanned at `span` so that errors in generated code point at the
+    /// user's code.
+    pub(crate) fn support(&self, span: Span) -> TokenStream {
         let root = self.krate.as_ref().map_or_else(
             || quote::quote_spanned!(span=> ::paseto_runtime),
             Path::to_token_stream,
@@ -102,24 +75,20 @@ impl Args {
 
     /// Parses and checks the arguments of `attribute`. Mistakes are added to `errors`;
     /// `None` when the arguments cannot be used at all.
-    pub(crate) fn parse(
-        attribute: Attribute,
-        tokens: TokenStream,
-        errors: &mut Errors,
-    ) -> Option<Self> {
-        let mut written = Written::default();
+    pub(crate) fn parse(guard: Guard, tokens: TokenStream, errors: &mut Errors) -> Option<Self> {
+        let mut written = RawArgs::default();
         let parser = |input: ParseStream<'_>| parse_each(input, &mut written, errors);
         if let Err(error) = parser.parse2(tokens) {
             errors.push(error);
             return None;
         }
-        Some(written.check(attribute, errors))
+        Some(written.check(guard, errors))
     }
 }
 
 fn parse_each(
     input: ParseStream<'_>,
-    written: &mut Written,
+    written: &mut RawArgs,
     errors: &mut Errors,
 ) -> syn::Result<()> {
     while !input.is_empty() {
@@ -228,10 +197,12 @@ fn string_value(
     }
 }
 
-/// A custom token type must be non-empty and not one the library names itself.
+/// A custom token type must be non-empty and not one the library names itself:
+/// the rule `PasetoAuth::token` applies when it issues (the runtime's
+/// `token_type::is_custom_name`), checked here when the handler compiles.
 fn token_type(value: LitStr, errors: &mut Errors) -> Option<LitStr> {
     let message = match value.value().as_str() {
-        "" => "`token_type` must not be empty",
+        "" => "`token_type` must not be empty: a custom type is named as for `PasetoAuth::token`",
         "access" => "`token_type = \"access\"` is the default; remove the argument",
         "refresh" => "`token_type = \"refresh\"` is written `#[paseto_required(refresh)]`",
         _ => return Some(value),
@@ -240,10 +211,10 @@ fn token_type(value: LitStr, errors: &mut Errors) -> Option<LitStr> {
     None
 }
 
-impl Written {
-    fn check(self, attribute: Attribute, errors: &mut Errors) -> Args {
+impl RawArgs {
+    fn check(self, guard: Guard, errors: &mut Errors) -> Args {
         let krate = self.krate.map(|(_, path)| path);
-        if attribute == Attribute::FreshRequired {
+        if guard == Guard::FreshRequired {
             let takes = "it takes only `state = ...` and `crate = \"...\"`";
             for (span, name) in [
                 (self.refresh, "refresh"),
@@ -261,7 +232,7 @@ impl Written {
                 }
             }
             return Args {
-                kind: Kind::FreshAccess,
+                expected: Expected::FreshAccess,
                 optional: None,
                 state: self.state,
                 krate,
@@ -273,20 +244,20 @@ impl Written {
                 "`refresh` and `optional` cannot be combined: a refresh endpoint exists to receive a refresh token",
             );
         }
-        let kind = match (self.refresh, self.token_type) {
+        let expected = match (self.refresh, self.token_type) {
             (Some(_), Some((span, _))) => {
                 errors.add(
                     span,
                     "`refresh` and `token_type` cannot be combined: a token has one type",
                 );
-                Kind::Refresh
+                Expected::Refresh
             }
-            (Some(_), None) => Kind::Refresh,
-            (None, Some((_, name))) => Kind::Custom(name),
-            (None, None) => Kind::Access,
+            (Some(_), None) => Expected::Refresh,
+            (None, Some((_, name))) => Expected::Custom(name),
+            (None, None) => Expected::Access,
         };
         Args {
-            kind,
+            expected,
             optional: self.optional,
             state: self.state,
             krate,

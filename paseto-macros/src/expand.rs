@@ -1,23 +1,26 @@
-//! Rewriting the handler: only its parameter list changes.
+//! Generating the rewritten handler: only its parameter list changes. Runs on a
+//! handler that [`analyze`] has checked.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{FnArg, GenericArgument, ItemFn, Pat, PatType, PathArguments, Type};
+use syn::{FnArg, ItemFn, Pat, PatType};
 
-use crate::args::{Args, Attribute, Errors, Kind};
+use crate::args::{Args, Expected, Guard};
+use crate::diag::Errors;
+use crate::handler::{Handler, Param, analyze};
 
 /// Expands one attribute over one item. On any mistake the item is emitted as
 /// written, beside the errors, so one mistake gives one message.
-pub(crate) fn expand(attribute: Attribute, args: TokenStream, item: TokenStream) -> TokenStream {
+pub(crate) fn expand(guard: Guard, args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    let args = Args::parse(attribute, args, &mut errors);
+    let args = Args::parse(guard, args, &mut errors);
     let Ok(function) = syn::parse2::<ItemFn>(item.clone()) else {
         errors.push(syn::Error::new_spanned(
             &item,
             format_args!(
                 "`{}` can only be applied to an `async fn` handler",
-                attribute.name()
+                guard.name()
             ),
         ));
         return with_errors(item, errors);
@@ -25,8 +28,8 @@ pub(crate) fn expand(attribute: Attribute, args: TokenStream, item: TokenStream)
     let Some(args) = args else {
         return with_errors(item, errors);
     };
-    match rewrite(attribute, &args, function, &mut errors) {
-        Some(expanded) if errors.is_empty() => expanded,
+    match analyze(guard, &args, function, &mut errors) {
+        Some(handler) if errors.is_empty() => rewrite(&args, handler),
         _ => with_errors(item, errors),
     }
 }
@@ -38,78 +41,17 @@ fn with_errors(mut item: TokenStream, errors: Errors) -> TokenStream {
     item
 }
 
-/// What a parameter's type says about it.
-enum Param {
-    /// `Claims` or `Claims<T>`, as written.
-    Claims(Type),
-    /// `Option<Claims>` or `Option<Claims<T>>`: the `Claims` type inside, as written.
-    OptionalClaims(Type),
-    Other,
-}
-
-fn rewrite(
-    attribute: Attribute,
-    args: &Args,
-    mut function: ItemFn,
-    errors: &mut Errors,
-) -> Option<TokenStream> {
-    let name = attribute.name();
-    let sig = &function.sig;
-    if sig.asyncness.is_none() {
-        errors.add(
-            sig.fn_token.span,
-            format_args!("`{name}` requires an `async fn`; the `async` keyword is missing"),
-        );
-    }
-    if let Some(receiver) = sig.receiver() {
-        errors.spanned(
-            receiver,
-            format_args!("`{name}` cannot be used on a method that takes `self`: axum handlers take no receiver"),
-        );
-    }
-
-    let mut claims: Option<(usize, Param)> = None;
-    for (index, input) in sig.inputs.iter().enumerate() {
-        let FnArg::Typed(typed) = input else { continue };
-        let param = classify(&typed.ty);
-        if matches!(param, Param::Other) {
-            continue;
-        }
-        if claims.is_some() {
-            errors.spanned(
-                &typed.ty,
-                "only one `Claims` parameter is allowed; this is the second",
-            );
-            continue;
-        }
-        match (&param, args.optional, attribute) {
-            (Param::OptionalClaims(_), _, Attribute::FreshRequired) => errors.spanned(
-                &typed.ty,
-                "`#[fresh_paseto_required]` always requires a token; take `Claims`, not `Option<Claims>`",
-            ),
-            (Param::OptionalClaims(_), None, Attribute::Required) => errors.spanned(
-                &typed.ty,
-                "`Option<Claims>` needs `#[paseto_required(optional)]`",
-            ),
-            (Param::Claims(_), Some(_), _) => errors.spanned(
-                &typed.ty,
-                "`optional` needs the parameter to be `Option<Claims>`",
-            ),
-            _ => {}
-        }
-        claims = Some((index, param));
-    }
-    if let (Some(optional), None) = (args.optional, &claims) {
-        errors.add(optional, "`optional` needs an `Option<Claims>` parameter");
-    }
-    if !errors.is_empty() {
-        return None;
-    }
-
+/// Rewrites a checked handler: its claims parameter becomes the verifying
+/// extractor and moves first, or an unnamed guard is added.
+fn rewrite(args: &Args, handler: Handler) -> TokenStream {
+    let Handler {
+        mut function,
+        claims,
+    } = handler;
     // Generated tokens point at the `Claims` type as written, so errors land there.
     let (span, extra) = if let Some((_, Param::Claims(ty) | Param::OptionalClaims(ty))) = &claims {
         let span = ty.span();
-        let private = args.private(span);
+        let private = args.support(span);
         (
             span,
             quote_spanned!(span=> <#ty as #private::ClaimsType>::Extra),
@@ -118,7 +60,7 @@ fn rewrite(
         (Span::call_site(), quote!(()))
     };
     let (kind, marker) = kind(args, &function, &extra, span);
-    let private = args.private(span);
+    let private = args.support(span);
     let wrapper = if args.optional.is_some() {
         quote_spanned!(span=> #private::MaybeVerified)
     } else {
@@ -128,7 +70,7 @@ fn rewrite(
     // A `State<S>` parameter may name a sub-state, so only the router state the
     // user names is checked here; without it, axum's own bound applies at `.route`.
     if let Some(state) = &args.state {
-        let private = args.private(state.span());
+        let private = args.support(state.span());
         guard = quote_spanned!(state.span()=> #private::Checked<#state, #guard>);
     }
 
@@ -156,7 +98,7 @@ fn rewrite(
             _ => inputs.insert(0, syn::parse_quote_spanned!(span=> _: #guard)),
         },
     }
-    Some(quote!(#marker #function))
+    quote!(#marker #function)
 }
 
 /// The token kind, and for a custom type the marker item that names it.
@@ -166,19 +108,19 @@ fn kind(
     extra: &TokenStream,
     span: Span,
 ) -> (TokenStream, TokenStream) {
-    let private = args.private(span);
-    match &args.kind {
-        Kind::Access => (quote_spanned!(span=> #private::Access<#extra>), quote!()),
-        Kind::FreshAccess => (
+    let private = args.support(span);
+    match &args.expected {
+        Expected::Access => (quote_spanned!(span=> #private::Access<#extra>), quote!()),
+        Expected::FreshAccess => (
             quote_spanned!(span=> #private::FreshAccess<#extra>),
             quote!(),
         ),
-        Kind::Refresh => (quote_spanned!(span=> #private::Refresh<#extra>), quote!()),
-        Kind::Custom(token_type) => {
+        Expected::Refresh => (quote_spanned!(span=> #private::Refresh<#extra>), quote!()),
+        Expected::Custom(token_type) => {
             let marker = format_ident!("__paseto_token_type_{}", function.sig.ident);
             let vis = &function.vis;
             (
-                quote_spanned!(span=> #private::Custom<#marker, #extra>),
+                quote_spanned!(span=> #private::CustomKind<#marker, #extra>),
                 quote! {
                     #[doc(hidden)]
                     #[allow(non_camel_case_types)]
@@ -190,48 +132,4 @@ fn kind(
             )
         }
     }
-}
-
-/// The single type argument of a path type whose last segment is `name`.
-fn last_segment<'a>(ty: &'a Type, name: &str) -> Option<&'a PathArguments> {
-    let Type::Path(path) = ungroup(ty) else {
-        return None;
-    };
-    if path.qself.is_some() {
-        return None;
-    }
-    let last = path.path.segments.last()?;
-    (last.ident == name).then_some(&last.arguments)
-}
-
-fn ungroup(ty: &Type) -> &Type {
-    match ty {
-        Type::Group(group) => ungroup(&group.elem),
-        Type::Paren(paren) => ungroup(&paren.elem),
-        other => other,
-    }
-}
-
-/// The type in `<T>`, when that is what the arguments are.
-fn single_type(arguments: &PathArguments) -> Option<&Type> {
-    match arguments {
-        PathArguments::AngleBracketed(angle) if angle.args.len() == 1 => match &angle.args[0] {
-            GenericArgument::Type(ty) => Some(ty),
-            _ => None,
-        },
-        _ => None,
-    }
-}
-
-fn classify(ty: &Type) -> Param {
-    // A `Claims` with the wrong number of type arguments is left to rustc's own error.
-    if last_segment(ty, "Claims").is_some() {
-        return Param::Claims(ty.clone());
-    }
-    if let Some(inner) = last_segment(ty, "Option").and_then(single_type)
-        && let Param::Claims(claims) = classify(inner)
-    {
-        return Param::OptionalClaims(claims);
-    }
-    Param::Other
 }

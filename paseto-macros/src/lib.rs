@@ -5,11 +5,13 @@
 //! code names everything through it.
 
 mod args;
+mod diag;
 mod expand;
+mod handler;
 
 use proc_macro::TokenStream;
 
-use crate::args::Attribute;
+use crate::args::Guard;
 
 /// Requires a valid token before the handler runs, and hands it its claims.
 ///
@@ -96,7 +98,7 @@ use crate::args::Attribute;
 /// ```
 #[proc_macro_attribute]
 pub fn paseto_required(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(Attribute::Required, args.into(), item.into()).into()
+    expand::expand(Guard::Required, args.into(), item.into()).into()
 }
 
 /// Requires a fresh access token: one minted by a credential check, not by a
@@ -133,5 +135,5 @@ pub fn paseto_required(args: TokenStream, item: TokenStream) -> TokenStream {
 /// ```
 #[proc_macro_attribute]
 pub fn fresh_paseto_required(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::expand(Attribute::FreshRequired, args.into(), item.into()).into()
+    expand::expand(Guard::FreshRequired, args.into(), item.into()).into()
 }

@@ -57,9 +57,9 @@ pub trait TypeName: 'static {
 }
 
 /// The token kind of `token_type = "..."`: the name from `N`, the user's claims `T`.
-pub struct Custom<N, T>(PhantomData<fn() -> (N, T)>);
+pub struct CustomKind<N, T>(PhantomData<fn() -> (N, T)>);
 
-impl<N: TypeName, T: DeserializeOwned + Send + 'static> TokenKind for Custom<N, T> {
+impl<N: TypeName, T: DeserializeOwned + Send + 'static> TokenKind for CustomKind<N, T> {
     const TOKEN_TYPE: &'static str = N::NAME;
     type Extra = T;
 }
