@@ -4,6 +4,9 @@
 use std::net::SocketAddr;
 
 use paseto_runtime::{Access, FreshAccess, LocalKey, MemoryDenylist, PasetoAuth, Refresh};
+use paseto_tests::challenge::{
+    BAD_HEADER, BEARER, INSUFFICIENT_USER_AUTHENTICATION, INVALID_REQUEST, INVALID_TOKEN,
+};
 use paseto_tests::{KEY, access_claims, at, forge_json, login, read, with};
 use pasetors::keys::SymmetricKey;
 use pasetors::version2::{LocalToken as V2LocalToken, V2};
@@ -46,10 +49,7 @@ async fn login_protected_refresh_and_the_fresh_rules() {
     let (status, challenge, body) =
         read(client.get(url("/protected-fresh")).bearer_auth(refreshed)).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    assert_eq!(
-        challenge.as_deref(),
-        Some(r#"Bearer error="insufficient_user_authentication""#)
-    );
+    assert_eq!(challenge.as_deref(), Some(INSUFFICIENT_USER_AUTHENTICATION));
     assert_eq!(
         body,
         json!({ "detail": "PASETO access token is not fresh" })
@@ -116,10 +116,6 @@ struct Case {
     detail: &'static str,
 }
 
-const INVALID_TOKEN: Option<&str> = Some(r#"Bearer error="invalid_token""#);
-const INVALID_REQUEST: Option<&str> = Some(r#"Bearer error="invalid_request""#);
-const BAD_HEADER: &str = "Bad Authorization header. Expected value 'Bearer <PASETO>'";
-
 fn case(
     name: &'static str,
     path: &'static str,
@@ -141,7 +137,7 @@ fn bearer(token: &str) -> Vec<HeaderValue> {
 }
 
 fn invalid(detail: &'static str) -> (u16, Option<&'static str>, &'static str) {
-    (401, INVALID_TOKEN, detail)
+    (401, Some(INVALID_TOKEN), detail)
 }
 
 #[tokio::test]
@@ -161,13 +157,13 @@ async fn every_rejection_kind_over_the_wire() {
     )
     .unwrap();
     let forged = |name: &str, value: Option<Value>| forge_json(&with(access_claims(), name, value));
-    let malformed = (400, INVALID_REQUEST, BAD_HEADER);
+    let malformed = (400, Some(INVALID_REQUEST), BAD_HEADER);
     let cases = [
         case(
             "no token",
             "/protected",
             vec![],
-            (401, Some("Bearer"), "PASETO Authorization Token required"),
+            (401, Some(BEARER), "PASETO Authorization Token required"),
         ),
         case(
             "refresh on access",
@@ -233,7 +229,7 @@ async fn every_rejection_kind_over_the_wire() {
             "other scheme",
             "/protected",
             vec![HeaderValue::from_static("Basic dGVzdDp0ZXN0")],
-            (401, Some("Bearer"), BAD_HEADER),
+            (401, Some(BEARER), BAD_HEADER),
         ),
         case(
             "extra parts",
@@ -313,7 +309,7 @@ async fn the_refresh_token_in_a_json_body() {
         (status, challenge.as_deref(), reply),
         (
             StatusCode::UNAUTHORIZED,
-            INVALID_TOKEN,
+            Some(INVALID_TOKEN),
             json!({ "detail": "Token has been revoked" })
         )
     );

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
 use paseto_runtime::{Duration, PasetoAuth, RedisDenylist};
+use paseto_tests::challenge::{INVALID_REQUEST, INVALID_TOKEN};
 use paseto_tests::{App, Backend, RedisServer, key, ok_user, pair, revoked};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -210,7 +211,7 @@ async fn an_array_under_the_token_key_is_rejected() {
     let reply = paseto_tests::post_json(&app, "/refresh", None, &body).await;
     reply.assert_rejected(
         400,
-        r#"Bearer error="invalid_request""#,
+        INVALID_REQUEST,
         "Bad 'refresh_token' in the JSON body. Expected value '<PASETO>'",
     );
 }
@@ -291,7 +292,7 @@ async fn a_token_for_another_audience_is_refused() {
     let strict = paseto_tests::app(PasetoAuth::builder().local_key(key()).build().unwrap());
     paseto_tests::send_token(&strict, "/access", &token)
         .await
-        .assert_rejected(401, r#"Bearer error="invalid_token""#, "Invalid audience");
+        .assert_rejected(401, INVALID_TOKEN, "Invalid audience");
     let lenient = PasetoAuth::builder()
         .local_key(key())
         .allow_any_audience(true)

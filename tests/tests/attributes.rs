@@ -6,12 +6,11 @@ use axum::http::HeaderMap;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use paseto_runtime::{Claims, PasetoAuth, fresh_paseto_required, paseto_required};
+use paseto_tests::challenge::{BEARER, INSUFFICIENT_USER_AUTHENTICATION, INVALID_TOKEN};
 use paseto_tests::guarded::{Note, access, email, fresh, optional, refresh, with_body};
 use paseto_tests::{Reply, Role, auth, post_json, send, send_token};
 use serde::Deserialize;
 use serde_json::json;
-
-const INVALID_TOKEN: &str = r#"Bearer error="invalid_token""#;
 
 #[paseto_required(token_type = "invite", optional)]
 async fn invite(claims: Option<Claims<Role>>) -> String {
@@ -177,7 +176,7 @@ async fn paseto_required_accepts_access_tokens_only() {
     );
     send(&app, "/access", &[]).await.assert_rejected(
         401,
-        "Bearer",
+        BEARER,
         "PASETO Authorization Token required",
     );
 }
@@ -200,7 +199,7 @@ async fn refresh_accepts_refresh_tokens_only() {
     );
     send(&app, "/refresh", &[]).await.assert_rejected(
         401,
-        "Bearer",
+        BEARER,
         "PASETO Authorization Token required",
     );
 }
@@ -213,7 +212,7 @@ async fn fresh_accepts_fresh_access_tokens_only() {
         .assert_ok("alice");
     send_token(&app, "/fresh", &t.access).await.assert_rejected(
         401,
-        r#"Bearer error="insufficient_user_authentication""#,
+        INSUFFICIENT_USER_AUTHENTICATION,
         "PASETO access token is not fresh",
     );
     wrong_type(
@@ -275,7 +274,7 @@ async fn handlers_without_claims_are_still_guarded() {
         .assert_ok("guarded");
     send(&app, "/guard", &[]).await.assert_rejected(
         401,
-        "Bearer",
+        BEARER,
         "PASETO Authorization Token required",
     );
     send_token(&app, "/state", &t.access).await.assert_ok("app");
@@ -291,7 +290,7 @@ async fn authentication_runs_before_the_body_is_read() {
     let (app, t) = (app(), tokens());
     post_json(&app, "/body", None, "").await.assert_rejected(
         401,
-        "Bearer",
+        BEARER,
         "PASETO Authorization Token required",
     );
     let refresh = format!("Bearer {}", t.refresh);
@@ -343,7 +342,7 @@ async fn attributes_stack_with_debug_handler_in_either_order() {
         .await
         .assert_rejected(
             401,
-            r#"Bearer error="insufficient_user_authentication""#,
+            INSUFFICIENT_USER_AUTHENTICATION,
             "PASETO access token is not fresh",
         );
 }
@@ -356,7 +355,7 @@ async fn public_handlers_in_modules() {
         .assert_ok("public");
     send(&app, "/nested", &[]).await.assert_rejected(
         401,
-        "Bearer",
+        BEARER,
         "PASETO Authorization Token required",
     );
 }

@@ -5,11 +5,10 @@
 use axum::Router;
 use axum::routing::post;
 use paseto_runtime::{JsonBodyLayer, LocalKey, PasetoAuth, TokenKind};
+use paseto_tests::challenge::{INVALID_REQUEST, INVALID_TOKEN};
 use paseto_tests::guarded::{email, fresh, optional, refresh, with_body};
 use paseto_tests::{EmailVerify, Reply, auth, post_json};
 use serde_json::{Value, json};
-
-const INVALID_TOKEN: &str = r#"Bearer error="invalid_token""#;
 
 fn app(layer: JsonBodyLayer) -> Router {
     Router::new()
@@ -141,7 +140,7 @@ async fn a_key_holding_anything_but_one_string_is_a_bad_request() {
             .await
             .assert_rejected(
                 400,
-                r#"Bearer error="invalid_request""#,
+                INVALID_REQUEST,
                 "Bad 'access_token' in the JSON body. Expected value '<PASETO>'",
             );
     }

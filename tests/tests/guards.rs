@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::response::IntoResponse;
 use paseto_runtime::{Access, IssueError, PasetoAuth, SecretKey};
+use paseto_tests::challenge::INVALID_TOKEN;
 use paseto_tests::{
     access_claims, app, auth, forge_json, key, send, send_authorization, send_token, with,
 };
@@ -71,13 +72,13 @@ async fn custom_token_type() {
         .assert_ok("alice@example.com");
     send_token(&app, "/access", &token).await.assert_rejected(
         401,
-        r#"Bearer error="invalid_token""#,
+        INVALID_TOKEN,
         "Access token required but email-verify provided",
     );
     let access = auth.access_token("alice").issue().unwrap();
     send_token(&app, "/email", &access).await.assert_rejected(
         401,
-        r#"Bearer error="invalid_token""#,
+        INVALID_TOKEN,
         "Email-verify token required but access provided",
     );
 }
@@ -199,10 +200,7 @@ async fn an_application_replaces_every_rejection_in_one_place() {
     let expired = forge_json(&with(access_claims(), "exp", Some(paseto_tests::at(-5))));
     let reply = send_token(&app, "/access", &expired).await;
     assert_eq!(reply.status, 401);
-    assert_eq!(
-        reply.challenge.as_deref(),
-        Some(r#"Bearer error="invalid_token""#)
-    );
+    assert_eq!(reply.challenge.as_deref(), Some(INVALID_TOKEN));
     assert_eq!(reply.body, json!({ "error": "expired" }));
 }
 

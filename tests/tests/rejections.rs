@@ -2,6 +2,9 @@
 //! `WWW-Authenticate` and the JSON `detail`. None panics or answers 5xx.
 
 use paseto_runtime::{Duration, LocalKey, PasetoAuth, SecretKey};
+use paseto_tests::challenge::{
+    BAD_HEADER, INSUFFICIENT_USER_AUTHENTICATION, INVALID_REQUEST, INVALID_TOKEN,
+};
 use paseto_tests::{
     KEY, access_claims, app, at, auth, forge, forge_json, forge_with, key, send,
     send_authorization, send_token, with,
@@ -9,10 +12,6 @@ use paseto_tests::{
 use pasetors::keys::SymmetricKey;
 use pasetors::version2::{LocalToken as V2LocalToken, V2};
 use serde_json::json;
-
-const INVALID_TOKEN: &str = r#"Bearer error="invalid_token""#;
-const INVALID_REQUEST: &str = r#"Bearer error="invalid_request""#;
-const BAD_HEADER: &str = "Bad Authorization header. Expected value 'Bearer <PASETO>'";
 
 #[tokio::test]
 async fn no_token() {
@@ -282,7 +281,7 @@ async fn not_fresh_where_fresh_is_required() {
         .await
         .assert_rejected(
             401,
-            r#"Bearer error="insufficient_user_authentication""#,
+            INSUFFICIENT_USER_AUTHENTICATION,
             "PASETO access token is not fresh",
         );
     let forged = forge_json(&with(access_claims(), "fresh", Some(json!("true"))));

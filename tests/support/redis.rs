@@ -1,0 +1,97 @@
+//! A real `redis-server` per test.
+
+/// A `redis-server` on a free loopback port, started for one test and stopped
+/// when dropped. Nothing is persisted.
+pub struct RedisServer {
+    port: u16,
+    args: Vec<String>,
+    process: Option<std::process::Child>,
+}
+
+impl RedisServer {
+    /// Starts a server and waits until it answers.
+    pub async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// Starts a server with extra command-line arguments, such as
+    /// `["--rename-command", "CONFIG", ""]`, and waits until it answers.
+    pub async fn start_with(args: &[&str]) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port();
+        let mut server = Self {
+            port,
+            args: args.iter().map(|&arg| arg.to_owned()).collect(),
+            process: None,
+        };
+        server.restart().await;
+        server
+    }
+
+    /// The URL clients connect to.
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// Stops the server; clients then cannot reach it.
+    pub fn stop(&mut self) {
+        if let Some(mut process) = self.process.take() {
+            let _ = process.kill();
+            let _ = process.wait();
+        }
+    }
+
+    /// Starts the server (again) on the same port and waits until it answers.
+    pub async fn restart(&mut self) {
+        self.stop();
+        let process = std::process::Command::new("redis-server")
+            .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
+            .args(["--save", "", "--appendonly", "no"])
+            .args(&self.args)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server on the PATH: run `scripts/test`, which installs it");
+        self.process = Some(process);
+        for _ in 0..200 {
+            if let Some(process) = &mut self.process
+                && let Ok(Some(status)) = process.try_wait()
+            {
+                panic!("redis-server exited ({status}): port {} taken?", self.port);
+            }
+            if self.command(&["PING"]).await.as_deref() == Some("+PONG") {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("redis-server did not answer on port {}", self.port);
+    }
+}
+
+impl RedisServer {
+    /// Sends one command and returns the first line of the reply (`+PONG`,
+    /// `:42`), or `None` when the server cannot be reached.
+    pub async fn command(&self, args: &[&str]) -> Option<String> {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+            .await
+            .ok()?;
+        let request: String = std::iter::once(format!("*{}\r\n", args.len()))
+            .chain(
+                args.iter()
+                    .map(|arg| format!("${}\r\n{arg}\r\n", arg.len())),
+            )
+            .collect();
+        stream.write_all(request.as_bytes()).await.ok()?;
+        let mut line = String::new();
+        BufReader::new(stream).read_line(&mut line).await.ok()?;
+        Some(line.trim_end().to_owned())
+    }
+}
+
+impl Drop for RedisServer {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
