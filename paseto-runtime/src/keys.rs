@@ -74,6 +74,59 @@ fn decode_paserk(
     }
 }
 
+/// What every key type shares: reading and writing its PASERK, its PASERK id,
+/// and `FromStr`. `$inner` is the field holding pasetors' key.
+macro_rules! paserk_key {
+    ($key:ident, $inner:tt, $prefix:literal, $id:literal, $to_paserk:literal) => {
+        impl $key {
+            #[doc = concat!("Parses a `", $prefix, "` PASERK string.")]
+            pub fn from_paserk(text: &str) -> Result<Self, KeyError> {
+                Self::from_bytes(&decode_paserk(text, $prefix, Self::LEN)?)
+            }
+
+            #[doc = concat!("The key as a `", $prefix, "` PASERK string. ", $to_paserk)]
+            pub fn to_paserk(&self) -> String {
+                paserk(&self.$inner)
+            }
+
+            #[doc = concat!("The key's PASERK id (`", $id, "`): safe to log, identifies the key without revealing it.")]
+            pub fn id(&self) -> String {
+                paserk(&Id::from(&self.$inner))
+            }
+        }
+
+        impl FromStr for $key {
+            type Err = KeyError;
+
+            fn from_str(text: &str) -> Result<Self, KeyError> {
+                Self::from_paserk(text)
+            }
+        }
+    };
+}
+
+paserk_key!(
+    LocalKey,
+    0,
+    "k4.local.",
+    "k4.lid.",
+    "This is the secret itself: store it as one."
+);
+paserk_key!(
+    SecretKey,
+    secret,
+    "k4.secret.",
+    "k4.sid.",
+    "This is the secret itself: store it as one."
+);
+paserk_key!(
+    PublicKey,
+    0,
+    "k4.public.",
+    "k4.pid.",
+    "Public, safe to share."
+);
+
 /// A 32-byte symmetric key for `v4.local` tokens (encrypted and authenticated).
 #[derive(Clone)]
 pub struct LocalKey(pub(crate) SymmetricKey<V4>);
@@ -81,7 +134,6 @@ pub struct LocalKey(pub(crate) SymmetricKey<V4>);
 impl LocalKey {
     /// The length of a `v4.local` key in bytes.
     pub const LEN: usize = 32;
-    const PREFIX: &'static str = "k4.local.";
 
     /// Builds a key from exactly 32 raw bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
@@ -95,34 +147,11 @@ impl LocalKey {
         SymmetricKey::from(bytes).map(Self).map_err(|_| length)
     }
 
-    /// Parses a `k4.local.` PASERK string.
-    pub fn from_paserk(text: &str) -> Result<Self, KeyError> {
-        Self::from_bytes(&decode_paserk(text, Self::PREFIX, Self::LEN)?)
-    }
-
     /// Generates a new random key.
     pub fn generate() -> Result<Self, KeyError> {
         SymmetricKey::generate()
             .map(Self)
             .map_err(|_| KeyError::Generate)
-    }
-
-    /// The key as a `k4.local.` PASERK string. This is the secret itself: store it as one.
-    pub fn to_paserk(&self) -> String {
-        paserk(&self.0)
-    }
-
-    /// The key's PASERK id (`k4.lid.`): safe to log, identifies the key without revealing it.
-    pub fn id(&self) -> String {
-        paserk(&Id::from(&self.0))
-    }
-}
-
-impl FromStr for LocalKey {
-    type Err = KeyError;
-
-    fn from_str(text: &str) -> Result<Self, KeyError> {
-        Self::from_paserk(text)
     }
 }
 
@@ -143,7 +172,6 @@ pub struct SecretKey {
 impl SecretKey {
     /// The length of an Ed25519 secret key (seed and public key) in bytes.
     pub const LEN: usize = 64;
-    const PREFIX: &'static str = "k4.secret.";
 
     /// Builds a key from its 64 raw bytes: the seed, then the public key.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
@@ -162,11 +190,6 @@ impl SecretKey {
         Ok(Self { secret, public })
     }
 
-    /// Parses a `k4.secret.` PASERK string.
-    pub fn from_paserk(text: &str) -> Result<Self, KeyError> {
-        Self::from_bytes(&decode_paserk(text, Self::PREFIX, Self::LEN)?)
-    }
-
     /// Generates a new random key pair and returns its secret half.
     pub fn generate() -> Result<Self, KeyError> {
         AsymmetricKeyPair::<V4>::generate()
@@ -180,24 +203,6 @@ impl SecretKey {
     /// The public key that verifies what this key signs.
     pub fn public_key(&self) -> PublicKey {
         self.public.clone()
-    }
-
-    /// The key as a `k4.secret.` PASERK string. This is the secret itself: store it as one.
-    pub fn to_paserk(&self) -> String {
-        paserk(&self.secret)
-    }
-
-    /// The key's PASERK id (`k4.sid.`): safe to log.
-    pub fn id(&self) -> String {
-        paserk(&Id::from(&self.secret))
-    }
-}
-
-impl FromStr for SecretKey {
-    type Err = KeyError;
-
-    fn from_str(text: &str) -> Result<Self, KeyError> {
-        Self::from_paserk(text)
     }
 }
 
@@ -214,7 +219,6 @@ pub struct PublicKey(pub(crate) AsymmetricPublicKey<V4>);
 impl PublicKey {
     /// The length of an Ed25519 public key in bytes.
     pub const LEN: usize = 32;
-    const PREFIX: &'static str = "k4.public.";
 
     /// Builds a key from exactly 32 raw bytes.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, KeyError> {
@@ -228,29 +232,6 @@ impl PublicKey {
         AsymmetricPublicKey::from(bytes)
             .map(Self)
             .map_err(|_| length)
-    }
-
-    /// Parses a `k4.public.` PASERK string.
-    pub fn from_paserk(text: &str) -> Result<Self, KeyError> {
-        Self::from_bytes(&decode_paserk(text, Self::PREFIX, Self::LEN)?)
-    }
-
-    /// The key as a `k4.public.` PASERK string; public, safe to share.
-    pub fn to_paserk(&self) -> String {
-        paserk(&self.0)
-    }
-
-    /// The key's PASERK id (`k4.pid.`).
-    pub fn id(&self) -> String {
-        paserk(&Id::from(&self.0))
-    }
-}
-
-impl FromStr for PublicKey {
-    type Err = KeyError;
-
-    fn from_str(text: &str) -> Result<Self, KeyError> {
-        Self::from_paserk(text)
     }
 }
 
