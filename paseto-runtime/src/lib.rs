@@ -2,6 +2,33 @@
 //! `fastapi-paseto`: issue tokens, guard handlers, reject with errors a client
 //! can act on.
 //!
+//! # Map of the crate
+//!
+//! A request's path: `source` finds the token (the header,
+//! then a JSON body that `json_body` read) → `verify` opens it (`untrusted`
+//! decodes, pasetors checks the MAC or signature) and applies the claim rules
+//! (`verify::rules`, reading the payload through `wire`) → `revoke` asks the
+//! `denylist` → `extract` hands the handler its [`Claims`], or `rejection`
+//! renders the [`AuthError`].
+//!
+//! | module | holds |
+//! |---|---|
+//! | `settings` | every option with its default, key material, what a build derives |
+//! | `auth` | [`PasetoAuth`] alone; the modules below add their methods to it |
+//! | `builder`, `env` | [`PasetoAuthBuilder`]; the `PASETO_*` variables |
+//! | `keys`, `token_type`, `kind` | keys; type names and their rule; [`TokenKind`] |
+//! | `claims`, `wire` | [`Claims`]; the payload as read and as written, times |
+//! | `issue` | [`TokenBuilder`] |
+//! | `source`, `json_body` | where a token comes from |
+//! | `verify` | [`PasetoAuth::verify`] and the claim rules |
+//! | `revoke`, `denylist` | revocation and rotation; [`Denylist`] and its stores |
+//! | `extract`, `rejection`, `error` | [`Verified`]; rendering; [`AuthError`] |
+//!
+//! Dependencies point one way: `settings` and the leaves (`keys`, `token_type`,
+//! `wire`, `claims`, `error`, `denylist`) import nothing above them. A new
+//! setting is one line in `settings`' `options!`, a setter in `builder`, and a
+//! range check in `builder::build` if it has a range.
+//!
 //! # Getting started
 //!
 //! Build a [`PasetoAuth`] (keys and settings), put it in the router's state, and

@@ -76,6 +76,9 @@ impl fmt::Debug for Opaque {
 }
 
 /// Declares [`Options`] once: each setting with its type, its default and its doc.
+/// `Debug` is derived, so a new setting is this one line, its setter on
+/// `PasetoAuthBuilder`, and its range check in `PasetoAuthBuilder::check` if
+/// it has a range.
 macro_rules! options {
     ($($(#[doc = $doc:literal])* $name:ident: $type:ty = $default:expr,)*) => {
         /// Every plain setting, as the builder drafts it and verification reads it.
