@@ -19,8 +19,10 @@ pub(super) fn validate<T>(
 ) -> Result<Claims<T>, AuthError> {
     let options = &settings.options;
     let expires_at = expiry(options, payload.exp, now)?;
-    let not_before = not_before(options, payload.nbf, now)?;
-    let issued_at = issued_at(options, payload.iat, now)?;
+    // The latest moment a claimed time may name: now plus the leeway.
+    let latest = now.checked_add(options.leeway).unwrap_or(now);
+    let not_before = not_before(payload.nbf, latest)?;
+    let issued_at = issued_at(payload.iat, latest)?;
     let issuer = issuer(options, payload.iss)?;
     let audience = audience(options, payload.aud)?;
     let registered = Registered {
@@ -60,33 +62,27 @@ fn expiry(
     }
 }
 
-/// The latest moment a claimed time may name: now plus the leeway.
-fn latest(options: &Options, now: OffsetDateTime) -> OffsetDateTime {
-    now.checked_add(options.leeway).unwrap_or(now)
-}
-
-/// `nbf`, when present: not after now plus the leeway.
+/// `nbf`, when present: not after `latest`, now plus the leeway.
 fn not_before(
-    options: &Options,
     raw: Option<Raw<'_>>,
-    now: OffsetDateTime,
+    latest: OffsetDateTime,
 ) -> Result<Option<OffsetDateTime>, AuthError> {
     let not_before = optional_time(raw, "nbf")?;
-    if not_before.is_some_and(|nbf| nbf > latest(options, now)) {
+    if not_before.is_some_and(|nbf| nbf > latest) {
         return Err(AuthError::NotYetValid);
     }
     Ok(not_before)
 }
 
-/// `iat`, when present: not after now plus the leeway; a token from the future
-/// was made by a clock that is wrong, or by someone who wants it to live longer.
+/// `iat`, when present: not after `latest`, now plus the leeway; a token from
+/// the future was made by a clock that is wrong, or by someone who wants it to
+/// live longer.
 fn issued_at(
-    options: &Options,
     raw: Option<Raw<'_>>,
-    now: OffsetDateTime,
+    latest: OffsetDateTime,
 ) -> Result<Option<OffsetDateTime>, AuthError> {
     let issued_at = optional_time(raw, "iat")?;
-    if issued_at.is_some_and(|iat| iat > latest(options, now)) {
+    if issued_at.is_some_and(|iat| iat > latest) {
         return Err(AuthError::IssuedInFuture);
     }
     Ok(issued_at)
@@ -142,7 +138,11 @@ fn generation(raw: Option<&Raw<'_>>) -> Result<u64, AuthError> {
 
 /// A required string claim.
 fn string<'a>(raw: Option<Raw<'a>>, name: &'static str) -> Result<Cow<'a, str>, AuthError> {
-    optional_string(raw, name)?.ok_or(AuthError::MissingClaim(name))
+    match raw {
+        Some(Raw::Str(text)) => Ok(text),
+        Some(_) => Err(AuthError::MalformedClaim(name)),
+        None => Err(AuthError::MissingClaim(name)),
+    }
 }
 
 /// A string claim that may be absent.
@@ -150,11 +150,7 @@ fn optional_string<'a>(
     raw: Option<Raw<'a>>,
     name: &'static str,
 ) -> Result<Option<Cow<'a, str>>, AuthError> {
-    match raw {
-        None => Ok(None),
-        Some(Raw::Str(text)) => Ok(Some(text)),
-        Some(_) => Err(AuthError::MalformedClaim(name)),
-    }
+    raw.map(|raw| string(Some(raw), name)).transpose()
 }
 
 /// A required RFC 3339 time claim.
