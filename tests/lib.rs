@@ -29,7 +29,7 @@ mod tcp;
 pub use backend::Backend;
 pub use fixtures::{Email, EmailVerify, KEY, Role, app, auth, guarded, key};
 pub use forge::{access_claims, at, forge, forge_json, forge_with, with};
-pub use logs::{Logs, capture_logs};
+pub use logs::{Capture, Logs, capture_logs};
 pub use redis::RedisServer;
 pub use router::{Reply, post, post_json, send, send_authorization, send_token};
 pub use tcp::{Answer, App, login, ok_user, pair, read, revoked, serve};

@@ -42,6 +42,14 @@ pub enum AuthError {
         /// The key, as configured.
         key: Arc<str>,
     },
+    /// The WebSocket query parameter is given twice, or lacks the configured scheme.
+    #[error("Bad '{key}' in the query string. Expected value '{expected}'")]
+    MalformedQueryToken {
+        /// The query parameter, as configured.
+        key: Arc<str>,
+        /// The form the value must have, such as `<PASETO>`.
+        expected: Arc<str>,
+    },
     /// The body, read for its token, is longer than the configured limit.
     #[error("Request body is too large")]
     BodyTooLarge,
@@ -125,6 +133,7 @@ impl AuthError {
         match self {
             Self::MalformedHeader { .. }
             | Self::MalformedBodyToken { .. }
+            | Self::MalformedQueryToken { .. }
             | Self::UnreadableBody => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RevocationUnavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -140,9 +149,9 @@ impl AuthError {
                 Challenge::None
             }
             Self::MissingToken | Self::UnsupportedScheme { .. } => Challenge::Bearer,
-            Self::MalformedHeader { .. } | Self::MalformedBodyToken { .. } => {
-                Challenge::Error(BearerError::InvalidRequest)
-            }
+            Self::MalformedHeader { .. }
+            | Self::MalformedBodyToken { .. }
+            | Self::MalformedQueryToken { .. } => Challenge::Error(BearerError::InvalidRequest),
             Self::NotFresh => Challenge::Error(BearerError::InsufficientUserAuthentication),
             _ => Challenge::Error(BearerError::InvalidToken),
         }
@@ -183,6 +192,7 @@ impl AuthError {
             Self::UnsupportedScheme { .. } => "unsupported_scheme",
             Self::MalformedHeader { .. } => "malformed_header",
             Self::MalformedBodyToken { .. } => "malformed_body_token",
+            Self::MalformedQueryToken { .. } => "malformed_query_token",
             Self::BodyTooLarge => "body_too_large",
             Self::UnreadableBody => "unreadable_body",
             Self::TooLarge => "too_large",

@@ -103,7 +103,7 @@ where
         let found = source::find(&auth.settings, parts, TokenClass::of(K::TOKEN_TYPE));
         let verified = match found {
             Ok(Some(token)) => auth
-                .verify::<K>(token)
+                .verify::<K>(&token)
                 .await
                 .map(|claims| Some(Self(claims))),
             Ok(None) => Ok(None),

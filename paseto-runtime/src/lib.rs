@@ -147,6 +147,7 @@ mod source;
 mod token_type;
 mod untrusted;
 mod verify;
+mod watch;
 mod wire;
 
 /// Not public API: support for the code `paseto-macros` generates.

@@ -53,6 +53,9 @@ pub enum ConfigError {
 /// and keeping times this small means adding them to "now" cannot overflow.
 pub(crate) const MAX_DURATION: Duration = Duration::days(36_525);
 
+/// The shortest revocation poll accepted: each poll is a store round trip.
+pub(crate) const MIN_REVOCATION_POLL: Duration = Duration::milliseconds(100);
+
 /// The longest rotation grace accepted: a window for retries, not a second lifetime.
 pub(crate) const MAX_ROTATION_GRACE: Duration = Duration::minutes(5);
 
@@ -124,6 +127,14 @@ options! {
     footer: Option<Opaque> = None,
     /// The implicit assertion bound into every token.
     implicit_assertion: Option<Opaque> = None,
+    /// Take tokens from the query string of WebSocket upgrade requests.
+    websocket_query: bool = false,
+    /// The query parameter that carries a WebSocket token.
+    websocket_query_key: String = "token".to_owned(),
+    /// The scheme before a query token; empty for a bare token.
+    websocket_query_scheme: String = String::new(),
+    /// How often a watched token's revocation is checked again.
+    revocation_poll: Duration = Duration::seconds(1),
     /// The token types revocation applies to.
     denylist_token_types: Vec<String> = vec![ACCESS.to_owned(), REFRESH.to_owned()],
 }
@@ -168,6 +179,14 @@ pub(crate) struct HeaderSpec {
     pub(crate) form: Arc<str>,
 }
 
+/// Where WebSocket upgrades carry tokens in the query string, when allowed.
+#[derive(Debug)]
+pub(crate) struct QuerySpec {
+    pub(crate) key: Arc<str>,
+    /// The form the value must have, for messages: `<PASETO>`.
+    pub(crate) form: Arc<str>,
+}
+
 /// Renders every rejection of the application's extractors; see
 /// [`PasetoAuthBuilder::on_rejection`](crate::PasetoAuthBuilder::on_rejection).
 pub(crate) type Renderer = Arc<dyn Fn(&AuthError) -> Response + Send + Sync>;
@@ -194,6 +213,7 @@ pub(crate) struct Settings {
     pub(crate) keys: KeyMaterial,
     pub(crate) options: Options,
     pub(crate) header: HeaderSpec,
+    pub(crate) query: Option<QuerySpec>,
     pub(crate) renderer: Option<Renderer>,
     pub(crate) revocation: Option<Revocation>,
 }

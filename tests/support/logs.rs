@@ -1,8 +1,18 @@
-//! What the code under test logs.
+//! What the code under test logs, per test thread.
+//!
+//! One global subscriber formats every event and hands it to the thread that
+//! logged it: a thread that called [`capture_logs`] keeps it, any other thread
+//! drops it. A thread-local default subscriber would not do: tracing caches, per
+//! call site, whether anyone listens, and a test running on another thread can
+//! settle that before the capturing test starts.
 
-/// What the `tracing` subscriber of [`capture_logs`] wrote.
+use std::cell::RefCell;
+use std::io::Write;
+use std::sync::{Arc, Mutex, Once};
+
+/// What [`capture_logs`] has captured so far.
 #[derive(Clone, Default)]
-pub struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+pub struct Logs(Arc<Mutex<Vec<u8>>>);
 
 impl Logs {
     /// Everything written so far.
@@ -11,9 +21,29 @@ impl Logs {
     }
 }
 
-impl std::io::Write for Logs {
+thread_local! {
+    static CAPTURING: RefCell<Option<Logs>> = const { RefCell::new(None) };
+}
+
+/// Stops capturing on this thread when dropped.
+pub struct Capture(());
+
+impl Drop for Capture {
+    fn drop(&mut self) {
+        CAPTURING.with(|capturing| capturing.borrow_mut().take());
+    }
+}
+
+/// Writes an event to the logging thread's capture, if it has one.
+struct ThreadWriter;
+
+impl Write for ThreadWriter {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("not poisoned").extend_from_slice(buf);
+        CAPTURING.with(|capturing| {
+            if let Some(logs) = &*capturing.borrow() {
+                logs.0.lock().expect("not poisoned").extend_from_slice(buf);
+            }
+        });
         Ok(buf.len())
     }
 
@@ -24,13 +54,17 @@ impl std::io::Write for Logs {
 
 /// Captures what this thread logs at DEBUG and above, without colours, until the
 /// guard is dropped. A `#[tokio::test]` runs the served app on the same thread.
-pub fn capture_logs() -> (Logs, tracing::subscriber::DefaultGuard) {
+pub fn capture_logs() -> (Logs, Capture) {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(|| ThreadWriter)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
+    });
     let logs = Logs::default();
-    let writer = logs.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    (logs, tracing::subscriber::set_default(subscriber))
+    CAPTURING.with(|capturing| *capturing.borrow_mut() = Some(logs.clone()));
+    (logs, Capture(()))
 }

@@ -1,13 +1,15 @@
 //! fastapi-paseto's "Refresh Tokens" example, ported to axum: log in for an access
 //! and a refresh token, exchange the refresh token for new access tokens, and
 //! reach protected routes, one of them only with a fresh token. Beyond it: log out
-//! (revocation) and refresh-token rotation with reuse detection.
+//! (revocation), refresh-token rotation with reuse detection, and a WebSocket that
+//! closes when its token expires or is revoked.
 //!
 //! Copy this file to start: the handlers are what an application writes.
 
 use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
-use axum::http::StatusCode;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
+use axum::http::{Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -32,8 +34,13 @@ pub fn router(auth: PasetoAuth) -> Router {
         .route("/protected-fresh", get(protected_fresh))
         .route("/health", get(health))
         .route("/logout", post(logout))
+        .route("/ws", get(websocket))
         .merge(refreshing)
-        .layer(TraceLayer::new_for_http())
+        // Requests are logged by method and path only: a WebSocket token may be in
+        // the query string (RFC 6750 §2.3), and logs must not keep it.
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+        }))
         .with_state(auth)
 }
 
@@ -144,4 +151,45 @@ async fn rotate(
     State(auth): State<PasetoAuth>,
 ) -> Result<Json<TokenPair>, RevokeError> {
     Ok(Json(auth.rotate(&claims).await?))
+}
+
+/// A WebSocket for any valid access token, in the `Authorization` header or, from
+/// a browser, in `?token=`. The first frame is `{"user": "<sub>"}`; every text
+/// frame after it comes back unchanged; when the token expires or is revoked the
+/// socket closes with 1008 and the reason.
+#[paseto_required]
+async fn websocket(
+    claims: Claims,
+    State(auth): State<PasetoAuth>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade.on_upgrade(move |socket| echo(socket, auth, claims))
+}
+
+/// Greets, then echoes text frames until the client leaves or the token ends.
+async fn echo(mut socket: WebSocket, auth: PasetoAuth, claims: Claims) {
+    let hello = json!({ "user": claims.subject() }).to_string();
+    if socket.send(Message::Text(hello.into())).await.is_err() {
+        return;
+    }
+    let invalid = auth.until_invalid(&claims);
+    tokio::pin!(invalid);
+    loop {
+        tokio::select! {
+            error = &mut invalid => {
+                let frame = CloseFrame { code: close_code::POLICY, reason: error.to_string().into() };
+                let _ = socket.send(Message::Close(Some(frame))).await;
+                return;
+            }
+            message = socket.recv() => match message {
+                Some(Ok(Message::Text(text))) => {
+                    if socket.send(Message::Text(text)).await.is_err() {
+                        return;
+                    }
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return,
+            },
+        }
+    }
 }

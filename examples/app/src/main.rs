@@ -22,7 +22,8 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .with(filter)
         .init();
 
-    let mut config = PasetoAuth::builder().env()?;
+    // Browsers cannot set headers on a WebSocket: `/ws` also takes `?token=`.
+    let mut config = PasetoAuth::builder().env()?.websocket_query(true);
     if !config.has_key() {
         eprintln!(
             "PASETO_SECRET_KEY is not set: generated a key for this run; tokens stop verifying when the process exits"

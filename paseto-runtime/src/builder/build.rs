@@ -12,8 +12,8 @@ use super::PasetoAuthBuilder;
 use crate::auth::PasetoAuth;
 use crate::keys::{LocalKey, PublicKey, SecretKey};
 use crate::settings::{
-    AUTHORIZATION, ConfigError, HeaderSpec, KeyMaterial, MAX_DURATION, MAX_ROTATION_GRACE, Options,
-    Revocation, Settings,
+    AUTHORIZATION, ConfigError, HeaderSpec, KeyMaterial, MAX_DURATION, MAX_ROTATION_GRACE,
+    MIN_REVOCATION_POLL, Options, QuerySpec, Revocation, Settings,
 };
 
 impl PasetoAuthBuilder {
@@ -48,7 +48,18 @@ impl PasetoAuthBuilder {
                 "non-empty; leave it out for tokens without a footer",
             );
         }
-        if !options.scheme.bytes().all(|b| b.is_ascii_graphic()) {
+        if options.revocation_poll < MIN_REVOCATION_POLL {
+            return invalid("revocation_poll", "at least 100 milliseconds");
+        }
+        if options.websocket_query_key.is_empty() {
+            return invalid("websocket_query_key", "a non-empty query parameter name");
+        }
+        if !options.scheme.bytes().all(|b| b.is_ascii_graphic())
+            || !options
+                .websocket_query_scheme
+                .bytes()
+                .all(|b| b.is_ascii_graphic())
+        {
             return invalid("scheme", "empty, or visible ASCII without spaces");
         }
         Ok(())
@@ -59,6 +70,10 @@ impl PasetoAuthBuilder {
         Self::check(&self.options)?;
         let keys = key_material(self.local, self.secret, self.public)?;
         let header = header_spec(&self.options)?;
+        let query = self.options.websocket_query.then(|| QuerySpec {
+            key: self.options.websocket_query_key.as_str().into(),
+            form: token_form(&self.options.websocket_query_scheme),
+        });
         let revocation =
             (self.denylist.is_some() || self.revocation_check.is_some()).then(|| Revocation {
                 denylist: self.denylist,
@@ -71,6 +86,7 @@ impl PasetoAuthBuilder {
                 keys,
                 options: self.options,
                 header,
+                query,
                 renderer: self.renderer,
                 revocation,
             }),
@@ -110,6 +126,15 @@ fn key_material(
     }
 }
 
+/// The form a value carrying a token must have, for messages: `<scheme> <PASETO>`.
+fn token_form(scheme: &str) -> Arc<str> {
+    if scheme.is_empty() {
+        "<PASETO>".into()
+    } else {
+        format!("{scheme} <PASETO>").into()
+    }
+}
+
 /// The configured header, parsed, with the names its messages use.
 fn header_spec(options: &Options) -> Result<HeaderSpec, ConfigError> {
     let name = HeaderName::from_bytes(options.header.as_bytes()).map_err(|_| {
@@ -118,11 +143,7 @@ fn header_spec(options: &Options) -> Result<HeaderSpec, ConfigError> {
             expected: "a valid HTTP header name",
         }
     })?;
-    let form = if options.scheme.is_empty() {
-        "<PASETO>".into()
-    } else {
-        format!("{} <PASETO>", options.scheme).into()
-    };
+    let form = token_form(&options.scheme);
     let label = if name == AUTHORIZATION_HEADER {
         AUTHORIZATION.into()
     } else {

@@ -107,6 +107,37 @@ impl PasetoAuthBuilder {
         self
     }
 
+    /// Takes tokens from the query string of WebSocket upgrade requests
+    /// (`GET` with `Upgrade: websocket`), for browsers, which cannot set headers
+    /// on `new WebSocket(url)`. Default: no. Only upgrade requests are read: a
+    /// plain request with `?token=` carries no token. The header wins when both
+    /// are sent. Query strings end up in access logs (RFC 6750 §2.3): keep them
+    /// out of yours and your proxy's.
+    pub fn websocket_query(mut self, allow: bool) -> Self {
+        self.options.websocket_query = allow;
+        self
+    }
+
+    /// The query parameter of WebSocket tokens. Default: `token`.
+    pub fn websocket_query_key(mut self, key: impl Into<String>) -> Self {
+        self.options.websocket_query_key = key.into();
+        self
+    }
+
+    /// The scheme a query token starts with, as `?token=Bearer%20v4.local...`,
+    /// matched case-insensitively. Default: empty, a bare token.
+    pub fn websocket_query_scheme(mut self, scheme: impl Into<String>) -> Self {
+        self.options.websocket_query_scheme = scheme.into();
+        self
+    }
+
+    /// How often [`PasetoAuth::until_invalid`] asks the revocation store again.
+    /// Default: 1 second; at least 100 ms.
+    pub fn revocation_poll(mut self, interval: Duration) -> Self {
+        self.options.revocation_poll = interval;
+        self
+    }
+
     /// The `iss` claim written into issued tokens.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.options.issuer = Some(issuer.into());

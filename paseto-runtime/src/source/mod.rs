@@ -1,9 +1,13 @@
-//! Where a token comes from: the configured header, then a JSON body that
+//! Where a token comes from: the configured header, then on WebSocket upgrades
+//! the query string (where allowed), then a JSON body that
 //! [`JsonBodyLayer`](crate::JsonBodyLayer) read. The first source that holds
 //! something decides: a malformed one is an error, not a reason to try the next.
 
 mod body;
 mod header;
+mod query;
+
+use std::borrow::Cow;
 
 use http::request::Parts;
 
@@ -18,12 +22,15 @@ pub(crate) fn find<'r>(
     settings: &Settings,
     parts: &'r Parts,
     class: TokenClass,
-) -> Result<Option<&'r str>, AuthError> {
+) -> Result<Option<Cow<'r, str>>, AuthError> {
     if let Some(token) = header::token(settings, &parts.headers)? {
+        return Ok(Some(Cow::Borrowed(token)));
+    }
+    if let Some(token) = query::token(settings, parts)? {
         return Ok(Some(token));
     }
     match parts.extensions.get::<BodyTokens>() {
-        Some(tokens) => tokens.get(class),
+        Some(tokens) => Ok(tokens.get(class)?.map(Cow::Borrowed)),
         None => Ok(None),
     }
 }
