@@ -4,12 +4,12 @@
 //!
 //! # Map of the crate
 //!
-//! A request's path: `source` finds the token (the header,
-//! then a JSON body that `json_body` read) → `verify` opens it (`untrusted`
-//! decodes, pasetors checks the MAC or signature) and applies the claim rules
-//! (`verify::rules`, reading the payload through `wire`) → `revoke` asks the
-//! `denylist` → `extract` hands the handler its [`Claims`], or `rejection`
-//! renders the [`AuthError`].
+//! A request's path: `source` finds the token (the header, the query of a
+//! WebSocket upgrade, then a JSON body that `json_body` read) → `verify` opens
+//! it (`untrusted` decodes, pasetors checks the MAC or signature) and applies the
+//! claim rules (`verify::rules`, reading the payload through `wire`) → `revoke`
+//! asks the `denylist` → `extract` hands the handler its [`Claims`], or
+//! `rejection` renders the [`AuthError`].
 //!
 //! | module | holds |
 //! |---|---|
@@ -22,6 +22,7 @@
 //! | `source`, `json_body` | where a token comes from |
 //! | `verify` | [`PasetoAuth::verify`] and the claim rules |
 //! | `revoke`, `denylist` | revocation and rotation; [`Denylist`] and its stores |
+//! | `watch` | [`PasetoAuth::until_invalid`], for sockets that outlive their request |
 //! | `extract`, `rejection`, `error` | [`Verified`]; rendering; [`AuthError`] |
 //!
 //! Dependencies point one way: `settings` and the leaves (`keys`, `token_type`,
@@ -95,6 +96,14 @@
 //! find a token in a JSON body, `{"access_token": "..."}` or
 //! `{"refresh_token": "..."}`, when the request has no header; see
 //! [`JsonBodyLayer`].
+//!
+//! # WebSockets
+//!
+//! The guards work on handlers that take a `WebSocketUpgrade`: a bad handshake
+//! gets the HTTP rejection, never an upgrade.
+//! [`PasetoAuthBuilder::websocket_query`] lets browsers send the token as
+//! `?token=` on upgrade requests, and [`PasetoAuth::until_invalid`] tells a
+//! socket's task when its token expires or is revoked.
 //!
 //! # Revocation
 //!
