@@ -97,7 +97,7 @@
 //! `{"refresh_token": "..."}`, when the request has no header; see
 //! [`JsonBodyLayer`].
 //!
-//! # WebSockets
+//! # WebSocket upgrades
 //!
 //! The guards work on handlers that take a `WebSocketUpgrade`: a bad handshake
 //! gets the HTTP rejection, never an upgrade.
