@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 use crate::auth::PasetoAuth;
 use crate::claims::Claims;
 use crate::error::AuthError;
+use crate::revoke::OnReuse;
 
 impl PasetoAuth {
     /// Resolves when the token `claims` came from stops being valid: at its `exp`
@@ -13,8 +14,9 @@ impl PasetoAuth {
     /// configured denylist or revocation check is asked every
     /// [`revocation_poll`](crate::PasetoAuthBuilder::revocation_poll)
     /// ([`AuthError::Revoked`], or [`AuthError::RevocationUnavailable`] when the
-    /// store cannot answer: it fails closed). A token without `exp` and without
-    /// revocation never resolves.
+    /// store cannot answer: it fails closed). A refresh token its client has
+    /// rotated ends the watch as revoked; asking again is not reuse, so its family
+    /// stays valid. A token without `exp` and without revocation never resolves.
     ///
     /// For a socket opened under a guard: race it against the socket and close
     /// the socket when it resolves, as the example app does with close code 1008
@@ -68,7 +70,7 @@ impl PasetoAuth {
             }
             if revocable
                 && let Err(error) = self
-                    .check_revocation(&claims, OffsetDateTime::now_utc())
+                    .check_revocation(&claims, OffsetDateTime::now_utc(), OnReuse::Refuse)
                     .await
             {
                 return error;

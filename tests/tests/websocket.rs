@@ -240,3 +240,24 @@ async fn the_query_token_never_reaches_the_log() {
     assert!(!log.contains(&access), "{log}");
     assert!(!log.contains("token="), "{log}");
 }
+
+/// Watching a refresh token that its client then rotates ends the watch, but is
+/// no reuse: the family, and the pair the rotation issued, stay valid.
+#[tokio::test]
+async fn watching_a_rotated_refresh_token_does_not_revoke_its_family() {
+    let auth = builder().rotation_grace(Duration::ZERO).build().unwrap();
+    let pair = auth.login_tokens("test").unwrap();
+    let refresh = auth
+        .verify::<paseto_runtime::Refresh>(&pair.refresh_token)
+        .await
+        .unwrap();
+    let next = auth.rotate(&refresh).await.unwrap();
+    let ended = tokio::time::timeout(StdDuration::from_secs(3), auth.until_invalid(&refresh))
+        .await
+        .expect("the watch ends once its token is spent");
+    assert_eq!(ended, paseto_runtime::AuthError::Revoked);
+    let access = auth
+        .verify::<paseto_runtime::Access>(&next.access_token)
+        .await;
+    assert!(access.is_ok(), "the family survives the watch: {access:?}");
+}

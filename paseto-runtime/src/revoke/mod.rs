@@ -91,13 +91,24 @@ impl fmt::Debug for TokenPair {
     }
 }
 
+/// What a revocation check does with a refresh token its family has rotated past.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OnReuse {
+    /// Someone presented it again: revoke the family (verification).
+    RevokeFamily,
+    /// It was checked again, not presented: it is only spent (a watch).
+    Refuse,
+}
+
 impl PasetoAuth {
     /// Runs the denylist and the user's check, for the configured token types.
-    /// Presenting a refresh token the family has rotated past revokes the family.
+    /// A refresh token the family has rotated past is reuse, which revokes the
+    /// family, or with [`OnReuse::Refuse`] simply a spent token.
     pub(crate) async fn check_revocation(
         &self,
         claims: &Claims,
         now: OffsetDateTime,
+        on_reuse: OnReuse,
     ) -> Result<(), AuthError> {
         let Some(revocation) = &self.settings.revocation else {
             return Ok(());
@@ -115,6 +126,9 @@ impl PasetoAuth {
             match standing(claims, record, now, self.settings.options.rotation_grace) {
                 Standing::Good => {}
                 Standing::Revoked => return Err(AuthError::Revoked),
+                Standing::Reused if on_reuse == OnReuse::Refuse => {
+                    return Err(AuthError::Revoked);
+                }
                 Standing::Reused => {
                     self.revoke_reused_family(revocation, &**denylist, claims.family_id(), now)
                         .await?;

@@ -11,6 +11,7 @@ use crate::auth::PasetoAuth;
 use crate::claims::Claims;
 use crate::error::AuthError;
 use crate::kind::TokenKind;
+use crate::revoke::OnReuse;
 use crate::settings::{KeyMaterial, Settings};
 use crate::untrusted::{self, MAX_TOKEN_LEN};
 use crate::wire::ReceivedPayload;
@@ -48,7 +49,8 @@ impl PasetoAuth {
         now: OffsetDateTime,
     ) -> Result<Claims<K::Extra>, AuthError> {
         let (claims, extra) = self.authenticate::<K::Extra>(token, now)?;
-        self.check_revocation(&claims, now).await?;
+        self.check_revocation(&claims, now, OnReuse::RevokeFamily)
+            .await?;
         if claims.registered.token_type != K::TOKEN_TYPE {
             return Err(AuthError::WrongType {
                 expected: K::TOKEN_TYPE,
