@@ -36,6 +36,8 @@ pub(crate) struct Registered {
     pub(crate) family: Option<String>,
     /// The `gen` claim of a rotated refresh token; 0 when absent.
     pub(crate) generation: u64,
+    /// The `csrf` claim of a token issued for a cookie.
+    pub(crate) csrf: Option<String>,
 }
 
 impl<T> Claims<T> {

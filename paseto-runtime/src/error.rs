@@ -113,6 +113,16 @@ pub enum AuthError {
     /// family is now revoked.
     #[error("Token has been revoked")]
     Reused,
+    /// A cookie-authenticated request with a state-changing method did not repeat
+    /// the CSRF value in the configured header.
+    #[error("Missing CSRF token")]
+    MissingCsrf,
+    /// The CSRF header does not match the token's `csrf` claim.
+    #[error("CSRF double submit tokens do not match")]
+    CsrfMismatch,
+    /// A cookie-authenticated WebSocket upgrade from an origin that is not allowed.
+    #[error("Origin not allowed")]
+    ForbiddenOrigin,
     /// The revocation state could not be read, so the token is refused (fail closed).
     #[error("Token revocation status is unavailable")]
     RevocationUnavailable,
@@ -137,6 +147,7 @@ impl AuthError {
             | Self::UnreadableBody => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RevocationUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::MissingCsrf | Self::CsrfMismatch | Self::ForbiddenOrigin => StatusCode::FORBIDDEN,
             _ => StatusCode::UNAUTHORIZED,
         }
     }
@@ -145,9 +156,12 @@ impl AuthError {
     /// answers), a token (`Bearer`), or a better one (`Bearer error="..."`).
     fn challenge(&self) -> Challenge {
         match self {
-            Self::RevocationUnavailable | Self::BodyTooLarge | Self::UnreadableBody => {
-                Challenge::None
-            }
+            Self::RevocationUnavailable
+            | Self::BodyTooLarge
+            | Self::UnreadableBody
+            | Self::MissingCsrf
+            | Self::CsrfMismatch
+            | Self::ForbiddenOrigin => Challenge::None,
             Self::MissingToken | Self::UnsupportedScheme { .. } => Challenge::Bearer,
             Self::MalformedHeader { .. }
             | Self::MalformedBodyToken { .. }
@@ -213,6 +227,9 @@ impl AuthError {
             Self::Revoked => "revoked",
             Self::Reused => "reused",
             Self::RevocationUnavailable => "revocation_unavailable",
+            Self::MissingCsrf => "missing_csrf",
+            Self::CsrfMismatch => "csrf_mismatch",
+            Self::ForbiddenOrigin => "forbidden_origin",
         }
     }
 }

@@ -8,10 +8,11 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::PasetoAuth;
 use crate::claims::Claims;
+use crate::csrf;
 use crate::error::AuthError;
 use crate::kind::{Access, TokenKind};
 use crate::rejection::{AuthRejection, reject};
-use crate::source;
+use crate::source::{self, Via};
 use crate::token_type::TokenClass;
 
 /// Extracts the verified claims of a token of kind `K` from the request.
@@ -100,16 +101,18 @@ where
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
         let auth = PasetoAuth::from_ref(state);
-        let found = source::find(&auth.settings, parts, TokenClass::of(K::TOKEN_TYPE));
-        let verified = match found {
-            Ok(Some(token)) => auth
-                .verify::<K>(&token)
-                .await
-                .map(|claims| Some(Self(claims))),
+        let settings = &auth.settings;
+        let verified = match source::find(settings, parts, TokenClass::of(K::TOKEN_TYPE)) {
+            Ok(Some((token, via))) => match auth.verify::<K>(&token).await {
+                Ok(claims) if via == Via::Cookie => {
+                    csrf::check(settings, parts, &claims).map(|()| Some(Self(claims)))
+                }
+                verified => verified.map(|claims| Some(Self(claims))),
+            },
             Ok(None) => Ok(None),
             Err(error) => Err(error),
         };
-        verified.map_err(|error| reject(&auth.settings, error))
+        verified.map_err(|error| reject(settings, error))
     }
 }
 

@@ -86,6 +86,7 @@ pub struct TokenBuilder<'a, K> {
     implicit_assertion: Option<Vec<u8>>,
     family: Option<String>,
     generation: u64,
+    csrf: Option<String>,
     kind: PhantomData<K>,
 }
 
@@ -155,6 +156,7 @@ impl<'a, K> TokenBuilder<'a, K> {
             implicit_assertion: None,
             family: None,
             generation: 0,
+            csrf: None,
             kind: PhantomData,
         }
     }
@@ -216,6 +218,12 @@ impl<'a, K> TokenBuilder<'a, K> {
     /// Puts the token in a refresh family (the `fam` claim).
     pub(crate) fn family(mut self, family: &str) -> Self {
         self.family = Some(family.to_owned());
+        self
+    }
+
+    /// The CSRF value a cookie's token carries (the `csrf` claim).
+    pub(crate) fn csrf(mut self, csrf: &str) -> Self {
+        self.csrf = Some(csrf.to_owned());
         self
     }
 
@@ -283,6 +291,7 @@ impl<'a, K> TokenBuilder<'a, K> {
             aud: audience,
             fam: self.family.as_deref(),
             r#gen: (self.generation > 0).then_some(self.generation),
+            csrf: self.csrf.as_deref(),
             extra: &self.extra,
         };
         let message = serde_json::to_vec(&payload).map_err(|_| IssueError::Crypto)?;

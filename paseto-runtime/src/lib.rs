@@ -141,6 +141,8 @@
 mod auth;
 mod builder;
 mod claims;
+mod cookies;
+mod csrf;
 mod denylist;
 mod env;
 mod error;
@@ -167,6 +169,8 @@ pub mod __private;
 pub use auth::PasetoAuth;
 pub use builder::PasetoAuthBuilder;
 pub use claims::Claims;
+pub use cookie::SameSite;
+pub use cookies::SetCookies;
 #[cfg(feature = "redis")]
 pub use denylist::RedisDenylist;
 pub use denylist::{BoxFuture, Denylist, DenylistError, Family, MemoryDenylist, Record, Target};

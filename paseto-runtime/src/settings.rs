@@ -133,6 +133,38 @@ options! {
     websocket_query_key: String = "token".to_owned(),
     /// The scheme before a query token; empty for a bare token.
     websocket_query_scheme: String = String::new(),
+    /// Take tokens from cookies, with CSRF double-submit protection.
+    cookie_tokens: bool = false,
+    /// The cookie holding the access token.
+    access_cookie: String = "access_token_cookie".to_owned(),
+    /// The cookie holding the refresh token.
+    refresh_cookie: String = "refresh_token_cookie".to_owned(),
+    /// The script-readable cookie holding the access token's CSRF value.
+    csrf_access_cookie: String = "csrf_access_token".to_owned(),
+    /// The script-readable cookie holding the refresh token's CSRF value.
+    csrf_refresh_cookie: String = "csrf_refresh_token".to_owned(),
+    /// The header a cookie-authenticated request repeats the CSRF value in.
+    csrf_header: String = "X-CSRF-TOKEN".to_owned(),
+    /// The methods a cookie-authenticated request must send the CSRF header with.
+    csrf_methods: Vec<http::Method> = vec![
+        http::Method::POST,
+        http::Method::PUT,
+        http::Method::PATCH,
+        http::Method::DELETE,
+    ],
+    /// Mark cookies `Secure`.
+    cookie_secure: bool = true,
+    /// The `SameSite` attribute of every cookie.
+    cookie_same_site: cookie::SameSite = cookie::SameSite::Lax,
+    /// The `Path` of the access cookie.
+    access_cookie_path: String = "/".to_owned(),
+    /// The `Path` of the refresh cookie, such as the refresh route alone.
+    refresh_cookie_path: String = "/".to_owned(),
+    /// Give cookies a `Max-Age` of their token's lifetime; else session cookies.
+    cookie_max_age: bool = true,
+    /// Origins a cookie-authenticated WebSocket upgrade may come from; empty:
+    /// the request's own host only.
+    websocket_origins: Vec<String> = Vec::new(),
     /// How often a watched token's revocation is checked again.
     revocation_poll: Duration = Duration::seconds(1),
     /// The token types revocation applies to.
@@ -214,6 +246,8 @@ pub(crate) struct Settings {
     pub(crate) options: Options,
     pub(crate) header: HeaderSpec,
     pub(crate) query: Option<QuerySpec>,
+    /// The CSRF header's name, parsed.
+    pub(crate) csrf_header: HeaderName,
     pub(crate) renderer: Option<Renderer>,
     pub(crate) revocation: Option<Revocation>,
 }

@@ -10,11 +10,15 @@ use super::router::Reply;
 /// Serves the example app with `auth` on a free loopback port, in this process,
 /// over a real TCP socket.
 pub async fn serve(auth: PasetoAuth) -> std::net::SocketAddr {
+    serve_router(example_app::router(auth)).await
+}
+
+/// Serves any router on a free loopback port, in this process, over TCP.
+pub async fn serve_router(app: axum::Router) -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a free loopback port");
     let addr = listener.local_addr().expect("bound");
-    let app = example_app::router(auth);
     tokio::spawn(async move { axum::serve(listener, app).await.expect("serving") });
     addr
 }

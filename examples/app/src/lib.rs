@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use paseto_runtime::{
-    Claims, IssueError, PasetoAuth, Refresh, RevokeError, TokenPair, fresh_paseto_required,
-    paseto_required,
+    Claims, IssueError, PasetoAuth, Refresh, RevokeError, SetCookies, TokenPair,
+    fresh_paseto_required, paseto_required,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -35,6 +35,9 @@ pub fn router(auth: PasetoAuth) -> Router {
         .route("/health", get(health))
         .route("/logout", post(logout))
         .route("/ws", get(websocket))
+        .route("/cookie/login", post(cookie_login))
+        .route("/cookie/refresh", post(cookie_refresh))
+        .route("/cookie/logout", post(cookie_logout))
         .merge(refreshing)
         // Requests are logged by method and path only: a WebSocket token may be in
         // the query string (RFC 6750 §2.3), and logs must not keep it.
@@ -56,22 +59,32 @@ fn detail(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "detail": message }))).into_response()
 }
 
+/// The user the credentials of a login body name, or why they are refused.
+fn check_credentials(
+    body: Result<Json<Credentials>, JsonRejection>,
+) -> Result<String, (StatusCode, String)> {
+    let Json(credentials) =
+        body.map_err(|rejection| (rejection.status(), rejection.body_text()))?;
+    // A real application checks a password hash from its user store here.
+    if credentials.username != "test" || credentials.password != "test" {
+        let refused = "Bad username or password".to_owned();
+        return Err((StatusCode::UNAUTHORIZED, refused));
+    }
+    Ok(credentials.username)
+}
+
 /// Checks the credentials and issues a fresh access token and a refresh token.
 async fn login(
     State(auth): State<PasetoAuth>,
     body: Result<Json<Credentials>, JsonRejection>,
 ) -> Result<Response, IssueError> {
-    let Json(credentials) = match body {
-        Ok(body) => body,
-        Err(rejection) => return Ok(detail(rejection.status(), &rejection.body_text())),
+    let username = match check_credentials(body) {
+        Ok(username) => username,
+        Err((status, message)) => return Ok(detail(status, &message)),
     };
-    // A real application checks a password hash from its user store here.
-    if credentials.username != "test" || credentials.password != "test" {
-        return Ok(detail(StatusCode::UNAUTHORIZED, "Bad username or password"));
-    }
     // A fresh access token (it comes from a credential check, not a refresh) and a
     // refresh token, in one family: reusing a rotated refresh token revokes both.
-    Ok(Json(auth.login_tokens(&credentials.username)?).into_response())
+    Ok(Json(auth.login_tokens(&username)?).into_response())
 }
 
 /// Exchanges a refresh token for a new access token, which is not fresh. The
@@ -192,4 +205,40 @@ async fn echo(mut socket: WebSocket, auth: PasetoAuth, claims: Claims) {
             },
         }
     }
+}
+
+/// A browser login: the tokens go into `HttpOnly` cookies, their CSRF values into
+/// cookies the page's script reads and sends back as `X-CSRF-TOKEN`.
+async fn cookie_login(
+    State(auth): State<PasetoAuth>,
+    body: Result<Json<Credentials>, JsonRejection>,
+) -> Result<Response, IssueError> {
+    let username = match check_credentials(body) {
+        Ok(username) => username,
+        Err((status, message)) => return Ok(detail(status, &message)),
+    };
+    let cookies = auth.login_cookies(&username)?;
+    Ok((cookies, Json(json!({ "login": true }))).into_response())
+}
+
+/// A browser refresh: the refresh cookie and its CSRF header buy a new access cookie.
+#[paseto_required(refresh)]
+async fn cookie_refresh(
+    claims: Claims,
+    State(auth): State<PasetoAuth>,
+) -> Result<(SetCookies, Json<Value>), IssueError> {
+    Ok((
+        auth.refresh_cookies(&claims)?,
+        Json(json!({ "refresh": true })),
+    ))
+}
+
+/// A browser logout: revokes the session's tokens and clears the four cookies.
+#[paseto_required]
+async fn cookie_logout(
+    claims: Claims,
+    State(auth): State<PasetoAuth>,
+) -> Result<(SetCookies, Json<Value>), RevokeError> {
+    auth.revoke_family(&claims).await?;
+    Ok((auth.clear_cookies(), Json(json!({ "logout": true }))))
 }

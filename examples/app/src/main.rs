@@ -22,8 +22,12 @@ async fn main() -> Result<(), Box<dyn Error>> {
         .with(filter)
         .init();
 
-    // Browsers cannot set headers on a WebSocket: `/ws` also takes `?token=`.
-    let mut config = PasetoAuth::builder().env()?.websocket_query(true);
+    // Browsers cannot set headers on a WebSocket: `/ws` also takes `?token=`; and
+    // the `/cookie/*` routes keep tokens in `HttpOnly` cookies with CSRF checks.
+    let mut config = PasetoAuth::builder()
+        .env()?
+        .websocket_query(true)
+        .cookie_tokens(true);
     if !config.has_key() {
         eprintln!(
             "PASETO_SECRET_KEY is not set: generated a key for this run; tokens stop verifying when the process exits"

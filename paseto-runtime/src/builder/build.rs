@@ -51,6 +51,33 @@ impl PasetoAuthBuilder {
         if options.revocation_poll < MIN_REVOCATION_POLL {
             return invalid("revocation_poll", "at least 100 milliseconds");
         }
+        let cookie_names = [
+            &options.access_cookie,
+            &options.refresh_cookie,
+            &options.csrf_access_cookie,
+            &options.csrf_refresh_cookie,
+        ];
+        if !cookie_names.iter().all(|name| is_token(name)) {
+            return invalid(
+                "cookie names",
+                "non-empty RFC 6265 tokens, such as `access_token_cookie`",
+            );
+        }
+        let paths = [&options.access_cookie_path, &options.refresh_cookie_path];
+        if !paths.iter().all(|path| {
+            path.starts_with('/') && path.bytes().all(|b| b.is_ascii_graphic() && b != b';')
+        }) {
+            return invalid(
+                "cookie paths",
+                "paths starting with `/`, of visible ASCII without `;`",
+            );
+        }
+        if options.cookie_same_site == cookie::SameSite::None && !options.cookie_secure {
+            return invalid(
+                "cookie_same_site",
+                "`Lax` or `Strict` unless cookies are `Secure`",
+            );
+        }
         if options.websocket_query_key.is_empty() {
             return invalid("websocket_query_key", "a non-empty query parameter name");
         }
@@ -70,6 +97,13 @@ impl PasetoAuthBuilder {
         Self::check(&self.options)?;
         let keys = key_material(self.local, self.secret, self.public)?;
         let header = header_spec(&self.options)?;
+        let csrf_header =
+            HeaderName::from_bytes(self.options.csrf_header.as_bytes()).map_err(|_| {
+                ConfigError::InvalidSetting {
+                    setting: "csrf_header",
+                    expected: "a valid HTTP header name",
+                }
+            })?;
         let query = self.options.websocket_query.then(|| QuerySpec {
             key: self.options.websocket_query_key.as_str().into(),
             form: token_form(&self.options.websocket_query_scheme),
@@ -87,11 +121,20 @@ impl PasetoAuthBuilder {
                 options: self.options,
                 header,
                 query,
+                csrf_header,
                 renderer: self.renderer,
                 revocation,
             }),
         })
     }
+}
+
+/// An RFC 6265 cookie name: visible ASCII without separators.
+fn is_token(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && !b"()<>@,;:\\\"/[]?={}".contains(&b))
 }
 
 /// A duration from zero to `max`.

@@ -131,6 +131,85 @@ impl PasetoAuthBuilder {
         self
     }
 
+    /// Takes tokens from cookies, for browsers; see [`PasetoAuth::login_cookies`].
+    /// Default: no. A request a cookie authenticates must repeat its CSRF value in
+    /// the [`csrf_header`](Self::csrf_header) for the
+    /// [`csrf_methods`](Self::csrf_methods) (else 403), and a WebSocket upgrade
+    /// must come from an allowed origin (see [`websocket_origins`](Self::websocket_origins)).
+    /// A token in the header, the query or a body needs neither.
+    pub fn cookie_tokens(mut self, allow: bool) -> Self {
+        self.options.cookie_tokens = allow;
+        self
+    }
+
+    /// The token cookies' names. Default: `access_token_cookie`, `refresh_token_cookie`.
+    pub fn token_cookies(mut self, access: impl Into<String>, refresh: impl Into<String>) -> Self {
+        self.options.access_cookie = access.into();
+        self.options.refresh_cookie = refresh.into();
+        self
+    }
+
+    /// The CSRF cookies' names. Default: `csrf_access_token`, `csrf_refresh_token`.
+    pub fn csrf_cookies(mut self, access: impl Into<String>, refresh: impl Into<String>) -> Self {
+        self.options.csrf_access_cookie = access.into();
+        self.options.csrf_refresh_cookie = refresh.into();
+        self
+    }
+
+    /// The header a cookie-authenticated request repeats its CSRF value in.
+    /// Default: `X-CSRF-TOKEN`.
+    pub fn csrf_header(mut self, name: impl Into<String>) -> Self {
+        self.options.csrf_header = name.into();
+        self
+    }
+
+    /// The methods that need the CSRF header. Default: `POST`, `PUT`, `PATCH`,
+    /// `DELETE`.
+    pub fn csrf_methods(mut self, methods: impl IntoIterator<Item = http::Method>) -> Self {
+        self.options.csrf_methods = methods.into_iter().collect();
+        self
+    }
+
+    /// Marks cookies `Secure`. Default: yes (browsers accept it on
+    /// `http://localhost`).
+    pub fn cookie_secure(mut self, secure: bool) -> Self {
+        self.options.cookie_secure = secure;
+        self
+    }
+
+    /// The cookies' `SameSite`. Default: `Lax`; `None` only with `Secure`.
+    pub fn cookie_same_site(mut self, same_site: crate::SameSite) -> Self {
+        self.options.cookie_same_site = same_site;
+        self
+    }
+
+    /// The `Path` of the access cookie and of the refresh cookie, such as the
+    /// refresh route alone for the latter. Default: `/` for both.
+    pub fn cookie_paths(mut self, access: impl Into<String>, refresh: impl Into<String>) -> Self {
+        self.options.access_cookie_path = access.into();
+        self.options.refresh_cookie_path = refresh.into();
+        self
+    }
+
+    /// Gives cookies a `Max-Age` of their token's lifetime (`true`, the default),
+    /// or makes them session cookies, gone when the browser closes.
+    pub fn cookie_max_age(mut self, persistent: bool) -> Self {
+        self.options.cookie_max_age = persistent;
+        self
+    }
+
+    /// The origins (`https://app.example`) a cookie-authenticated WebSocket
+    /// upgrade may come from. Default: none listed, which allows only the
+    /// request's own host.
+    pub fn websocket_origins<I>(mut self, origins: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        self.options.websocket_origins = origins.into_iter().map(Into::into).collect();
+        self
+    }
+
     /// How often [`PasetoAuth::until_invalid`] asks the revocation store again.
     /// Default: 1 second; at least 100 ms.
     pub fn revocation_poll(mut self, interval: Duration) -> Self {

@@ -17,14 +17,25 @@ impl PasetoAuth {
     /// one new refresh family, so that reuse detection in [`rotate`](Self::rotate)
     /// also revokes this first access token.
     pub fn login_tokens(&self, subject: &str) -> Result<TokenPair, IssueError> {
+        self.login_pair(subject, None)
+    }
+
+    /// A login's pair in a new family; for cookies, each token with its CSRF value.
+    pub(crate) fn login_pair(
+        &self,
+        subject: &str,
+        csrf: Option<[&str; 2]>,
+    ) -> Result<TokenPair, IssueError> {
         let family = uuid::Uuid::new_v4().hyphenated().to_string();
+        let mut access = self.access_token(subject).fresh(true).family(&family);
+        let mut refresh = self.refresh_token(subject).family(&family);
+        if let Some([access_csrf, refresh_csrf]) = csrf {
+            access = access.csrf(access_csrf);
+            refresh = refresh.csrf(refresh_csrf);
+        }
         Ok(TokenPair {
-            access_token: self
-                .access_token(subject)
-                .fresh(true)
-                .family(&family)
-                .issue()?,
-            refresh_token: self.refresh_token(subject).family(&family).issue()?,
+            access_token: access.issue()?,
+            refresh_token: refresh.issue()?,
         })
     }
 

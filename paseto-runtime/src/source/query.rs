@@ -20,7 +20,7 @@ pub(super) fn token<'r>(
     let (Some(spec), Some(query)) = (&settings.query, parts.uri.query()) else {
         return Ok(None);
     };
-    if parts.method != Method::GET || !is_websocket_upgrade(&parts.headers) {
+    if !is_websocket_upgrade(parts) {
         return Ok(None);
     }
     let mut values = form_urlencoded::parse(query.as_bytes())
@@ -60,8 +60,12 @@ fn malformed(spec: &QuerySpec) -> AuthError {
     }
 }
 
-/// `Connection: upgrade` (one of its tokens) and `Upgrade: websocket`.
-fn is_websocket_upgrade(headers: &HeaderMap) -> bool {
+/// A `GET` with `Connection: upgrade` (one of its tokens) and `Upgrade: websocket`.
+pub(crate) fn is_websocket_upgrade(parts: &Parts) -> bool {
+    parts.method == Method::GET && upgrades_to_websocket(&parts.headers)
+}
+
+fn upgrades_to_websocket(headers: &HeaderMap) -> bool {
     let has = |name, wanted: &str| {
         headers.get_all(name).iter().any(|value| {
             value.to_str().is_ok_and(|text| {

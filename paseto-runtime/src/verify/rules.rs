@@ -37,6 +37,7 @@ pub(super) fn validate<T>(
         audience: audience.into_iter().map(Cow::into_owned).collect(),
         family: optional_string(payload.fam, "fam")?.map(Cow::into_owned),
         generation: generation(payload.r#gen.as_ref())?,
+        csrf: optional_string(payload.csrf, "csrf")?.map(Cow::into_owned),
     };
     Ok(Claims {
         registered,

@@ -107,6 +107,8 @@ pub(crate) struct ReceivedPayload<'a, T> {
     pub(crate) fam: Option<Raw<'a>>,
     #[serde(borrow)]
     pub(crate) r#gen: Option<Raw<'a>>,
+    #[serde(borrow)]
+    pub(crate) csrf: Option<Raw<'a>>,
     #[serde(flatten)]
     pub(crate) extra: T,
 }

@@ -1,0 +1,137 @@
+//! Token cookies for browsers: set at login and refresh, cleared at logout.
+//! Token cookies are `HttpOnly`; each has a CSRF cookie beside it, readable by
+//! the page's script, whose value the token carries as its `csrf` claim.
+
+use std::fmt;
+
+use axum_core::response::{IntoResponseParts, ResponseParts};
+use cookie::Cookie;
+use http::HeaderValue;
+use http::header::SET_COOKIE;
+use time::Duration;
+
+use crate::auth::PasetoAuth;
+use crate::claims::Claims;
+use crate::issue::IssueError;
+
+/// Cookies to set (or clear) on a response: return it beside the body, as
+/// `(cookies, Json(body))`. `Debug` names the cookies, never their values.
+#[must_use = "cookies do nothing until they are part of a response"]
+pub struct SetCookies(Vec<Cookie<'static>>);
+
+impl IntoResponseParts for SetCookies {
+    type Error = std::convert::Infallible;
+
+    fn into_response_parts(self, mut parts: ResponseParts) -> Result<ResponseParts, Self::Error> {
+        for cookie in self.0 {
+            // Names are checked when the configuration is built and values are
+            // tokens or hex, so every cookie is a valid header value.
+            if let Ok(value) = HeaderValue::try_from(cookie.to_string()) {
+                parts.headers_mut().append(SET_COOKIE, value);
+            }
+        }
+        Ok(parts)
+    }
+}
+
+impl fmt::Debug for SetCookies {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(Cookie::name))
+            .finish()
+    }
+}
+
+/// Which token a cookie belongs to.
+#[derive(Clone, Copy)]
+enum Slot {
+    Access,
+    Refresh,
+}
+
+/// A CSRF value: 244 random bits from the system's generator, as 64 hex digits.
+fn csrf_value() -> String {
+    let (a, b) = (uuid::Uuid::new_v4(), uuid::Uuid::new_v4());
+    format!("{}{}", a.simple(), b.simple())
+}
+
+impl PasetoAuth {
+    /// What a browser login sets: a fresh access token and a refresh token in
+    /// one new family, each in its `HttpOnly` cookie, and their CSRF cookies.
+    pub fn login_cookies(&self, subject: &str) -> Result<SetCookies, IssueError> {
+        let csrf = [csrf_value(), csrf_value()];
+        let pair = self.login_pair(subject, Some([&csrf[0], &csrf[1]]))?;
+        let [access_csrf, refresh_csrf] = csrf;
+        Ok(SetCookies(vec![
+            self.token_cookie(Slot::Access, pair.access_token),
+            self.csrf_cookie(Slot::Access, access_csrf),
+            self.token_cookie(Slot::Refresh, pair.refresh_token),
+            self.csrf_cookie(Slot::Refresh, refresh_csrf),
+        ]))
+    }
+
+    /// What a browser refresh sets: a new access token (not fresh) in the
+    /// refresh token's family, in its cookie, and its CSRF cookie.
+    pub fn refresh_cookies<T>(&self, refresh: &Claims<T>) -> Result<SetCookies, IssueError> {
+        let csrf = csrf_value();
+        let access = self.refresh_access(refresh).csrf(&csrf).issue()?;
+        Ok(SetCookies(vec![
+            self.token_cookie(Slot::Access, access),
+            self.csrf_cookie(Slot::Access, csrf),
+        ]))
+    }
+
+    /// What a browser logout sets: all four cookies cleared.
+    pub fn clear_cookies(&self) -> SetCookies {
+        let mut cookies = vec![
+            self.token_cookie(Slot::Access, String::new()),
+            self.csrf_cookie(Slot::Access, String::new()),
+            self.token_cookie(Slot::Refresh, String::new()),
+            self.csrf_cookie(Slot::Refresh, String::new()),
+        ];
+        for cookie in &mut cookies {
+            cookie.make_removal();
+        }
+        SetCookies(cookies)
+    }
+
+    fn token_cookie(&self, slot: Slot, token: String) -> Cookie<'static> {
+        let options = &self.settings.options;
+        let (name, path) = match slot {
+            Slot::Access => (&options.access_cookie, &options.access_cookie_path),
+            Slot::Refresh => (&options.refresh_cookie, &options.refresh_cookie_path),
+        };
+        let mut cookie = self.cookie(slot, name.clone(), token);
+        cookie.set_http_only(true);
+        cookie.set_path(path.clone());
+        cookie
+    }
+
+    fn csrf_cookie(&self, slot: Slot, value: String) -> Cookie<'static> {
+        let options = &self.settings.options;
+        let name = match slot {
+            Slot::Access => &options.csrf_access_cookie,
+            Slot::Refresh => &options.csrf_refresh_cookie,
+        };
+        let mut cookie = self.cookie(slot, name.clone(), value);
+        cookie.set_path("/");
+        cookie
+    }
+
+    /// The attributes every cookie shares: `Secure`, `SameSite`, and `Max-Age`
+    /// from the token's lifetime unless session cookies are configured.
+    fn cookie(&self, slot: Slot, name: String, value: String) -> Cookie<'static> {
+        let options = &self.settings.options;
+        let mut cookie = Cookie::new(name, value);
+        cookie.set_secure(options.cookie_secure);
+        cookie.set_same_site(options.cookie_same_site);
+        if options.cookie_max_age {
+            let ttl: Duration = match slot {
+                Slot::Access => options.access_ttl,
+                Slot::Refresh => options.refresh_ttl,
+            };
+            cookie.set_max_age(ttl);
+        }
+        cookie
+    }
+}
