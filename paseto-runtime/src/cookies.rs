@@ -6,8 +6,8 @@ use std::fmt;
 
 use axum_core::response::{IntoResponseParts, ResponseParts};
 use cookie::Cookie;
-use http::HeaderValue;
 use http::header::SET_COOKIE;
+use http::{HeaderMap, HeaderValue};
 use time::Duration;
 
 use crate::auth::PasetoAuth;
@@ -23,14 +23,21 @@ impl IntoResponseParts for SetCookies {
     type Error = std::convert::Infallible;
 
     fn into_response_parts(self, mut parts: ResponseParts) -> Result<ResponseParts, Self::Error> {
+        self.write(parts.headers_mut());
+        Ok(parts)
+    }
+}
+
+impl SetCookies {
+    /// Appends a `Set-Cookie` header per cookie.
+    pub(crate) fn write(self, headers: &mut HeaderMap) {
         for cookie in self.0 {
             // Names are checked when the configuration is built and values are
             // tokens or hex, so every cookie is a valid header value.
             if let Ok(value) = HeaderValue::try_from(cookie.to_string()) {
-                parts.headers_mut().append(SET_COOKIE, value);
+                headers.append(SET_COOKIE, value);
             }
         }
-        Ok(parts)
     }
 }
 

@@ -12,7 +12,10 @@ use crate::csrf;
 use crate::error::AuthError;
 use crate::kind::{Access, TokenKind};
 use crate::rejection::{AuthRejection, reject};
+use crate::settings::Settings;
+use crate::sliding::CookieSession;
 use crate::source::{self, Via};
+use crate::token_type::ACCESS;
 use crate::token_type::TokenClass;
 
 /// Extracts the verified claims of a token of kind `K` from the request.
@@ -104,16 +107,34 @@ where
         let settings = &auth.settings;
         let verified = match source::find(settings, parts, TokenClass::of(K::TOKEN_TYPE)) {
             Ok(Some((token, via))) => match auth.verify::<K>(&token).await {
-                Ok(claims) if via == Via::Cookie => {
-                    csrf::check(settings, parts, &claims).map(|()| Some(Self(claims)))
-                }
-                verified => verified.map(|claims| Some(Self(claims))),
+                Ok(claims) => accept(settings, parts, via, claims).map(|c| Some(Self(c))),
+                Err(error) => Err(error),
             },
             Ok(None) => Ok(None),
             Err(error) => Err(error),
         };
         verified.map_err(|error| reject(settings, error))
     }
+}
+
+/// What a request must also pass once its token verified: for a cookie, the
+/// CSRF and origin checks; and a cookie's access token is recorded for a
+/// sliding session, where the layer runs.
+fn accept<T>(
+    settings: &Settings,
+    parts: &Parts,
+    via: Via,
+    claims: Claims<T>,
+) -> Result<Claims<T>, AuthError> {
+    if via == Via::Cookie {
+        csrf::check(settings, parts, &claims)?;
+        if let Some(session) = parts.extensions.get::<CookieSession>()
+            && claims.token_type() == ACCESS
+        {
+            session.record(&claims);
+        }
+    }
+    Ok(claims)
 }
 
 /// `Claims<T>` alone extracts an access token, so `#[axum::debug_handler]` placed

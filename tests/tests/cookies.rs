@@ -7,10 +7,13 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use axum::Router;
+use axum::extract::State;
 use axum::routing::get;
 use cookie::{Cookie, SameSite};
 use http::StatusCode;
-use paseto_runtime::{Claims, MemoryDenylist, PasetoAuth, PasetoAuthBuilder, paseto_required};
+use paseto_runtime::{
+    Claims, Duration, MemoryDenylist, PasetoAuth, PasetoAuthBuilder, SetCookies, paseto_required,
+};
 use paseto_tests::challenge::INVALID_TOKEN;
 use paseto_tests::{App, key, serve_router};
 use reqwest::{Method, RequestBuilder};
@@ -333,4 +336,93 @@ async fn allowed_origins_are_configured() {
         &send(upgrade(&app, &header, Some(&own))).await,
         "Origin not allowed",
     );
+}
+
+async fn bye(State(auth): State<PasetoAuth>, _claims: Claims) -> (SetCookies, &'static str) {
+    (auth.clear_cookies(), "bye")
+}
+
+/// `/who` and a logout under a sliding session of `window`, served over TCP.
+async fn sliding(auth: PasetoAuth, window: Duration) -> SocketAddr {
+    let router = Router::new()
+        .route("/who", get(who))
+        .route("/bye", axum::routing::post(bye))
+        .layer(auth.sliding_session_layer(window))
+        .with_state(auth);
+    serve_router(router).await
+}
+
+#[tokio::test]
+async fn a_sliding_session_renews_the_access_cookie_inside_the_window_only() {
+    let auth = builder().access_ttl(Duration::seconds(60)).build().unwrap();
+    let app = App::start(auth.clone()).await;
+    let cookies = login(&app).await;
+    let header = cookie_header(&cookies, &["access_token_cookie"]);
+    let inside = sliding(auth.clone(), Duration::seconds(120)).await;
+    let seen = send(
+        app.client
+            .get(format!("http://{inside}/who"))
+            .header("cookie", &header),
+    )
+    .await;
+    assert_eq!(seen.status, StatusCode::OK);
+    let mut names: Vec<_> = seen.cookies.keys().cloned().collect();
+    names.sort();
+    assert_eq!(names, ["access_token_cookie", "csrf_access_token"]);
+    let renewed = cookie_header(&seen.cookies, &["access_token_cookie"]);
+    let again = send(
+        app.client
+            .get(format!("http://{inside}/who"))
+            .header("cookie", renewed),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::OK, "the renewed cookie works");
+
+    let outside = sliding(auth, Duration::seconds(10)).await;
+    let seen = send(
+        app.client
+            .get(format!("http://{outside}/who"))
+            .header("cookie", &header),
+    )
+    .await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(seen.cookies.is_empty(), "not yet within the window");
+}
+
+#[tokio::test]
+async fn a_sliding_session_never_resets_a_cookie_a_response_clears() {
+    let auth = builder().access_ttl(Duration::seconds(60)).build().unwrap();
+    let app = App::start(auth.clone()).await;
+    let cookies = login(&app).await;
+    let addr = sliding(auth, Duration::seconds(120)).await;
+    let seen = send(
+        app.client
+            .post(format!("http://{addr}/bye"))
+            .header("cookie", cookie_header(&cookies, &["access_token_cookie"]))
+            .header("x-csrf-token", cookies["csrf_access_token"].value()),
+    )
+    .await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert_eq!(seen.cookies.len(), 4, "only the four cleared cookies");
+    assert!(
+        seen.cookies
+            .values()
+            .all(|cookie| cookie.value().is_empty())
+    );
+}
+
+#[tokio::test]
+async fn a_header_token_is_not_renewed_by_the_sliding_session() {
+    let auth = builder().access_ttl(Duration::seconds(60)).build().unwrap();
+    let app = App::start(auth.clone()).await;
+    let (access, _) = app.login().await;
+    let addr = sliding(auth, Duration::seconds(120)).await;
+    let seen = send(
+        app.client
+            .get(format!("http://{addr}/who"))
+            .bearer_auth(access),
+    )
+    .await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(seen.cookies.is_empty());
 }
