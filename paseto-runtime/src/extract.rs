@@ -13,8 +13,9 @@ use crate::error::AuthError;
 use crate::kind::{Access, TokenKind};
 use crate::rejection::{AuthRejection, reject};
 use crate::settings::Settings;
+use crate::settings::TokenSource;
 use crate::sliding::CookieSession;
-use crate::source::{self, Via};
+use crate::source;
 use crate::token_type::ACCESS;
 use crate::token_type::TokenClass;
 
@@ -123,10 +124,10 @@ where
 fn accept<T>(
     settings: &Settings,
     parts: &Parts,
-    via: Via,
+    via: TokenSource,
     claims: Claims<T>,
 ) -> Result<Claims<T>, AuthError> {
-    if via == Via::Cookie {
+    if via == TokenSource::Cookie {
         csrf::check(settings, parts, &claims)?;
         if let Some(session) = parts.extensions.get::<CookieSession>()
             && claims.token_type() == ACCESS

@@ -184,7 +184,7 @@ pub use kind::{Access, FreshAccess, Refresh, TokenKind};
 pub use paseto_macros::{fresh_paseto_required, paseto_required};
 pub use rejection::AuthRejection;
 pub use revoke::{RevokeError, TokenPair};
-pub use settings::ConfigError;
+pub use settings::{ConfigError, TokenSource};
 pub use sliding::{SlidingSession, SlidingSessionLayer};
 pub use time::Duration;
 pub use untrusted::MAX_TOKEN_LEN;

@@ -133,6 +133,8 @@ options! {
     websocket_query_key: String = "token".to_owned(),
     /// The scheme before a query token; empty for a bare token.
     websocket_query_scheme: String = String::new(),
+    /// The order in which token sources are tried.
+    token_sources: Vec<TokenSource> = TokenSource::DEFAULT_ORDER.to_vec(),
     /// Take tokens from cookies, with CSRF double-submit protection.
     cookie_tokens: bool = false,
     /// The cookie holding the access token.
@@ -169,6 +171,27 @@ options! {
     revocation_poll: Duration = Duration::seconds(1),
     /// The token types revocation applies to.
     denylist_token_types: Vec<String> = vec![ACCESS.to_owned(), REFRESH.to_owned()],
+}
+
+/// A place a token may come from; see
+/// [`PasetoAuthBuilder::token_sources`](crate::PasetoAuthBuilder::token_sources).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TokenSource {
+    /// The configured header, `Authorization: Bearer …` by default.
+    Header,
+    /// The query string of a WebSocket upgrade, where `websocket_query` allows it.
+    Query,
+    /// A JSON body, on routes under the body layer.
+    JsonBody,
+    /// A cookie, where `cookie_tokens` allows it.
+    Cookie,
+}
+
+impl TokenSource {
+    /// Explicit credentials before ambient ones.
+    pub(crate) const DEFAULT_ORDER: [Self; 4] =
+        [Self::Header, Self::Query, Self::JsonBody, Self::Cookie];
 }
 
 /// The default header's name as written in messages.

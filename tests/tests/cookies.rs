@@ -426,3 +426,33 @@ async fn a_header_token_is_not_renewed_by_the_sliding_session() {
     assert_eq!(seen.status, StatusCode::OK);
     assert!(seen.cookies.is_empty());
 }
+
+#[tokio::test]
+async fn sources_are_tried_in_the_configured_order() {
+    use paseto_runtime::TokenSource::{Cookie as FromCookie, Header};
+    let auth = builder().build().unwrap();
+    let app = App::start(auth.clone()).await;
+    let cookies = login(&app).await;
+    let header = cookie_header(&cookies, &["access_token_cookie"]);
+    let request = |addr: SocketAddr| {
+        app.client
+            .get(format!("http://{addr}/who"))
+            .header("cookie", &header)
+            .bearer_auth("v4.local.not-a-token")
+    };
+    let header_first = every_method(auth).await;
+    let seen = send(request(header_first)).await;
+    assert_eq!(
+        seen.body,
+        json!({ "detail": "Malformed token" }),
+        "by default the header decides"
+    );
+    let cookie_first = builder()
+        .token_sources([FromCookie, Header])
+        .build()
+        .unwrap();
+    let seen = send(request(every_method(cookie_first).await)).await;
+    assert_eq!(seen.status, StatusCode::OK, "{:?}", seen.body);
+    let repeated = builder().token_sources([Header, Header]).build();
+    assert!(repeated.is_err());
+}

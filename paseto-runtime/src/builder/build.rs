@@ -72,6 +72,14 @@ impl PasetoAuthBuilder {
                 "paths starting with `/`, of visible ASCII without `;`",
             );
         }
+        let sources = &options.token_sources;
+        if sources
+            .iter()
+            .enumerate()
+            .any(|(i, s)| sources[..i].contains(s))
+        {
+            return invalid("token_sources", "each source at most once");
+        }
         if options.cookie_same_site == cookie::SameSite::None && !options.cookie_secure {
             return invalid(
                 "cookie_same_site",

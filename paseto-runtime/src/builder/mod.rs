@@ -131,6 +131,16 @@ impl PasetoAuthBuilder {
         self
     }
 
+    /// The order in which a request's token sources are tried; the first that
+    /// holds a token decides. Default: header, WebSocket query, JSON body,
+    /// cookie: explicit credentials before ambient ones. A source left out is
+    /// never read; each still needs its own switch (`websocket_query`,
+    /// `json_body_layer`, `cookie_tokens`).
+    pub fn token_sources(mut self, order: impl IntoIterator<Item = crate::TokenSource>) -> Self {
+        self.options.token_sources = order.into_iter().collect();
+        self
+    }
+
     /// Takes tokens from cookies, for browsers; see [`PasetoAuth::login_cookies`].
     /// Default: no. A request a cookie authenticates must repeat its CSRF value in
     /// the [`csrf_header`](Self::csrf_header) for the

@@ -17,36 +17,32 @@ pub(crate) use body::{BodyKeys, BodyTokens};
 pub(crate) use query::is_websocket_upgrade;
 
 use crate::error::AuthError;
-use crate::settings::Settings;
+use crate::settings::{Settings, TokenSource};
 use crate::token_type::TokenClass;
 
-/// Which source a token came from: a cookie-authenticated request must pass the
-/// CSRF and origin checks.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Via {
-    Header,
-    Query,
-    Body,
-    Cookie,
-}
-
-/// The token a request carries for a guard of `class`, if any, and its source.
+/// The token a request carries for a guard of `class`, if any, and the source
+/// it came from: a cookie-authenticated request must pass the CSRF and origin
+/// checks. Sources are tried in the configured order.
 pub(crate) fn find<'r>(
     settings: &Settings,
     parts: &'r Parts,
     class: TokenClass,
-) -> Result<Option<(Cow<'r, str>, Via)>, AuthError> {
-    if let Some(token) = header::token(settings, &parts.headers)? {
-        return Ok(Some((Cow::Borrowed(token), Via::Header)));
+) -> Result<Option<(Cow<'r, str>, TokenSource)>, AuthError> {
+    for &source in &settings.options.token_sources {
+        let token = match source {
+            TokenSource::Header => header::token(settings, &parts.headers)?.map(Cow::Borrowed),
+            TokenSource::Query => query::token(settings, parts)?,
+            TokenSource::JsonBody => match parts.extensions.get::<BodyTokens>() {
+                Some(tokens) => tokens.get(class)?.map(Cow::Borrowed),
+                None => None,
+            },
+            TokenSource::Cookie => {
+                cookie::token(settings, &parts.headers, class)?.map(Cow::Borrowed)
+            }
+        };
+        if let Some(token) = token {
+            return Ok(Some((token, source)));
+        }
     }
-    if let Some(token) = query::token(settings, parts)? {
-        return Ok(Some((token, Via::Query)));
-    }
-    if let Some(tokens) = parts.extensions.get::<BodyTokens>()
-        && let Some(token) = tokens.get(class)?
-    {
-        return Ok(Some((Cow::Borrowed(token), Via::Body)));
-    }
-    let cookie = cookie::token(settings, &parts.headers, class)?;
-    Ok(cookie.map(|token| (Cow::Borrowed(token), Via::Cookie)))
+    Ok(None)
 }
