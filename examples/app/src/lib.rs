@@ -10,11 +10,11 @@ use axum::extract::State;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::http::{Request, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use paseto_runtime::{
-    Claims, IssueError, PasetoAuth, Refresh, RevokeError, SetCookies, TokenPair,
+    Claims, Duration, IssueError, PasetoAuth, Refresh, RevokeError, SetCookies, TokenPair,
     fresh_paseto_required, paseto_required,
 };
 use serde::Deserialize;
@@ -35,10 +35,14 @@ pub fn router(auth: PasetoAuth) -> Router {
         .route("/health", get(health))
         .route("/logout", post(logout))
         .route("/ws", get(websocket))
+        .route("/", get(page))
         .route("/cookie/login", post(cookie_login))
         .route("/cookie/refresh", post(cookie_refresh))
         .route("/cookie/logout", post(cookie_logout))
         .merge(refreshing)
+        // A browser's session slides: an access cookie within five minutes of its
+        // expiry is renewed on the response of any request it authenticates.
+        .layer(auth.sliding_session_layer(Duration::minutes(5)))
         // Requests are logged by method and path only: a WebSocket token may be in
         // the query string (RFC 6750 §2.3), and logs must not keep it.
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
@@ -241,4 +245,10 @@ async fn cookie_logout(
 ) -> Result<(SetCookies, Json<Value>), RevokeError> {
     auth.revoke_family(&claims).await?;
     Ok((auth.clear_cookies(), Json(json!({ "logout": true }))))
+}
+
+/// The browser page: logs in with cookies, shows the user, refreshes, opens the
+/// socket and logs out. One self-contained file: no CDN, no build step.
+async fn page() -> Html<&'static str> {
+    Html(include_str!("page.html"))
 }
