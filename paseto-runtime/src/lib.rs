@@ -5,11 +5,12 @@
 //! # Map of the crate
 //!
 //! A request's path: `source` finds the token (the header, the query of a
-//! WebSocket upgrade, then a JSON body that `json_body` read) → `verify` opens
-//! it (`untrusted` decodes, pasetors checks the MAC or signature) and applies the
-//! claim rules (`verify::rules`, reading the payload through `wire`) → `revoke`
-//! asks the `denylist` → `extract` hands the handler its [`Claims`], or
-//! `rejection` renders the [`AuthError`].
+//! WebSocket upgrade, a JSON body that `json_body` read, a cookie) → `verify`
+//! opens it (`untrusted` decodes, pasetors checks the MAC or signature) and
+//! applies the claim rules (`verify::rules`, reading the payload through
+//! `wire`) → `revoke` asks the `denylist` → `csrf` checks a cookie's request →
+//! `extract` hands the handler its [`Claims`], or `rejection` renders the
+//! [`AuthError`].
 //!
 //! | module | holds |
 //! |---|---|
@@ -20,6 +21,7 @@
 //! | `claims`, `wire` | [`Claims`]; the payload as read and as written, times |
 //! | `issue` | [`TokenBuilder`] |
 //! | `source`, `json_body` | where a token comes from |
+//! | `cookies`, `csrf`, `sliding` | browser cookies, their CSRF and origin checks, sliding sessions |
 //! | `verify` | [`PasetoAuth::verify`] and the claim rules |
 //! | `revoke`, `denylist` | revocation and rotation; [`Denylist`] and its stores |
 //! | `watch` | [`PasetoAuth::until_invalid`], for sockets that outlive their request |
@@ -104,6 +106,14 @@
 //! [`PasetoAuthBuilder::websocket_query`] lets browsers send the token as
 //! `?token=` on upgrade requests, and [`PasetoAuth::until_invalid`] tells a
 //! socket's task when its token expires or is revoked.
+//!
+//! # Browsers
+//!
+//! [`PasetoAuthBuilder::cookie_tokens`] lets the guards read tokens from
+//! `HttpOnly` cookies set by [`PasetoAuth::login_cookies`], with CSRF double
+//! submit for state-changing methods and an `Origin` check for WebSocket
+//! upgrades; [`PasetoAuth::sliding_session_layer`] renews access cookies near
+//! expiry.
 //!
 //! # Revocation
 //!
