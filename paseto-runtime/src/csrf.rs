@@ -3,6 +3,7 @@
 //! the CSRF value repeated in a header (double submit); for a WebSocket upgrade,
 //! an allowed `Origin` (cross-site WebSocket hijacking).
 
+use http::Method;
 use http::header::{HOST, ORIGIN};
 use http::request::Parts;
 use subtle::ConstantTimeEq;
@@ -21,7 +22,8 @@ pub(crate) fn check<T>(
     if is_websocket_upgrade(parts) && !origin_allowed(settings, parts) {
         return Err(AuthError::ForbiddenOrigin);
     }
-    if !settings.options.csrf_methods.contains(&parts.method) {
+    // A CORS preflight carries no cookie-bearing intent and cannot set headers.
+    if parts.method == Method::OPTIONS || !settings.options.csrf_methods.contains(&parts.method) {
         return Ok(());
     }
     let Some(sent) = parts.headers.get(&settings.csrf_header) else {

@@ -456,3 +456,19 @@ async fn sources_are_tried_in_the_configured_order() {
     let repeated = builder().token_sources([Header, Header]).build();
     assert!(repeated.is_err());
 }
+
+#[tokio::test]
+async fn options_is_never_guarded_even_when_configured() {
+    let auth = builder()
+        .csrf_methods([Method::OPTIONS, Method::POST])
+        .build()
+        .unwrap();
+    let app = App::start(auth.clone()).await;
+    let cookies = login(&app).await;
+    let addr = every_method(auth).await;
+    let request = app
+        .client
+        .request(Method::OPTIONS, format!("http://{addr}/who"))
+        .header("cookie", cookie_header(&cookies, &["access_token_cookie"]));
+    assert_eq!(send(request).await.status, StatusCode::OK);
+}

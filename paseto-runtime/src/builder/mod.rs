@@ -174,7 +174,8 @@ impl PasetoAuthBuilder {
     }
 
     /// The methods that need the CSRF header. Default: `POST`, `PUT`, `PATCH`,
-    /// `DELETE`.
+    /// `DELETE`. `OPTIONS` is never guarded, even if listed: a CORS preflight
+    /// cannot send the header.
     pub fn csrf_methods(mut self, methods: impl IntoIterator<Item = http::Method>) -> Self {
         self.options.csrf_methods = methods.into_iter().collect();
         self
