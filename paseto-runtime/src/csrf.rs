@@ -22,7 +22,7 @@ pub(crate) fn check<T>(
     if is_websocket_upgrade(parts) && !origin_allowed(settings, parts) {
         return Err(AuthError::ForbiddenOrigin);
     }
-    // A CORS preflight carries no cookie-bearing intent and cannot set headers.
+    // A CORS preflight changes nothing, and cannot send the header.
     if parts.method == Method::OPTIONS || !settings.options.csrf_methods.contains(&parts.method) {
         return Ok(());
     }
