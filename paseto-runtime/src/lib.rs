@@ -161,6 +161,7 @@ mod issue;
 mod json_body;
 mod keys;
 mod kind;
+mod layer;
 mod rejection;
 mod revoke;
 mod settings;

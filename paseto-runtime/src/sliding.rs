@@ -91,9 +91,7 @@ where
     }
 
     fn call(&mut self, mut request: Request<Body>) -> Self::Future {
-        // The clone that was polled ready serves this request.
-        let ready = self.inner.clone();
-        let mut inner = std::mem::replace(&mut self.inner, ready);
+        let mut inner = crate::layer::take_ready(&mut self.inner);
         let layer = self.layer.clone();
         let session = CookieSession::default();
         request.extensions_mut().insert(session.clone());
