@@ -169,6 +169,8 @@ mod sliding;
 mod source;
 mod token_type;
 mod untrusted;
+#[cfg(test)]
+mod vectors;
 mod verify;
 mod watch;
 mod wire;

@@ -81,7 +81,7 @@ impl PasetoAuth {
 }
 
 /// Decrypts or verifies the token with the configured key, version and purpose.
-fn open(settings: &Settings, token: &str) -> Result<TrustedToken, AuthError> {
+pub(crate) fn open(settings: &Settings, token: &str) -> Result<TrustedToken, AuthError> {
     let footer = settings.options.footer.as_deref();
     let implicit = settings.options.implicit_assertion.as_deref();
     let opened = match &settings.keys {
