@@ -43,6 +43,22 @@ impl PasetoAuth {
         self.verify_at::<K>(token, OffsetDateTime::now_utc()).await
     }
 
+    /// Verifies a token of any type: every check of [`verify`](Self::verify)
+    /// but the type and freshness, with the user's claims as a JSON object. For
+    /// tools that show a token, such as the `paseto` command-line tool; a guard
+    /// names the kind it accepts with `verify`.
+    pub async fn verify_any_type(
+        &self,
+        token: &str,
+    ) -> Result<Claims<serde_json::Map<String, serde_json::Value>>, AuthError> {
+        let now = OffsetDateTime::now_utc();
+        let (claims, extra) = self.authenticate(token, now)?;
+        self.check_revocation(&claims, now, OnReuse::RevokeFamily)
+            .await?;
+        let extra = extra.ok_or(AuthError::UnexpectedClaims)?;
+        Ok(claims.replace_extra(extra).0)
+    }
+
     pub(crate) async fn verify_at<K: TokenKind>(
         &self,
         token: &str,

@@ -1,0 +1,351 @@
+//! `paseto`: make keys, issue tokens and inspect them, with the `PASETO_*`
+//! environment a service reads. Exit codes: 0 valid, 1 invalid (with the reason
+//! a service would give), 2 a usage or configuration error.
+
+use std::process::ExitCode;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use clap::{Parser, Subcommand, ValueEnum};
+use paseto_runtime::{Claims, Duration, LocalKey, PasetoAuth, PublicKey, SecretKey};
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Make keys, issue tokens and inspect them.
+#[derive(Parser)]
+#[command(name = "paseto", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Prints a new key as PASERK, with its id.
+    Keygen {
+        /// `local` (v4.local) or `public` (v4.public: the secret and public keys).
+        purpose: Purpose,
+    },
+    /// Prints the PASERK id of a `k4.local`, `k4.secret` or `k4.public` key.
+    Id {
+        /// The key, as PASERK.
+        paserk: String,
+    },
+    /// Issues a token with the `PASETO_*` configuration of the environment.
+    Issue {
+        /// The `sub` claim.
+        subject: String,
+        /// `access`, `refresh`, or a custom type's name.
+        #[arg(long = "type", default_value = "access")]
+        token_type: String,
+        /// Marks an access token fresh.
+        #[arg(long)]
+        fresh: bool,
+        /// The lifetime in seconds, instead of the configured one.
+        #[arg(long)]
+        ttl: Option<i64>,
+        /// A claim of your own, `name=value` (a JSON value, else a string); repeatable.
+        #[arg(long = "claim", value_name = "NAME=VALUE")]
+        claims: Vec<String>,
+    },
+    /// Verifies a token with the environment's key and prints its claims; without
+    /// a key, prints what a token shows unverified.
+    Inspect {
+        /// The token.
+        token: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Purpose {
+    Local,
+    Public,
+}
+
+/// Why the command failed, and the exit code that says so.
+enum Failure {
+    /// The token or key is not valid: exit 1.
+    Invalid(String),
+    /// The command cannot run as given: exit 2.
+    Usage(String),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Keygen { purpose } => keygen(purpose),
+        Command::Id { paserk } => id(&paserk),
+        Command::Issue {
+            subject,
+            token_type,
+            fresh,
+            ttl,
+            claims,
+        } => issue(&subject, &token_type, fresh, ttl, &claims),
+        Command::Inspect { token } => inspect(&token),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Invalid(reason)) => {
+            eprintln!("invalid: {reason}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(reason)) => {
+            eprintln!("error: {reason}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn keygen(purpose: Purpose) -> Result<(), Failure> {
+    let failed = |e: paseto_runtime::KeyError| Failure::Usage(e.to_string());
+    match purpose {
+        Purpose::Local => {
+            let key = LocalKey::generate().map_err(failed)?;
+            println!("secret key: {}\nid:         {}", key.to_paserk(), key.id());
+        }
+        Purpose::Public => {
+            let secret = SecretKey::generate().map_err(failed)?;
+            let public = secret.public_key();
+            println!(
+                "secret key: {}\nsecret id:  {}\npublic key: {}\npublic id:  {}",
+                secret.to_paserk(),
+                secret.id(),
+                public.to_paserk(),
+                public.id()
+            );
+        }
+    }
+    Ok(())
+}
+
+fn id(paserk: &str) -> Result<(), Failure> {
+    let invalid = |e: paseto_runtime::KeyError| Failure::Invalid(e.to_string());
+    let id = if paserk.starts_with("k4.local.") {
+        LocalKey::from_paserk(paserk).map_err(invalid)?.id()
+    } else if paserk.starts_with("k4.secret.") {
+        SecretKey::from_paserk(paserk).map_err(invalid)?.id()
+    } else if paserk.starts_with("k4.public.") {
+        PublicKey::from_paserk(paserk).map_err(invalid)?.id()
+    } else {
+        let expected = "a `k4.local.`, `k4.secret.` or `k4.public.` PASERK";
+        return Err(Failure::Invalid(format!("expected {expected}")));
+    };
+    println!("{id}");
+    Ok(())
+}
+
+/// The configuration of the environment, which must hold a key.
+fn configuration() -> Result<PasetoAuth, Failure> {
+    let builder = PasetoAuth::builder()
+        .env()
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    if !builder.has_key() {
+        return Err(Failure::Usage(
+            "no key: set PASETO_SECRET_KEY, or PASETO_PURPOSE=public with PASETO_PRIVATE_KEY or PASETO_PUBLIC_KEY"
+                .to_owned(),
+        ));
+    }
+    builder.build().map_err(|e| Failure::Usage(e.to_string()))
+}
+
+fn issue(
+    subject: &str,
+    token_type: &str,
+    fresh: bool,
+    ttl: Option<i64>,
+    claims: &[String],
+) -> Result<(), Failure> {
+    let auth = configuration()?;
+    let mut extra = Map::new();
+    for claim in claims {
+        let (name, value) = claim
+            .split_once('=')
+            .ok_or_else(|| Failure::Usage(format!("`--claim {claim}`: expected NAME=VALUE")))?;
+        let value = serde_json::from_str(value).unwrap_or_else(|_| Value::from(value));
+        extra.insert(name.to_owned(), value);
+    }
+    if fresh && token_type != "access" {
+        return Err(Failure::Usage("`--fresh` is for access tokens".to_owned()));
+    }
+    let expiry = ttl.map(Duration::seconds);
+    let token = match token_type {
+        "access" => finish(auth.access_token(subject).fresh(fresh), expiry, &extra),
+        "refresh" => finish(auth.refresh_token(subject), expiry, &extra),
+        custom => finish(auth.token(subject, custom.to_owned()), expiry, &extra),
+    }
+    .map_err(|e| Failure::Usage(e.to_string()))?;
+    println!("{token}");
+    Ok(())
+}
+
+/// Adds the lifetime and the user's claims, and issues.
+fn finish<K>(
+    builder: paseto_runtime::TokenBuilder<'_, K>,
+    expiry: Option<Duration>,
+    extra: &Map<String, Value>,
+) -> Result<String, paseto_runtime::IssueError> {
+    let builder = match expiry {
+        Some(ttl) => builder.expires_in(ttl),
+        None => builder,
+    };
+    let builder = if extra.is_empty() {
+        builder
+    } else {
+        builder.claims(extra)
+    };
+    builder.issue()
+}
+
+fn inspect(token: &str) -> Result<(), Failure> {
+    let shown = Shown::of(token)?;
+    let has_key = PasetoAuth::builder()
+        .env()
+        .map_err(|e| Failure::Usage(e.to_string()))?
+        .has_key();
+    if !has_key {
+        shown.print_unverified();
+        return Ok(());
+    }
+    let auth = configuration()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .map_err(|e| Failure::Usage(e.to_string()))?;
+    let claims = runtime
+        .block_on(auth.verify_any_type(token))
+        .map_err(|e| Failure::Invalid(e.to_string()))?;
+    println!("valid {} token", shown.header);
+    shown.print_footer();
+    println!("{}", pretty(&claims_json(&claims)));
+    if let Some(exp) = claims.expires_at() {
+        println!("{}", time_left(exp - OffsetDateTime::now_utc()));
+    }
+    Ok(())
+}
+
+/// What a token shows without a key: its header, footer and `kid`, and for
+/// `v4.public` its payload (signed, not encrypted).
+struct Shown {
+    header: String,
+    footer: Option<String>,
+    payload: Option<String>,
+}
+
+impl Shown {
+    fn of(token: &str) -> Result<Self, Failure> {
+        let malformed = || Failure::Invalid("Malformed token".to_owned());
+        let mut parts = token.split('.');
+        let (Some(version), Some(purpose), Some(message)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(malformed());
+        };
+        let footer = match parts.next() {
+            Some(footer) => Some(decode_text(footer).ok_or_else(malformed)?),
+            None => None,
+        };
+        if parts.next().is_some() {
+            return Err(malformed());
+        }
+        let payload = if (version, purpose) == ("v4", "public") {
+            let bytes = URL_SAFE_NO_PAD.decode(message).map_err(|_| malformed())?;
+            let body = bytes.len().checked_sub(64).ok_or_else(malformed)?;
+            Some(String::from_utf8_lossy(&bytes[..body]).into_owned())
+        } else {
+            None
+        };
+        Ok(Self {
+            header: format!("{version}.{purpose}"),
+            footer,
+            payload,
+        })
+    }
+
+    fn print_footer(&self) {
+        if let Some(footer) = &self.footer {
+            println!("footer: {footer}");
+            let kid = serde_json::from_str::<Value>(footer)
+                .ok()
+                .and_then(|footer| footer.get("kid")?.as_str().map(str::to_owned));
+            if let Some(kid) = kid {
+                println!("kid: {kid}");
+            }
+        }
+    }
+
+    fn print_unverified(&self) {
+        println!(
+            "{} token, NOT VERIFIED (no key in the environment)",
+            self.header
+        );
+        self.print_footer();
+        match &self.payload {
+            Some(payload) => {
+                let shown = serde_json::from_str::<Value>(payload)
+                    .map_or_else(|_| payload.clone(), |json| pretty(&json));
+                println!("payload (unverified):\n{shown}");
+            }
+            None => println!("payload: encrypted; set PASETO_SECRET_KEY to verify and read it"),
+        }
+    }
+}
+
+fn decode_text(part: &str) -> Option<String> {
+    let bytes = URL_SAFE_NO_PAD.decode(part).ok()?;
+    String::from_utf8(bytes).ok()
+}
+
+fn pretty(value: &Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_else(|_| value.to_string())
+}
+
+/// The claims as the token holds them: registered, then the user's own.
+fn claims_json(claims: &Claims<Map<String, Value>>) -> Value {
+    let time = |t: Option<OffsetDateTime>| t.and_then(|t| t.format(&Rfc3339).ok());
+    let mut shown = json!({
+        "sub": claims.subject(),
+        "jti": claims.token_id(),
+        "type": claims.token_type(),
+        "fresh": claims.is_fresh(),
+        "iat": time(claims.issued_at()),
+        "nbf": time(claims.not_before()),
+        "exp": time(claims.expires_at()),
+        "iss": claims.issuer(),
+        "aud": claims.audience(),
+        "fam": claims.family(),
+        "gen": claims.generation(),
+    });
+    if let Value::Object(map) = &mut shown {
+        map.retain(|_, value| !value.is_null() && *value != json!([]));
+        map.extend(claims.extra().clone());
+    }
+    shown
+}
+
+/// `expires in 14 minutes 59 seconds`, in words.
+fn time_left(left: Duration) -> String {
+    let seconds = left.whole_seconds();
+    let (days, hours, minutes, secs) = (
+        seconds / 86_400,
+        seconds % 86_400 / 3600,
+        seconds % 3600 / 60,
+        seconds % 60,
+    );
+    let words: Vec<String> = [
+        (days, "day"),
+        (hours, "hour"),
+        (minutes, "minute"),
+        (secs, "second"),
+    ]
+    .into_iter()
+    .filter(|&(n, _)| n > 0)
+    .map(|(n, unit)| format!("{n} {unit}{}", if n == 1 { "" } else { "s" }))
+    .collect();
+    if words.is_empty() {
+        "expires now".to_owned()
+    } else {
+        format!("expires in {}", words.join(" "))
+    }
+}

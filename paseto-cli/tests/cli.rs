@@ -1,0 +1,221 @@
+//! The `paseto` binary, run as a user runs it: each subcommand, each failure,
+//! and the exit codes (0 valid, 1 invalid, 2 usage or configuration error).
+
+use std::process::{Command, Output};
+
+/// Runs `paseto` with `args`, with only the `PASETO_*` variables given.
+fn paseto(args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_paseto"));
+    command.args(args);
+    for name in [
+        "PASETO_PURPOSE",
+        "PASETO_SECRET_KEY",
+        "PASETO_PRIVATE_KEY",
+        "PASETO_PUBLIC_KEY",
+        "PASETO_ACCESS_TTL",
+        "PASETO_ISSUER",
+        "PASETO_AUDIENCE",
+    ] {
+        command.env_remove(name);
+    }
+    command.envs(vars.iter().copied());
+    command.output().expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+/// The value after `label` on its line of `text`.
+fn field<'a>(text: &'a str, label: &str) -> &'a str {
+    let value = text.lines().find_map(|line| line.strip_prefix(label));
+    value
+        .unwrap_or_else(|| panic!("no `{label}` in {text}"))
+        .trim()
+}
+
+fn local_key() -> String {
+    let output = paseto(&["keygen", "local"], &[]);
+    assert_eq!(output.status.code(), Some(0));
+    field(&stdout(&output), "secret key:").to_owned()
+}
+
+#[test]
+fn keygen_prints_keys_and_their_ids() {
+    let local = stdout(&paseto(&["keygen", "local"], &[]));
+    assert!(
+        field(&local, "secret key:").starts_with("k4.local."),
+        "{local}"
+    );
+    assert!(field(&local, "id:").starts_with("k4.lid."), "{local}");
+    let public = stdout(&paseto(&["keygen", "public"], &[]));
+    assert!(
+        field(&public, "secret key:").starts_with("k4.secret."),
+        "{public}"
+    );
+    assert!(
+        field(&public, "secret id:").starts_with("k4.sid."),
+        "{public}"
+    );
+    assert!(
+        field(&public, "public key:").starts_with("k4.public."),
+        "{public}"
+    );
+    assert!(
+        field(&public, "public id:").starts_with("k4.pid."),
+        "{public}"
+    );
+    assert_eq!(paseto(&["keygen", "shared"], &[]).status.code(), Some(2));
+}
+
+#[test]
+fn id_prints_the_paserk_id_or_refuses() {
+    let generated = stdout(&paseto(&["keygen", "public"], &[]));
+    let output = paseto(&["id", field(&generated, "public key:")], &[]);
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(stdout(&output).trim(), field(&generated, "public id:"));
+    let output = paseto(&["id", "k4.local.short"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("k4.local."), "{}", stderr(&output));
+    assert_eq!(paseto(&["id", "hunter2"], &[]).status.code(), Some(1));
+}
+
+#[test]
+fn issue_then_inspect_with_the_key_shows_the_claims() {
+    let key = local_key();
+    let env = [("PASETO_SECRET_KEY", key.as_str())];
+    let issued = paseto(
+        &[
+            "issue",
+            "alice",
+            "--fresh",
+            "--claim",
+            "role=admin",
+            "--claim",
+            "level=3",
+        ],
+        &env,
+    );
+    assert_eq!(issued.status.code(), Some(0), "{}", stderr(&issued));
+    let token = stdout(&issued).trim().to_owned();
+    assert!(token.starts_with("v4.local."));
+    let shown = paseto(&["inspect", &token], &env);
+    assert_eq!(shown.status.code(), Some(0), "{}", stderr(&shown));
+    let text = stdout(&shown);
+    assert!(text.starts_with("valid v4.local token"), "{text}");
+    for expected in [
+        r#""sub": "alice""#,
+        r#""fresh": true"#,
+        r#""role": "admin""#,
+        r#""level": 3"#,
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    assert!(text.contains("expires in 14 minutes"), "{text}");
+}
+
+#[test]
+fn issue_takes_a_type_and_a_lifetime() {
+    let key = local_key();
+    let env = [("PASETO_SECRET_KEY", key.as_str())];
+    for (args, expected) in [
+        (
+            vec!["issue", "bob", "--type", "refresh"],
+            r#""type": "refresh""#,
+        ),
+        (
+            vec!["issue", "bob", "--type", "email-verify", "--ttl", "120"],
+            r#""type": "email-verify""#,
+        ),
+    ] {
+        let token = stdout(&paseto(&args, &env)).trim().to_owned();
+        let text = stdout(&paseto(&["inspect", &token], &env));
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+    let output = paseto(&["issue", "bob", "--type", "refresh", "--fresh"], &env);
+    assert_eq!(output.status.code(), Some(2));
+    let output = paseto(&["issue", "bob", "--claim", "sub=mallory"], &env);
+    assert_eq!(output.status.code(), Some(2), "a reserved claim");
+    assert!(stderr(&output).contains("reserved"), "{}", stderr(&output));
+}
+
+#[test]
+fn issue_without_a_key_is_a_usage_error() {
+    let output = paseto(&["issue", "alice"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("PASETO_SECRET_KEY"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn inspect_gives_the_reason_a_service_gives() {
+    let key = local_key();
+    let env = [("PASETO_SECRET_KEY", key.as_str())];
+    let token = stdout(&paseto(&["issue", "alice", "--ttl", "1"], &env))
+        .trim()
+        .to_owned();
+    let other = local_key();
+    let mut tampered = token.clone().into_bytes();
+    tampered[30] = if tampered[30] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    for (token, vars, reason) in [
+        (tampered, env, "Invalid token"),
+        (format!("{token}x"), env, "Malformed token"),
+        ("v4.local.%%%".to_owned(), env, "Malformed token"),
+        (
+            "v2.local.AAAA".to_owned(),
+            env,
+            "Unsupported token version or purpose",
+        ),
+        (
+            token.clone(),
+            [("PASETO_SECRET_KEY", other.as_str())],
+            "Invalid token",
+        ),
+    ] {
+        let output = paseto(&["inspect", &token], &vars);
+        assert_eq!(output.status.code(), Some(1), "{reason}");
+        assert_eq!(stderr(&output).trim(), format!("invalid: {reason}"));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let output = paseto(&["inspect", &token], &env);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr(&output).trim(), "invalid: Token expired");
+}
+
+#[test]
+fn inspect_without_a_key_shows_what_the_token_shows_unverified() {
+    let generated = stdout(&paseto(&["keygen", "public"], &[]));
+    let secret = field(&generated, "secret key:");
+    let env = [("PASETO_PURPOSE", "public"), ("PASETO_PRIVATE_KEY", secret)];
+    let token = stdout(&paseto(&["issue", "carol"], &env)).trim().to_owned();
+    let output = paseto(&["inspect", &token], &[]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(text.contains("NOT VERIFIED"), "{text}");
+    assert!(text.contains("payload (unverified)"), "{text}");
+    assert!(text.contains(r#""sub": "carol""#), "{text}");
+    let local = local_key();
+    let env = [("PASETO_SECRET_KEY", local.as_str())];
+    let token = stdout(&paseto(&["issue", "carol"], &env)).trim().to_owned();
+    let text = stdout(&paseto(&["inspect", &token], &[]));
+    assert!(text.contains("payload: encrypted"), "{text}");
+    assert!(!text.contains("carol"), "{text}");
+}
+
+#[test]
+fn usage_errors_exit_with_2() {
+    assert_eq!(paseto(&["frobnicate"], &[]).status.code(), Some(2));
+    assert_eq!(paseto(&["issue"], &[]).status.code(), Some(2));
+    assert_eq!(
+        paseto(&["issue", "a", "--ttl", "soon"], &[]).status.code(),
+        Some(2)
+    );
+}
