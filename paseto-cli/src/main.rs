@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use clap::{Parser, Subcommand, ValueEnum};
-use paseto_runtime::{Claims, Duration, LocalKey, PasetoAuth, PublicKey, SecretKey};
+use paseto_runtime::{
+    Claims, Duration, LocalKey, PasetoAuth, PasetoAuthBuilder, PublicKey, SecretKey,
+};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -136,11 +138,15 @@ fn id(paserk: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The configuration of the environment, which must hold a key.
-fn configuration() -> Result<PasetoAuth, Failure> {
-    let builder = PasetoAuth::builder()
+/// The `PASETO_*` configuration of the environment, not yet checked for a key.
+fn environment() -> Result<PasetoAuthBuilder, Failure> {
+    PasetoAuth::builder()
         .env()
-        .map_err(|e| Failure::Usage(e.to_string()))?;
+        .map_err(|e| Failure::Usage(e.to_string()))
+}
+
+/// A configuration that must hold a key.
+fn configuration(builder: PasetoAuthBuilder) -> Result<PasetoAuth, Failure> {
     if !builder.has_key() {
         return Err(Failure::Usage(
             "no key: set PASETO_SECRET_KEY, or PASETO_PURPOSE=public with PASETO_PRIVATE_KEY or PASETO_PUBLIC_KEY"
@@ -157,7 +163,7 @@ fn issue(
     ttl: Option<i64>,
     claims: &[String],
 ) -> Result<(), Failure> {
-    let auth = configuration()?;
+    let auth = configuration(environment()?)?;
     let mut extra = Map::new();
     for claim in claims {
         let (name, value) = claim
@@ -200,15 +206,12 @@ fn finish<K>(
 
 fn inspect(token: &str) -> Result<(), Failure> {
     let shown = Shown::of(token)?;
-    let has_key = PasetoAuth::builder()
-        .env()
-        .map_err(|e| Failure::Usage(e.to_string()))?
-        .has_key();
-    if !has_key {
+    let builder = environment()?;
+    if !builder.has_key() {
         shown.print_unverified();
         return Ok(());
     }
-    let auth = configuration()?;
+    let auth = configuration(builder)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .build()

@@ -117,6 +117,14 @@ impl<T> Claims<T> {
         self.extra
     }
 
+    /// A copy of the registered claims alone, for what outlives the request.
+    pub(crate) fn without_extra(&self) -> Claims {
+        Claims {
+            registered: self.registered.clone(),
+            extra: (),
+        }
+    }
+
     /// The same registered claims with `extra` as the user's claims, and the old ones.
     pub(crate) fn replace_extra<U>(self, extra: U) -> (Claims<U>, T) {
         let claims = Claims {

@@ -3,7 +3,6 @@
 //! the CSRF value repeated in a header (double submit); for a WebSocket upgrade,
 //! an allowed `Origin` (cross-site WebSocket hijacking).
 
-use http::Method;
 use http::header::{HOST, ORIGIN};
 use http::request::Parts;
 use subtle::ConstantTimeEq;
@@ -22,8 +21,7 @@ pub(crate) fn check<T>(
     if is_websocket_upgrade(parts) && !origin_allowed(settings, parts) {
         return Err(AuthError::ForbiddenOrigin);
     }
-    // A CORS preflight changes nothing, and cannot send the header.
-    if parts.method == Method::OPTIONS || !settings.options.csrf_methods.contains(&parts.method) {
+    if !settings.options.csrf_methods.contains(&parts.method) {
         return Ok(());
     }
     let Some(sent) = parts.headers.get(&settings.csrf_header) else {

@@ -257,7 +257,6 @@ pub(crate) type Check = Arc<
 pub(crate) struct Revocation {
     pub(crate) denylist: Option<Arc<dyn Denylist>>,
     pub(crate) check: Option<Check>,
-    pub(crate) token_types: Vec<String>,
     /// Whether the last call to the store failed: an outage is logged once, as is
     /// the recovery.
     pub(crate) outage: AtomicBool,
@@ -275,16 +274,26 @@ pub(crate) struct Settings {
     pub(crate) revocation: Option<Revocation>,
 }
 
+impl Settings {
+    /// What revokes tokens of `token_type`: the configured revocation, when that
+    /// type is among `denylist_token_checks`.
+    pub(crate) fn revocation_for(&self, token_type: &str) -> Option<&Revocation> {
+        let checked = self
+            .options
+            .denylist_token_types
+            .iter()
+            .any(|t| t == token_type);
+        self.revocation.as_ref().filter(|_| checked)
+    }
+}
+
 impl fmt::Debug for Settings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PasetoAuth")
             .field("keys", &self.keys)
             .field("options", &self.options)
             .field("custom_rejection", &self.renderer.is_some())
-            .field(
-                "revocation",
-                &self.revocation.as_ref().map(|r| &r.token_types),
-            )
+            .field("revocation", &self.revocation.is_some())
             .finish_non_exhaustive()
     }
 }

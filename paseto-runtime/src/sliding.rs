@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use axum_core::body::Body;
 use axum_core::response::Response;
 use http::Request;
-use http::header::SET_COOKIE;
+use http::header::{COOKIE, SET_COOKIE};
 use time::{Duration, OffsetDateTime};
 use tower_layer::Layer;
 use tower_service::Service;
@@ -37,11 +37,7 @@ pub(crate) struct CookieSession(Arc<Mutex<Option<Claims>>>);
 impl CookieSession {
     /// Records the claims a cookie authenticated.
     pub(crate) fn record<T>(&self, claims: &Claims<T>) {
-        let claims = Claims {
-            registered: claims.registered.clone(),
-            extra: (),
-        };
-        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(claims);
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(claims.without_extra());
     }
 
     fn take(&self) -> Option<Claims> {
@@ -93,11 +89,18 @@ where
     fn call(&mut self, mut request: Request<Body>) -> Self::Future {
         let mut inner = crate::layer::take_ready(&mut self.inner);
         let layer = self.layer.clone();
-        let session = CookieSession::default();
-        request.extensions_mut().insert(session.clone());
+        // Only a request that sends cookies can be authenticated by one.
+        let session = request
+            .headers()
+            .contains_key(COOKIE)
+            .then(CookieSession::default);
+        if let Some(session) = &session {
+            request.extensions_mut().insert(session.clone());
+        }
         Box::pin(async move {
             let response = inner.call(request).await?;
-            Ok(layer.renew(response, session.take()))
+            let claims = session.and_then(|session| session.take());
+            Ok(layer.renew(response, claims))
         })
     }
 }

@@ -38,20 +38,12 @@ impl PasetoAuth {
     /// }
     /// ```
     pub async fn until_invalid<T>(&self, claims: &Claims<T>) -> AuthError {
-        let claims = Claims {
-            registered: claims.registered.clone(),
-            extra: (),
-        };
+        let claims = claims.without_extra();
         let options = &self.settings.options;
         let end = claims
             .expires_at()
             .map(|exp| exp.checked_add(options.leeway).unwrap_or(exp));
-        let revocable = self.settings.revocation.as_ref().is_some_and(|revocation| {
-            revocation
-                .token_types
-                .iter()
-                .any(|t| t == claims.token_type())
-        });
+        let revocable = self.settings.revocation_for(claims.token_type()).is_some();
         loop {
             let now = OffsetDateTime::now_utc();
             let left = end.map(|end| end - now);

@@ -15,7 +15,7 @@ use paseto_runtime::{
     Claims, Duration, MemoryDenylist, PasetoAuth, PasetoAuthBuilder, SetCookies, paseto_required,
 };
 use paseto_tests::challenge::INVALID_TOKEN;
-use paseto_tests::{App, key, serve_router};
+use paseto_tests::{App, Reply, key, serve_router};
 use reqwest::{Method, RequestBuilder};
 use serde_json::{Value, json};
 
@@ -37,18 +37,19 @@ struct Seen {
 
 async fn send(request: RequestBuilder) -> Seen {
     let response = request.send().await.unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
+    let (status, headers) = (response.status(), response.headers().clone());
+    let bytes = response.bytes().await.unwrap();
+    let Reply {
+        status,
+        challenge,
+        body,
+    } = Reply::read(status, &headers, &bytes);
     let cookies = headers
         .get_all("set-cookie")
         .iter()
         .map(|value| Cookie::parse(value.to_str().unwrap().to_owned()).unwrap())
         .map(|cookie| (cookie.name().to_owned(), cookie))
         .collect();
-    let challenge = headers
-        .get("www-authenticate")
-        .map(|v| v.to_str().unwrap().to_owned());
-    let body = response.json().await.unwrap_or(Value::Null);
     Seen {
         status,
         challenge,

@@ -6,9 +6,8 @@
 //!
 //! Copy this file to start: the handlers are what an application writes.
 
-use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
+use axum::extract::{FromRequest, State};
 use axum::http::{Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
@@ -63,32 +62,33 @@ fn detail(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "detail": message }))).into_response()
 }
 
-/// The user the credentials of a login body name, or why they are refused.
-fn check_credentials(
-    body: Result<Json<Credentials>, JsonRejection>,
-) -> Result<String, (StatusCode, String)> {
-    let Json(credentials) =
-        body.map_err(|rejection| (rejection.status(), rejection.body_text()))?;
-    // A real application checks a password hash from its user store here.
-    if credentials.username != "test" || credentials.password != "test" {
-        let refused = "Bad username or password".to_owned();
-        return Err((StatusCode::UNAUTHORIZED, refused));
+/// A user whose credentials, in the JSON body of a login, check out. Extracting it
+/// answers a bad body or bad credentials itself.
+struct LoggedIn(String);
+
+impl<S: Send + Sync> FromRequest<S> for LoggedIn {
+    type Rejection = Response;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Response> {
+        let Json(credentials) = Json::<Credentials>::from_request(request, state)
+            .await
+            .map_err(|rejection| detail(rejection.status(), &rejection.body_text()))?;
+        // A real application checks a password hash from its user store here.
+        if credentials.username != "test" || credentials.password != "test" {
+            return Err(detail(StatusCode::UNAUTHORIZED, "Bad username or password"));
+        }
+        Ok(Self(credentials.username))
     }
-    Ok(credentials.username)
 }
 
 /// Checks the credentials and issues a fresh access token and a refresh token.
 async fn login(
     State(auth): State<PasetoAuth>,
-    body: Result<Json<Credentials>, JsonRejection>,
-) -> Result<Response, IssueError> {
-    let username = match check_credentials(body) {
-        Ok(username) => username,
-        Err((status, message)) => return Ok(detail(status, &message)),
-    };
+    LoggedIn(username): LoggedIn,
+) -> Result<Json<TokenPair>, IssueError> {
     // A fresh access token (it comes from a credential check, not a refresh) and a
     // refresh token, in one family: reusing a rotated refresh token revokes both.
-    Ok(Json(auth.login_tokens(&username)?).into_response())
+    Ok(Json(auth.login_tokens(&username)?))
 }
 
 /// Exchanges a refresh token for a new access token, which is not fresh. The
@@ -215,14 +215,12 @@ async fn echo(mut socket: WebSocket, auth: PasetoAuth, claims: Claims) {
 /// cookies the page's script reads and sends back as `X-CSRF-TOKEN`.
 async fn cookie_login(
     State(auth): State<PasetoAuth>,
-    body: Result<Json<Credentials>, JsonRejection>,
-) -> Result<Response, IssueError> {
-    let username = match check_credentials(body) {
-        Ok(username) => username,
-        Err((status, message)) => return Ok(detail(status, &message)),
-    };
-    let cookies = auth.login_cookies(&username)?;
-    Ok((cookies, Json(json!({ "login": true }))).into_response())
+    LoggedIn(username): LoggedIn,
+) -> Result<(SetCookies, Json<Value>), IssueError> {
+    Ok((
+        auth.login_cookies(&username)?,
+        Json(json!({ "login": true })),
+    ))
 }
 
 /// A browser refresh: the refresh cookie and its CSRF header buy a new access cookie.

@@ -120,7 +120,6 @@ impl PasetoAuthBuilder {
             (self.denylist.is_some() || self.revocation_check.is_some()).then(|| Revocation {
                 denylist: self.denylist,
                 check: self.revocation_check,
-                token_types: self.options.denylist_token_types.clone(),
                 outage: AtomicBool::new(false),
             });
         Ok(PasetoAuth {

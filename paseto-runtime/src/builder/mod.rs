@@ -177,7 +177,11 @@ impl PasetoAuthBuilder {
     /// `DELETE`. `OPTIONS` is never guarded, even if listed: a CORS preflight
     /// cannot send the header.
     pub fn csrf_methods(mut self, methods: impl IntoIterator<Item = http::Method>) -> Self {
-        self.options.csrf_methods = methods.into_iter().collect();
+        // A CORS preflight changes nothing, and cannot send the header.
+        self.options.csrf_methods = methods
+            .into_iter()
+            .filter(|method| *method != http::Method::OPTIONS)
+            .collect();
         self
     }
 

@@ -110,16 +110,9 @@ impl PasetoAuth {
         now: OffsetDateTime,
         on_reuse: OnReuse,
     ) -> Result<(), AuthError> {
-        let Some(revocation) = &self.settings.revocation else {
+        let Some(revocation) = self.settings.revocation_for(claims.token_type()) else {
             return Ok(());
         };
-        if !revocation
-            .token_types
-            .iter()
-            .any(|t| t == claims.token_type())
-        {
-            return Ok(());
-        }
         if let Some(denylist) = &revocation.denylist {
             let answer = denylist.get(claims.token_id(), claims.family_id()).await;
             let record = revocation.observe(answer)?;
@@ -148,14 +141,12 @@ impl PasetoAuth {
     /// The revocation settings and denylist that revoke tokens of `token_type`.
     fn denylist_for(&self, token_type: &str) -> Result<(&Revocation, &dyn Denylist), RevokeError> {
         let revocation = self.settings.revocation.as_ref();
-        let denylist = revocation
-            .and_then(|r| r.denylist.as_deref())
-            .ok_or(RevokeError::NoDenylist)?;
-        let revocation = revocation.ok_or(RevokeError::NoDenylist)?;
-        if !revocation.token_types.iter().any(|t| t == token_type) {
-            return Err(RevokeError::NotChecked(token_type.to_owned()));
+        let denylist = revocation.and_then(|r| r.denylist.as_deref());
+        match (self.settings.revocation_for(token_type), denylist) {
+            (_, None) => Err(RevokeError::NoDenylist),
+            (None, Some(_)) => Err(RevokeError::NotChecked(token_type.to_owned())),
+            (Some(revocation), Some(denylist)) => Ok((revocation, denylist)),
         }
-        Ok((revocation, denylist))
     }
 
     fn rejected(&self, error: AuthError) -> RevokeError {
