@@ -220,7 +220,12 @@ fn inspect(token: &str) -> Result<(), Failure> {
         .block_on(auth.verify_any_type(token))
         .map_err(|e| Failure::Invalid(e.to_string()))?;
     println!("valid {} token", shown.header);
-    shown.print_footer();
+    if let Some(footer) = claims.footer() {
+        println!("footer: {footer}");
+    }
+    if let Some(kid) = claims.key_id() {
+        println!("kid: {kid}");
+    }
     println!("{}", pretty(&claims_json(&claims)));
     if let Some(exp) = claims.expires_at() {
         println!("{}", time_left(exp - OffsetDateTime::now_utc()));

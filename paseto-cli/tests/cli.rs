@@ -116,6 +116,24 @@ fn issue_then_inspect_with_the_key_shows_the_claims() {
         assert!(text.contains(expected), "{expected} in {text}");
     }
     assert!(text.contains("expires in 14 minutes"), "{text}");
+    let id = stdout(&paseto(&["id", &key], &[])).trim().to_owned();
+    assert!(text.contains(&format!("kid: {id}")), "{text}");
+}
+
+#[test]
+fn inspect_verifies_with_the_keys_of_a_rotation() {
+    let (old, new) = (local_key(), local_key());
+    let token = stdout(&paseto(&["issue", "dave"], &[("PASETO_SECRET_KEY", &old)]))
+        .trim()
+        .to_owned();
+    let rotated = [
+        ("PASETO_SECRET_KEY", new.as_str()),
+        ("PASETO_VERIFY_KEYS", old.as_str()),
+    ];
+    let output = paseto(&["inspect", &token], &rotated);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let old_id = stdout(&paseto(&["id", &old], &[])).trim().to_owned();
+    assert!(stdout(&output).contains(&format!("kid: {old_id}")));
 }
 
 #[test]
@@ -177,7 +195,7 @@ fn inspect_gives_the_reason_a_service_gives() {
         (
             token.clone(),
             [("PASETO_SECRET_KEY", other.as_str())],
-            "Invalid token",
+            "Unknown key id",
         ),
     ] {
         let output = paseto(&["inspect", &token], &vars);
@@ -202,6 +220,7 @@ fn inspect_without_a_key_shows_what_the_token_shows_unverified() {
     assert!(text.contains("NOT VERIFIED"), "{text}");
     assert!(text.contains("payload (unverified)"), "{text}");
     assert!(text.contains(r#""sub": "carol""#), "{text}");
+    assert!(text.contains("kid: k4.pid."), "{text}");
     let local = local_key();
     let env = [("PASETO_SECRET_KEY", local.as_str())];
     let token = stdout(&paseto(&["issue", "carol"], &env)).trim().to_owned();

@@ -38,6 +38,8 @@ pub(crate) struct Registered {
     pub(crate) generation: u64,
     /// The `csrf` claim of a token issued for a cookie.
     pub(crate) csrf: Option<String>,
+    /// The token's footer, authenticated with it; `None` when it has none.
+    pub(crate) footer: Option<String>,
 }
 
 impl<T> Claims<T> {
@@ -105,6 +107,21 @@ impl<T> Claims<T> {
     /// for a login's). Rotation and reuse detection compare it with the family's.
     pub fn generation(&self) -> u64 {
         self.registered.generation
+    }
+
+    /// The token's footer as it was sent, authenticated with the payload: for
+    /// tokens issued here, a JSON object with the issuing key's `kid` and the
+    /// configured members (fastapi-paseto's `get_token_footer`). `None` when the
+    /// token has no footer.
+    pub fn footer(&self) -> Option<&str> {
+        self.registered.footer.as_deref()
+    }
+
+    /// The footer's `kid`: the PASERK id of the key that verified the token,
+    /// when the token names it.
+    pub fn key_id(&self) -> Option<&str> {
+        let footer = self.registered.footer.as_deref()?;
+        crate::footer::key_id(footer.as_bytes()).ok().flatten()
     }
 
     /// The user's own claims.

@@ -27,6 +27,8 @@ impl PasetoAuthBuilder {
     /// | `PASETO_SECRET_KEY` | local: a `k4.local.` PASERK, or a raw secret of exactly 32 bytes |
     /// | `PASETO_PRIVATE_KEY` | public: a `k4.secret.` PASERK, to issue and verify |
     /// | `PASETO_PUBLIC_KEY` | public: a `k4.public.` PASERK, to verify |
+    /// | `PASETO_VERIFY_KEYS` | comma-separated PASERKs of the purpose's keys (`k4.local.`, or `k4.public.`) that only verify |
+    /// | `PASETO_UNTAGGED_KEY` | the PASERK id (`k4.lid.`, `k4.pid.`) of the key for tokens without `kid`; default: the current key |
     /// | `PASETO_ACCESS_TTL`, `PASETO_REFRESH_TTL` | token lifetimes in seconds |
     /// | `PASETO_LEEWAY` | clock-skew leeway in seconds |
     /// | `PASETO_ROTATION_GRACE` | seconds a just-rotated refresh token is still taken (0 to 300) |
@@ -75,6 +77,11 @@ impl PasetoAuthBuilder {
                     .map_err(|e| env_error("PASETO_PUBLIC_KEY", &e.to_string()))?;
                 self = self.public_key(key);
             }
+            for text in list(var("PASETO_VERIFY_KEYS")?.as_deref()) {
+                let key = PublicKey::from_paserk(text)
+                    .map_err(|e| env_error("PASETO_VERIFY_KEYS", &e.to_string()))?;
+                self = self.verify_key(key);
+            }
         } else {
             for (name, value) in [
                 ("PASETO_PRIVATE_KEY", &private),
@@ -89,6 +96,11 @@ impl PasetoAuthBuilder {
             }
             if let Some(text) = secret {
                 self = self.local_key(local_key(&text)?);
+            }
+            for text in list(var("PASETO_VERIFY_KEYS")?.as_deref()) {
+                let key = LocalKey::from_paserk(text)
+                    .map_err(|e| env_error("PASETO_VERIFY_KEYS", &e.to_string()))?;
+                self = self.verify_key(key);
             }
         }
         if let Some(ttl) = seconds(&var, "PASETO_ACCESS_TTL", 1, MAX_DURATION)? {
@@ -106,17 +118,30 @@ impl PasetoAuthBuilder {
         if let Some(issuer) = var("PASETO_ISSUER")?.filter(|s| !s.is_empty()) {
             self = self.issuer(issuer.clone()).require_issuer(issuer);
         }
-        if let Some(audiences) = var("PASETO_AUDIENCE")? {
-            for audience in audiences
-                .split(',')
-                .map(str::trim)
-                .filter(|a| !a.is_empty())
-            {
-                self = self.require_audience(audience);
+        for audience in list(var("PASETO_AUDIENCE")?.as_deref()) {
+            self = self.require_audience(audience);
+        }
+        if let Some(id) = var("PASETO_UNTAGGED_KEY")?.filter(|s| !s.is_empty()) {
+            let id = id.trim();
+            if !self.key_ids().any(|known| known == id) {
+                return Err(env_error(
+                    "PASETO_UNTAGGED_KEY",
+                    "the PASERK id of the current key or of one of PASETO_VERIFY_KEYS \
+                     (`paseto id <PASERK>` prints it)",
+                ));
             }
+            self = self.untagged_key(id);
         }
         Ok(self)
     }
+}
+
+/// The non-empty items of a comma-separated list.
+fn list(text: Option<&str>) -> impl Iterator<Item = &str> {
+    text.into_iter()
+        .flat_map(|text| text.split(','))
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
 }
 
 fn env_error(var: &'static str, expected: &str) -> ConfigError {
@@ -170,6 +195,7 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+    use crate::settings::KeyMaterial;
 
     fn from(vars: &[(&'static str, &str)]) -> Result<PasetoAuth, ConfigError> {
         let vars: HashMap<_, _> = vars.iter().map(|&(k, v)| (k, v.to_owned())).collect();
@@ -268,6 +294,48 @@ mod tests {
         ] {
             let error = from(&[("PASETO_SECRET_KEY", &key), (name, value)]).unwrap_err();
             assert!(error.to_string().contains(name), "{name}: {error}");
+        }
+    }
+
+    #[tokio::test]
+    async fn verify_keys_and_the_untagged_key_make_a_ring() {
+        let (old, older) = (LocalKey::generate().unwrap(), LocalKey::generate().unwrap());
+        let before = from(&[("PASETO_SECRET_KEY", &old.to_paserk())]).unwrap();
+        let token = before.access_token("a").issue().unwrap();
+        let verify_keys = format!("{}, {}", old.to_paserk(), older.to_paserk());
+        let current = LocalKey::generate().unwrap().to_paserk();
+        let after = from(&[
+            ("PASETO_SECRET_KEY", &current),
+            ("PASETO_VERIFY_KEYS", &verify_keys),
+            ("PASETO_UNTAGGED_KEY", &older.id()),
+        ])
+        .unwrap();
+        let KeyMaterial::Local(ring) = &after.settings.keys else {
+            panic!("a local ring")
+        };
+        assert_eq!(ring.select(Some(&old.id())).unwrap().id(), old.id());
+        assert_eq!(ring.select(None).unwrap().id(), older.id());
+        assert_eq!(
+            after.settings.keys.current_id(),
+            LocalKey::from_paserk(&current).unwrap().id()
+        );
+        let claims = after.verify_any_type(&token).await.unwrap();
+        assert_eq!(claims.key_id(), Some(old.id().as_str()));
+    }
+
+    #[test]
+    fn ring_variables_name_themselves_and_not_their_values() {
+        let key = LocalKey::generate().unwrap().to_paserk();
+        let public = SecretKey::generate().unwrap().public_key().to_paserk();
+        for (name, value) in [
+            ("PASETO_VERIFY_KEYS", public.as_str()),
+            ("PASETO_VERIFY_KEYS", "k4.local.c2VjcmV0"),
+            ("PASETO_UNTAGGED_KEY", "k4.lid.AAAA"),
+        ] {
+            let error = from(&[("PASETO_SECRET_KEY", &key), (name, value)]).unwrap_err();
+            let message = error.to_string();
+            assert!(message.contains(name), "{name}: {message}");
+            assert!(!message.contains(value), "{name}: {message}");
         }
     }
 

@@ -68,6 +68,10 @@ pub enum AuthError {
     /// The token's authentication tag or signature, footer or implicit assertion does not verify.
     #[error("Invalid token")]
     InvalidToken,
+    /// The token's footer names a key (`kid`) this service does not hold: one
+    /// retired, or never known.
+    #[error("Unknown key id")]
+    UnknownKeyId,
     /// The token's payload is not a JSON object.
     #[error("Token payload is not a JSON object")]
     NotJsonObject,
@@ -213,6 +217,7 @@ impl AuthError {
             Self::UnsupportedToken => "unsupported_token",
             Self::MalformedToken => "malformed_token",
             Self::InvalidToken => "invalid_token",
+            Self::UnknownKeyId => "unknown_key_id",
             Self::NotJsonObject => "not_json_object",
             Self::MissingClaim(_) => "missing_claim",
             Self::MalformedClaim(_) => "malformed_claim",

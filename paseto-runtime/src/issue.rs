@@ -13,6 +13,7 @@ use time::{Duration, OffsetDateTime};
 use crate::auth::PasetoAuth;
 use crate::claims::Claims;
 use crate::error::detail_response;
+use crate::footer;
 use crate::kind::{Access, Refresh};
 use crate::settings::KeyMaterial;
 use crate::token_type::{ACCESS, REFRESH, TokenClass, is_custom_name};
@@ -41,9 +42,10 @@ pub enum IssueError {
     /// An expiry that is not positive, or so far away that the time overflows.
     #[error("the token's lifetime must be positive and end before the year 10000")]
     InvalidExpiry,
-    /// An empty footer: a token `v4.local.<payload>.` is malformed PASETO.
-    #[error("a footer must not be empty; leave it out instead")]
-    EmptyFooter,
+    /// A footer that is not a JSON object, or that sets `kid`, which names the
+    /// issuing key.
+    #[error("a footer must be a JSON object without a `kid` member")]
+    InvalidFooter,
     /// A token of a refresh family set to outlive the family's revocation, which
     /// covers the longest configured access or refresh lifetime.
     #[error("a token in a refresh family cannot live longer than the access and refresh lifetimes")]
@@ -82,7 +84,7 @@ pub struct TokenBuilder<'a, K> {
     audience: Vec<String>,
     extra: Map<String, Value>,
     error: Option<IssueError>,
-    footer: Option<Vec<u8>>,
+    footer: Option<Map<String, Value>>,
     implicit_assertion: Option<Vec<u8>>,
     family: Option<String>,
     generation: u64,
@@ -203,9 +205,16 @@ impl<'a, K> TokenBuilder<'a, K> {
         self
     }
 
-    /// Overrides the configured footer for this token (visible, authenticated).
-    pub fn footer(mut self, footer: impl Into<Vec<u8>>) -> Self {
-        self.footer = Some(footer.into());
+    /// Replaces the configured footer members for this token (visible to its
+    /// holder, authenticated): a JSON object without `kid`, which the issuing
+    /// key's id fills in. A verifier with a configured footer requires its own.
+    pub fn footer(mut self, members: &(impl Serialize + ?Sized)) -> Self {
+        match serde_json::to_value(members).ok().and_then(footer::members) {
+            Some(members) => self.footer = Some(members),
+            None => {
+                self.error.get_or_insert(IssueError::InvalidFooter);
+            }
+        }
         self
     }
 
@@ -295,19 +304,22 @@ impl<'a, K> TokenBuilder<'a, K> {
             extra: &self.extra,
         };
         let message = serde_json::to_vec(&payload).map_err(|_| IssueError::Crypto)?;
-        let footer = self
-            .footer
-            .as_deref()
-            .or(settings.options.footer.as_deref());
-        if footer.is_some_and(<[u8]>::is_empty) {
-            return Err(IssueError::EmptyFooter);
-        }
+        let own_footer;
+        let footer = Some(match &self.footer {
+            Some(members) => {
+                own_footer = footer::issued(settings.keys.current_id(), Some(members));
+                own_footer.as_slice()
+            }
+            None => settings.footer.issued.as_slice(),
+        });
         let implicit = self
             .implicit_assertion
             .as_deref()
             .or(settings.options.implicit_assertion.as_deref());
         match &settings.keys {
-            KeyMaterial::Local(key) => LocalToken::encrypt(&key.0, &message, footer, implicit),
+            KeyMaterial::Local(ring) => {
+                LocalToken::encrypt(&ring.current().0, &message, footer, implicit)
+            }
             KeyMaterial::Public {
                 secret: Some(key), ..
             } => PublicToken::sign(&key.secret, &message, footer, implicit),

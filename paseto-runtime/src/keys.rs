@@ -241,6 +241,30 @@ impl fmt::Debug for PublicKey {
     }
 }
 
+/// A key that only verifies, kept in a key ring beside the current key while
+/// tokens it signed or encrypted are still alive; see
+/// [`PasetoAuthBuilder::verify_key`](crate::PasetoAuthBuilder::verify_key).
+#[derive(Clone, Debug)]
+#[non_exhaustive]
+pub enum VerifyKey {
+    /// A `v4.local` key.
+    Local(LocalKey),
+    /// A `v4.public` key.
+    Public(PublicKey),
+}
+
+impl From<LocalKey> for VerifyKey {
+    fn from(key: LocalKey) -> Self {
+        Self::Local(key)
+    }
+}
+
+impl From<PublicKey> for VerifyKey {
+    fn from(key: PublicKey) -> Self {
+        Self::Public(key)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,9 @@ use time::Duration;
 use crate::claims::Claims;
 use crate::denylist::{BoxFuture, Denylist};
 use crate::error::AuthError;
+use crate::footer::FooterSpec;
 use crate::keys::{LocalKey, PublicKey, SecretKey};
+use crate::ring::Ring;
 use crate::token_type::{ACCESS, REFRESH, TokenClass};
 
 /// A configuration that cannot be used, found when it is built.
@@ -59,7 +61,7 @@ pub(crate) const MIN_REVOCATION_POLL: Duration = Duration::milliseconds(100);
 /// The longest rotation grace accepted: a window for retries, not a second lifetime.
 pub(crate) const MAX_ROTATION_GRACE: Duration = Duration::minutes(5);
 
-/// Bytes a configuration holds that `Debug` does not show (a footer, an implicit
+/// Bytes a configuration holds that `Debug` does not show (an implicit
 /// assertion): only their length.
 #[derive(Clone, PartialEq, Eq)]
 pub(crate) struct Opaque(pub(crate) Vec<u8>);
@@ -123,8 +125,11 @@ options! {
     scheme: String = "Bearer".to_owned(),
     /// Accept tokens without `exp`.
     allow_missing_expiry: bool = false,
-    /// The footer written and required.
-    footer: Option<Opaque> = None,
+    /// The members of the footer written and required, besides the `kid`.
+    footer: Option<serde_json::Value> = None,
+    /// The PASERK id of the key that verifies tokens without a `kid`; the
+    /// current key when `None`.
+    untagged_key: Option<String> = None,
     /// The implicit assertion bound into every token.
     implicit_assertion: Option<Opaque> = None,
     /// Take tokens from the query string of WebSocket upgrade requests.
@@ -214,14 +219,25 @@ impl Options {
     }
 }
 
-/// The key material of one purpose: v4.local, or v4.public with or without the signing half.
+/// The key material of one purpose: a ring of v4.local keys, or of v4.public
+/// keys with or without the current key's signing half.
 #[derive(Debug)]
 pub(crate) enum KeyMaterial {
-    Local(LocalKey),
+    Local(Ring<LocalKey>),
     Public {
         secret: Option<SecretKey>,
-        public: PublicKey,
+        ring: Ring<PublicKey>,
     },
+}
+
+impl KeyMaterial {
+    /// The PASERK id of the key that issues.
+    pub(crate) fn current_id(&self) -> &str {
+        match self {
+            Self::Local(ring) => ring.current_id(),
+            Self::Public { ring, .. } => ring.current_id(),
+        }
+    }
 }
 
 /// The header that carries tokens, parsed once when the configuration is built.
@@ -265,6 +281,7 @@ pub(crate) struct Revocation {
 /// A built configuration: what every check reads.
 pub(crate) struct Settings {
     pub(crate) keys: KeyMaterial,
+    pub(crate) footer: FooterSpec,
     pub(crate) options: Options,
     pub(crate) header: HeaderSpec,
     pub(crate) query: Option<QuerySpec>,

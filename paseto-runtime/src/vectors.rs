@@ -4,21 +4,29 @@
 //!
 //! The vectors' payloads expire in 2022, so the `4-E` and `4-S` cases are
 //! checked below claim validation: through `verify::open`, which splits and
-//! decodes the token here (`untrusted`) and hands it to pasetors with the key,
-//! footer and implicit assertion the configuration holds. The `4-F` cases go
-//! through the whole of `PasetoAuth::verify`, as a service would meet them:
-//! each fails before any claim is read.
+//! decodes the token here (`untrusted`), reads its footer's `kid` to choose the
+//! key, and hands it to pasetors with the implicit assertion the configuration
+//! holds. The footer is compared afterwards with the vector's. The vectors'
+//! JSON footers name a `kid` that is no PASERK id, which a key ring refuses as
+//! malformed before any cryptography; those cases are asserted to be refused
+//! so, and are decoded below the ring: the same split and decoding, with the
+//! key given. The `4-F` cases go through the whole of `PasetoAuth::verify`, as
+//! a service would meet them: each fails before any claim is read.
 
 use ct_codecs::{Decoder, Hex};
-use pasetors::version4::PublicToken;
+use pasetors::token::TrustedToken;
+use pasetors::version4::{LocalToken, PublicToken};
+use pasetors::{Local, Public};
 use serde_json::Value;
 
 use crate::auth::PasetoAuth;
 use crate::builder::PasetoAuthBuilder;
 use crate::error::AuthError;
+use crate::footer;
 use crate::keys::{LocalKey, PublicKey, SecretKey};
 use crate::kind::Access;
 use crate::settings::KeyMaterial;
+use crate::untrusted;
 use crate::verify::open;
 
 fn cases(json: &str) -> Vec<Value> {
@@ -34,7 +42,7 @@ fn hex(case: &Value, field: &str) -> Vec<u8> {
     Hex::decode_to_vec(text(case, field), None).expect("hex")
 }
 
-/// The configuration a case describes: its key, footer and implicit assertion.
+/// The configuration a case describes: its key and implicit assertion.
 fn configuration(case: &Value) -> PasetoAuth {
     let mut builder = if case.get("key").is_some() {
         PasetoAuthBuilder::default().local_key(LocalKey::from_bytes(&hex(case, "key")).unwrap())
@@ -42,19 +50,35 @@ fn configuration(case: &Value) -> PasetoAuth {
         PasetoAuthBuilder::default()
             .secret_key(SecretKey::from_bytes(&hex(case, "secret-key")).unwrap())
     };
-    if !text(case, "footer").is_empty() {
-        builder = builder.footer(text(case, "footer"));
-    }
     if !text(case, "implicit-assertion").is_empty() {
         builder = builder.implicit_assertion(text(case, "implicit-assertion"));
     }
     builder.build().expect("a valid configuration")
 }
 
+/// Opens a token whose footer the key ring refuses: the same split and
+/// decoding as `open`, with the configuration's key and the vector's footer.
+fn open_below_the_ring(auth: &PasetoAuth, case: &Value) -> TrustedToken {
+    let token = text(case, "token");
+    let footer = Some(text(case, "footer").as_bytes());
+    let implicit = Some(text(case, "implicit-assertion").as_bytes()).filter(|i| !i.is_empty());
+    match &auth.settings.keys {
+        KeyMaterial::Local(ring) => {
+            let parsed = untrusted::parse::<Local>(token, LocalToken::HEADER).unwrap();
+            LocalToken::decrypt(&ring.current().0, &parsed, footer, implicit).unwrap()
+        }
+        KeyMaterial::Public { ring, .. } => {
+            let parsed = untrusted::parse::<Public>(token, PublicToken::HEADER).unwrap();
+            PublicToken::verify(&ring.current().0, &parsed, footer, implicit).unwrap()
+        }
+    }
+}
+
 #[tokio::test]
 async fn every_v4_token_decodes_to_its_payload_or_is_rejected() {
     let all = cases(include_str!("../tests/vectors/v4.json"));
     assert_eq!(all.len(), 17);
+    let mut below_the_ring = 0;
     for case in &all {
         let name = text(case, "name");
         let auth = configuration(case);
@@ -72,17 +96,30 @@ async fn every_v4_token_decodes_to_its_payload_or_is_rejected() {
             assert_eq!(error.err(), Some(expected), "{name}");
             continue;
         }
-        let opened = open(&auth.settings, token).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let footer = text(case, "footer");
+        let opened = if footer::key_id(footer.as_bytes()).unwrap().is_some() {
+            // `{"kid":"zVhM…"}`: not a `k4.lid.` or `k4.pid.` id.
+            assert_eq!(
+                open(&auth.settings, token).err(),
+                Some(AuthError::MalformedToken),
+                "{name}"
+            );
+            below_the_ring += 1;
+            open_below_the_ring(&auth, case)
+        } else {
+            open(&auth.settings, token).unwrap_or_else(|e| panic!("{name}: {e}"))
+        };
         assert_eq!(opened.payload(), text(case, "payload"), "{name}");
+        assert_eq!(opened.footer(), footer.as_bytes(), "{name}");
         if name.starts_with("4-S") {
             let KeyMaterial::Public {
                 secret: Some(secret),
-                ..
+                ring,
             } = &auth.settings.keys
             else {
                 panic!("{name}: a signing configuration")
             };
-            let footer = Some(text(case, "footer").as_bytes()).filter(|f| !f.is_empty());
+            let footer = Some(footer.as_bytes()).filter(|f| !f.is_empty());
             let implicit =
                 Some(text(case, "implicit-assertion").as_bytes()).filter(|i| !i.is_empty());
             let signed = PublicToken::sign(
@@ -93,9 +130,10 @@ async fn every_v4_token_decodes_to_its_payload_or_is_rejected() {
             );
             assert_eq!(signed.unwrap(), token, "{name}: signs to the exact token");
             let public = PublicKey::from_bytes(&hex(case, "public-key")).unwrap();
-            assert_eq!(public, secret.public_key(), "{name}");
+            assert_eq!(public, *ring.current(), "{name}");
         }
     }
+    assert_eq!(below_the_ring, 6);
 }
 
 #[test]

@@ -8,8 +8,9 @@ use paseto_tests::challenge::{
     BAD_HEADER, BEARER, INSUFFICIENT_USER_AUTHENTICATION, INVALID_REQUEST, INVALID_TOKEN,
 };
 use paseto_tests::{KEY, access_claims, at, forge_json, login, read, with};
-use pasetors::keys::SymmetricKey;
+use pasetors::keys::{Generate, SymmetricKey};
 use pasetors::version2::{LocalToken as V2LocalToken, V2};
+use pasetors::version4::{LocalToken, V4};
 use reqwest::header::{AUTHORIZATION, HeaderValue};
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
@@ -150,6 +151,13 @@ async fn every_rejection_kind_over_the_wire() {
         .local_key(LocalKey::generate().unwrap())
         .build()
         .unwrap();
+    let untagged_other_key = LocalToken::encrypt(
+        &SymmetricKey::<V4>::generate().unwrap(),
+        access_claims().to_string().as_bytes(),
+        None,
+        None,
+    )
+    .unwrap();
     let v2 = V2LocalToken::encrypt(
         &SymmetricKey::<V2>::from(&KEY).unwrap(),
         access_claims().to_string().as_bytes(),
@@ -202,9 +210,15 @@ async fn every_rejection_kind_over_the_wire() {
             invalid("Token has no 'type' claim"),
         ),
         case(
-            "wrong key",
+            "another service's key, named in the footer",
             "/protected",
             bearer(&other_key.access_token("test").issue().unwrap()),
+            invalid("Unknown key id"),
+        ),
+        case(
+            "wrong key, no kid",
+            "/protected",
+            bearer(&untagged_other_key),
             invalid("Invalid token"),
         ),
         case(

@@ -303,24 +303,28 @@ async fn a_token_for_another_audience_is_refused() {
         .assert_ok("test");
 }
 
-/// An empty footer would make every token malformed: it is refused when
-/// configuring and when issuing.
+/// A footer that is no JSON object cannot hold the `kid`, and one that sets
+/// `kid` itself would name another key: both are refused when configuring and
+/// when issuing.
 #[test]
-fn an_empty_footer_is_refused_up_front() {
-    let error = PasetoAuth::builder()
-        .local_key(key())
-        .footer("")
-        .build()
-        .unwrap_err();
-    assert!(
-        error.to_string().starts_with("footer must be non-empty"),
-        "{error}"
-    );
-    let auth = PasetoAuth::builder().local_key(key()).build().unwrap();
-    assert_eq!(
-        auth.access_token("test").footer("").issue(),
-        Err(paseto_runtime::IssueError::EmptyFooter)
-    );
+fn a_footer_that_is_no_object_or_names_a_kid_is_refused_up_front() {
+    let someone_else = paseto_runtime::LocalKey::generate().unwrap().id();
+    for footer in [json!(""), json!("key-1"), json!({ "kid": someone_else })] {
+        let error = PasetoAuth::builder()
+            .local_key(key())
+            .footer(&footer)
+            .build()
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "footer must be a JSON object without a `kid` member"
+        );
+        let auth = PasetoAuth::builder().local_key(key()).build().unwrap();
+        assert_eq!(
+            auth.access_token("test").footer(&footer).issue(),
+            Err(paseto_runtime::IssueError::InvalidFooter)
+        );
+    }
 }
 
 /// A Redis outage is logged once, by `Display`, and so is the recovery; every

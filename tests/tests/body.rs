@@ -116,7 +116,7 @@ async fn a_bad_token_in_the_body_is_rejected_even_where_optional() {
     let foreign = other.access_token("mallory").issue().unwrap();
     send(&app, "/greet", &json!({ "access_token": foreign }))
         .await
-        .assert_rejected(401, INVALID_TOKEN, "Invalid token");
+        .assert_rejected(401, INVALID_TOKEN, "Unknown key id");
     send(&app, "/greet", &json!({ "access_token": "v4.local.AAAA" }))
         .await
         .assert_rejected(401, INVALID_TOKEN, "Malformed token");

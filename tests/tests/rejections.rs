@@ -1,6 +1,8 @@
 //! Every way a request can fail authentication, as a client sees it: status,
 //! `WWW-Authenticate` and the JSON `detail`. None panics or answers 5xx.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use paseto_runtime::{Duration, LocalKey, PasetoAuth, SecretKey};
 use paseto_tests::challenge::{
     BAD_HEADER, INSUFFICIENT_USER_AUTHENTICATION, INVALID_REQUEST, INVALID_TOKEN,
@@ -95,6 +97,8 @@ async fn no_subject_or_token_id() {
     }
 }
 
+/// A token from another key names that key, unknown here. Relabelled with this
+/// service's `kid`, it is tried with this service's key alone, and fails.
 #[tokio::test]
 async fn wrong_key() {
     let other = PasetoAuth::builder()
@@ -103,6 +107,12 @@ async fn wrong_key() {
         .unwrap();
     let token = other.access_token("alice").issue().unwrap();
     send_token(&app(auth()), "/access", &token)
+        .await
+        .assert_rejected(401, INVALID_TOKEN, "Unknown key id");
+    let (body, _) = token.rsplit_once('.').unwrap();
+    let ours = json!({ "kid": key().id() }).to_string();
+    let relabelled = format!("{body}.{}", URL_SAFE_NO_PAD.encode(ours));
+    send_token(&app(auth()), "/access", &relabelled)
         .await
         .assert_rejected(401, INVALID_TOKEN, "Invalid token");
 }
@@ -136,27 +146,48 @@ async fn tampered_payload() {
         .assert_rejected(401, INVALID_TOKEN, "Invalid token");
 }
 
+/// The footer is authenticated with the payload. A member changed is an invalid
+/// token; the `kid` changed to another key's id is an unknown key, and to
+/// something that is no key id, a malformed token: either way no key is tried.
 #[tokio::test]
 async fn tampered_footer() {
+    let footer = |kid: &str, app: &str| json!({ "kid": kid, "app": app }).to_string();
+    let kid = key().id();
     let token = forge_with(
         access_claims().to_string().as_bytes(),
-        Some(b"{\"kid\":\"key-1\"}"),
+        Some(footer(&kid, "x").as_bytes()),
     );
     send_token(&app(auth()), "/access", &token)
         .await
         .assert_ok("alice");
-    let (body, footer) = token.rsplit_once('.').unwrap();
-    let tampered = format!("{body}.{}", tamper(footer));
-    send_token(&app(auth()), "/access", &tampered)
-        .await
-        .assert_rejected(401, INVALID_TOKEN, "Invalid token");
+    let (body, _) = token.rsplit_once('.').unwrap();
+    let other = LocalKey::generate().unwrap().id();
+    for (footer, detail) in [
+        (footer(&kid, "y"), "Invalid token"),
+        (footer(&other, "x"), "Unknown key id"),
+        (footer("key-1", "x"), "Malformed token"),
+        (
+            format!(r#"{{"kid":"{kid}","kid":"{other}"}}"#),
+            "Malformed token",
+        ),
+        (
+            "arbitrary-string-that-isn't-json".to_owned(),
+            "Invalid token",
+        ),
+    ] {
+        let tampered = format!("{body}.{}", URL_SAFE_NO_PAD.encode(&footer));
+        send_token(&app(auth()), "/access", &tampered)
+            .await
+            .assert_rejected(401, INVALID_TOKEN, detail);
+    }
 }
 
+/// Configured footer members are required, and nothing else beside the `kid`.
 #[tokio::test]
 async fn footer_other_than_the_configured_one() {
     let strict = PasetoAuth::builder()
         .local_key(key())
-        .footer("key-1")
+        .footer(&json!({ "app": "billing" }))
         .build()
         .unwrap();
     let app = app(strict.clone());
@@ -171,7 +202,12 @@ async fn footer_other_than_the_configured_one() {
         auth().access_token("alice").issue().unwrap(),
         auth()
             .access_token("alice")
-            .footer("key-2")
+            .footer(&json!({ "app": "shop" }))
+            .issue()
+            .unwrap(),
+        auth()
+            .access_token("alice")
+            .footer(&json!({ "app": "billing", "admin": true }))
             .issue()
             .unwrap(),
     ] {

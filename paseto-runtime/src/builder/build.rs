@@ -10,14 +10,17 @@ use time::Duration;
 
 use super::PasetoAuthBuilder;
 use crate::auth::PasetoAuth;
-use crate::keys::{LocalKey, PublicKey, SecretKey};
+use crate::footer::{self, FooterSpec};
+use crate::keys::{LocalKey, PublicKey, SecretKey, VerifyKey};
+use crate::ring::Ring;
 use crate::settings::{
     AUTHORIZATION, ConfigError, HeaderSpec, KeyMaterial, MAX_DURATION, MAX_ROTATION_GRACE,
     MIN_REVOCATION_POLL, Options, QuerySpec, Revocation, Settings,
 };
 
 impl PasetoAuthBuilder {
-    /// Lifetimes, leeway and grace within their ranges; no empty footer.
+    /// Lifetimes, leeway and grace within their ranges, cookie names and paths,
+    /// sources, schemes.
     fn check(options: &Options) -> Result<(), ConfigError> {
         let invalid = |setting, expected| Err(ConfigError::InvalidSetting { setting, expected });
         for (setting, ttl) in [
@@ -36,16 +39,6 @@ impl PasetoAuthBuilder {
             return invalid(
                 "rotation_grace",
                 "a duration of zero or more, of at most 5 minutes",
-            );
-        }
-        if options
-            .footer
-            .as_ref()
-            .is_some_and(|footer| footer.0.is_empty())
-        {
-            return invalid(
-                "footer",
-                "non-empty; leave it out for tokens without a footer",
             );
         }
         if options.revocation_poll < MIN_REVOCATION_POLL {
@@ -103,7 +96,21 @@ impl PasetoAuthBuilder {
     /// Checks the settings and builds the configuration.
     pub fn build(self) -> Result<PasetoAuth, ConfigError> {
         Self::check(&self.options)?;
-        let keys = key_material(self.local, self.secret, self.public)?;
+        let keys = key_material(
+            self.local,
+            self.secret,
+            self.public,
+            self.verify_keys,
+            self.options.untagged_key.as_deref(),
+        )?;
+        let members = match self.options.footer.clone() {
+            None => None,
+            Some(value) => Some(footer::members(value).ok_or(ConfigError::InvalidSetting {
+                setting: "footer",
+                expected: "a JSON object without a `kid` member",
+            })?),
+        };
+        let footer = FooterSpec::new(keys.current_id(), members);
         let header = header_spec(&self.options)?;
         let csrf_header =
             HeaderName::from_bytes(self.options.csrf_header.as_bytes()).map_err(|_| {
@@ -125,6 +132,7 @@ impl PasetoAuthBuilder {
         Ok(PasetoAuth {
             settings: Arc::new(Settings {
                 keys,
+                footer,
                 options: self.options,
                 header,
                 query,
@@ -149,31 +157,57 @@ fn within(duration: Duration, max: Duration) -> bool {
     !duration.is_negative() && duration <= max
 }
 
-/// The keys of one purpose, checked to belong together.
+/// The keys of one purpose, checked to belong together, in a ring with the
+/// keys that only verify.
 fn key_material(
     local: Option<LocalKey>,
     secret: Option<SecretKey>,
     public: Option<PublicKey>,
+    verify_only: Vec<VerifyKey>,
+    untagged: Option<&str>,
 ) -> Result<KeyMaterial, ConfigError> {
+    let unknown_untagged = ConfigError::InvalidSetting {
+        setting: "untagged_key",
+        expected: "the PASERK id of the current key or of a verify key",
+    };
     match (local, secret, public) {
-        (Some(local), None, None) => Ok(KeyMaterial::Local(local)),
-        (Some(_), _, _) => Err(ConfigError::ConflictingKeys),
-        (None, Some(secret), public) => {
-            let derived = secret.public_key();
-            if public.is_some_and(|public| public != derived) {
-                return Err(ConfigError::KeyMismatch);
-            }
-            Ok(KeyMaterial::Public {
-                secret: Some(secret),
-                public: derived,
-            })
+        (Some(local), None, None) => {
+            let others = of_purpose(verify_only, |key| match key {
+                VerifyKey::Local(key) => Some((key.id(), key)),
+                VerifyKey::Public(_) => None,
+            })?;
+            let ring = Ring::new("k4.lid.", (local.id(), local), others, untagged);
+            ring.map(KeyMaterial::Local).ok_or(unknown_untagged)
         }
-        (None, None, Some(public)) => Ok(KeyMaterial::Public {
-            secret: None,
-            public,
-        }),
+        (Some(_), _, _) => Err(ConfigError::ConflictingKeys),
         (None, None, None) => Err(ConfigError::NoKey),
+        (None, secret, public) => {
+            let current = match (&secret, public) {
+                (Some(secret), Some(public)) if public != secret.public_key() => {
+                    return Err(ConfigError::KeyMismatch);
+                }
+                (Some(secret), _) => secret.public_key(),
+                (None, public) => public.ok_or(ConfigError::NoKey)?,
+            };
+            let others = of_purpose(verify_only, |key| match key {
+                VerifyKey::Public(key) => Some((key.id(), key)),
+                VerifyKey::Local(_) => None,
+            })?;
+            let ring = Ring::new("k4.pid.", (current.id(), current), others, untagged);
+            let ring = ring.ok_or(unknown_untagged)?;
+            Ok(KeyMaterial::Public { secret, ring })
+        }
     }
+}
+
+/// The keys that only verify, with their ids, each of the purpose `pick` takes.
+fn of_purpose<K>(
+    keys: Vec<VerifyKey>,
+    pick: impl Fn(VerifyKey) -> Option<(String, K)>,
+) -> Result<Vec<(String, K)>, ConfigError> {
+    keys.into_iter()
+        .map(|key| pick(key).ok_or(ConfigError::ConflictingKeys))
+        .collect()
 }
 
 /// The form a value carrying a token must have, for messages: `<scheme> <PASETO>`.
@@ -245,13 +279,30 @@ mod tests {
             local().custom_ttl(Duration::days(40_000)),
             local().leeway(Duration::seconds(-1)),
             local().rotation_grace(Duration::minutes(6)),
-            local().footer(""),
+            local().footer(&"kid-1"),
+            local().footer(&serde_json::json!({ "kid": "mine" })),
+            local().untagged_key("k4.lid.unknown"),
         ] {
             assert!(matches!(
                 builder.build(),
                 Err(ConfigError::InvalidSetting { .. })
             ));
         }
+    }
+
+    #[test]
+    fn verify_keys_are_of_the_current_key_purpose() {
+        let error = local()
+            .verify_key(SecretKey::generate().unwrap().public_key())
+            .build()
+            .unwrap_err();
+        assert_eq!(error, ConfigError::ConflictingKeys);
+        let error = PasetoAuth::builder()
+            .public_key(SecretKey::generate().unwrap().public_key())
+            .verify_key(LocalKey::generate().unwrap())
+            .build()
+            .unwrap_err();
+        assert_eq!(error, ConfigError::ConflictingKeys);
     }
 
     #[test]
@@ -265,13 +316,18 @@ mod tests {
     fn debug_shows_no_secret() {
         let key = LocalKey::generate().unwrap();
         let secret = key.to_paserk();
+        let old = LocalKey::generate().unwrap();
+        let old_secret = old.to_paserk();
         let auth = PasetoAuth::builder()
             .local_key(key)
-            .footer("kid-1")
+            .verify_key(old)
+            .implicit_assertion("tenant-1")
             .build()
             .unwrap();
         let shown = format!("{auth:?}");
         assert!(!shown.contains(&secret["k4.local.".len()..]));
-        assert!(!shown.contains("kid-1"));
+        assert!(!shown.contains(&old_secret["k4.local.".len()..]));
+        assert!(!shown.contains("tenant-1"));
+        assert!(shown.contains("k4.lid."));
     }
 }

@@ -11,10 +11,11 @@ use crate::auth::PasetoAuth;
 use crate::claims::Claims;
 use crate::denylist::Denylist;
 use crate::error::AuthError;
-use crate::keys::{LocalKey, PublicKey, SecretKey};
-use crate::settings::{Check, Opaque, Options, Renderer};
+use crate::keys::{LocalKey, PublicKey, SecretKey, VerifyKey};
+use crate::settings::{Check, Options, Renderer};
 
 mod build;
+mod keys;
 
 /// Builds a [`PasetoAuth`]. Defaults, as fastapi-paseto's: access tokens live 15
 /// minutes, refresh and custom tokens 30 days, leeway 0, header `Authorization`
@@ -27,6 +28,7 @@ pub struct PasetoAuthBuilder {
     local: Option<LocalKey>,
     secret: Option<SecretKey>,
     public: Option<PublicKey>,
+    verify_keys: Vec<VerifyKey>,
     options: Options,
     renderer: Option<Renderer>,
     denylist: Option<Arc<dyn Denylist>>,
@@ -46,30 +48,12 @@ impl fmt::Debug for PasetoAuthBuilder {
             .field("local", &self.local)
             .field("secret", &self.secret)
             .field("public", &self.public)
+            .field("verify_keys", &self.verify_keys)
             .finish_non_exhaustive()
     }
 }
 
 impl PasetoAuthBuilder {
-    /// Uses `v4.local` tokens (encrypted, one shared key).
-    pub fn local_key(mut self, key: LocalKey) -> Self {
-        self.local = Some(key);
-        self
-    }
-
-    /// Uses `v4.public` tokens (signed), issuing with this key and verifying with its public half.
-    pub fn secret_key(mut self, key: SecretKey) -> Self {
-        self.secret = Some(key);
-        self
-    }
-
-    /// Uses `v4.public` tokens, verifying with this key. Without a secret key the
-    /// service only verifies; issuing is then an error.
-    pub fn public_key(mut self, key: PublicKey) -> Self {
-        self.public = Some(key);
-        self
-    }
-
     /// How long access tokens live. Default: 15 minutes.
     pub fn access_ttl(mut self, ttl: Duration) -> Self {
         self.options.access_ttl = ttl;
@@ -277,19 +261,6 @@ impl PasetoAuthBuilder {
         self
     }
 
-    /// A footer written into issued tokens and required, byte for byte, on every token verified.
-    pub fn footer(mut self, footer: impl Into<Vec<u8>>) -> Self {
-        self.options.footer = Some(Opaque(footer.into()));
-        self
-    }
-
-    /// An implicit assertion (bound into the MAC or signature but not carried in the
-    /// token) used when issuing and required when verifying.
-    pub fn implicit_assertion(mut self, assertion: impl Into<Vec<u8>>) -> Self {
-        self.options.implicit_assertion = Some(Opaque(assertion.into()));
-        self
-    }
-
     /// Replaces how every rejection of this configuration's extractors is rendered.
     ///
     /// ```
@@ -365,10 +336,5 @@ impl PasetoAuthBuilder {
             Box::pin(async move { answer.await.map_err(Into::into) })
         }));
         self
-    }
-
-    /// Whether a key of either purpose has been given.
-    pub fn has_key(&self) -> bool {
-        self.local.is_some() || self.secret.is_some() || self.public.is_some()
     }
 }

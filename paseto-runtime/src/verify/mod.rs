@@ -10,8 +10,10 @@ use time::OffsetDateTime;
 use crate::auth::PasetoAuth;
 use crate::claims::Claims;
 use crate::error::AuthError;
+use crate::footer;
 use crate::kind::TokenKind;
 use crate::revoke::OnReuse;
+use crate::ring::Ring;
 use crate::settings::{KeyMaterial, Settings};
 use crate::untrusted::{self, MAX_TOKEN_LEN};
 use crate::wire::ReceivedPayload;
@@ -92,28 +94,49 @@ impl PasetoAuth {
         }
         let settings = &*self.settings;
         let trusted = open(settings, token)?;
-        read(settings, trusted.payload(), now)
+        let (mut claims, extra) = read(settings, trusted.payload(), now)?;
+        // `open` read the footer as UTF-8 before trusting it.
+        let footer = String::from_utf8_lossy(trusted.footer());
+        claims.registered.footer = (!footer.is_empty()).then(|| footer.into_owned());
+        Ok((claims, extra))
     }
 }
 
-/// Decrypts or verifies the token with the configured key, version and purpose.
+/// Decrypts or verifies the token with the key its footer names, in the
+/// configured version and purpose.
 pub(crate) fn open(settings: &Settings, token: &str) -> Result<TrustedToken, AuthError> {
-    let footer = settings.options.footer.as_deref();
     let implicit = settings.options.implicit_assertion.as_deref();
+    // The footer is compared by `choose`, and authenticated here with the payload.
     let opened = match &settings.keys {
-        KeyMaterial::Local(key) => {
+        KeyMaterial::Local(ring) => {
             let untrusted = untrusted::parse::<Local>(token, LocalToken::HEADER)?;
-            LocalToken::decrypt(&key.0, &untrusted, footer, implicit)
+            let key = choose(settings, ring, untrusted.untrusted_footer())?;
+            LocalToken::decrypt(&key.0, &untrusted, None, implicit)
         }
-        KeyMaterial::Public { public, .. } => {
+        KeyMaterial::Public { ring, .. } => {
             let untrusted = untrusted::parse::<Public>(token, PublicToken::HEADER)?;
-            PublicToken::verify(&public.0, &untrusted, footer, implicit)
+            let key = choose(settings, ring, untrusted.untrusted_footer())?;
+            PublicToken::verify(&key.0, &untrusted, None, implicit)
         }
     };
     opened.map_err(|error| match error {
         pasetors::errors::Error::PayloadInvalidUtf8 => AuthError::NotJsonObject,
         _ => AuthError::InvalidToken,
     })
+}
+
+/// The key of `ring` that a token's footer names, once the footer holds what
+/// the configuration requires; nothing in it is trusted yet.
+fn choose<'r, K>(
+    settings: &Settings,
+    ring: &'r Ring<K>,
+    footer: &[u8],
+) -> Result<&'r K, AuthError> {
+    let kid = footer::key_id(footer)?;
+    if !settings.footer.admits(footer) {
+        return Err(AuthError::InvalidToken);
+    }
+    ring.select(kid)
 }
 
 /// Reads an authenticated payload and checks its registered claims.
@@ -157,9 +180,10 @@ mod tests {
     }
 
     fn token(auth: &PasetoAuth, exp: &str) -> String {
-        let KeyMaterial::Local(key) = &auth.settings.keys else {
+        let KeyMaterial::Local(ring) = &auth.settings.keys else {
             unreachable!("a local configuration")
         };
+        let key = ring.current();
         let payload = format!(
             r#"{{"sub":"a","jti":"j","type":"access","iat":"2026-01-01T00:00:00Z","exp":"{exp}"}}"#
         );

@@ -38,6 +38,7 @@ pub(super) fn validate<T>(
         family: optional_string(payload.fam, "fam")?.map(Cow::into_owned),
         generation: generation(payload.r#gen.as_ref())?,
         csrf: optional_string(payload.csrf, "csrf")?.map(Cow::into_owned),
+        footer: None,
     };
     Ok(Claims {
         registered,

@@ -1,0 +1,102 @@
+//! The builder's keys and what binds a token to them: the key ring, the
+//! footer, the implicit assertion.
+
+use super::PasetoAuthBuilder;
+use crate::keys::{LocalKey, PublicKey, SecretKey, VerifyKey};
+use crate::settings::Opaque;
+
+impl PasetoAuthBuilder {
+    /// Uses `v4.local` tokens (encrypted, one shared key).
+    pub fn local_key(mut self, key: LocalKey) -> Self {
+        self.local = Some(key);
+        self
+    }
+
+    /// Uses `v4.public` tokens (signed), issuing with this key and verifying with its public half.
+    pub fn secret_key(mut self, key: SecretKey) -> Self {
+        self.secret = Some(key);
+        self
+    }
+
+    /// Uses `v4.public` tokens, verifying with this key. Without a secret key the
+    /// service only verifies; issuing is then an error.
+    pub fn public_key(mut self, key: PublicKey) -> Self {
+        self.public = Some(key);
+        self
+    }
+
+    /// Adds a key that only verifies, of the same purpose as the current key: a
+    /// key retired from issuing while its tokens live on, or the next key,
+    /// deployed everywhere before it issues. Every token issued names its key's
+    /// PASERK id in its footer's `kid`, which chooses the key that verifies it;
+    /// an unknown `kid` is rejected. See the README's "Rotating keys".
+    ///
+    /// ```
+    /// use paseto_runtime::{LocalKey, PasetoAuth};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let (old, new) = (LocalKey::generate()?, LocalKey::generate()?);
+    /// let before = PasetoAuth::builder().local_key(old.clone()).build()?;
+    /// let token = before.access_token("alice").issue()?;
+    ///
+    /// let after = PasetoAuth::builder().local_key(new).verify_key(old).build()?;
+    /// assert_eq!(after.verify_any_type(&token).await?.subject(), "alice");
+    /// # Ok(()) }
+    /// ```
+    pub fn verify_key(mut self, key: impl Into<VerifyKey>) -> Self {
+        self.verify_keys.push(key.into());
+        self
+    }
+
+    /// The key, by its PASERK id (`k4.lid.…` or `k4.pid.…`), that verifies
+    /// tokens whose footer names no `kid`: tokens from before key ids, or from a
+    /// service that writes none, such as fastapi-paseto. No other key is tried
+    /// for them. Default: the current key.
+    pub fn untagged_key(mut self, id: impl Into<String>) -> Self {
+        self.options.untagged_key = Some(id.into());
+        self
+    }
+
+    /// Members written into the footer of every token issued, beside the `kid`,
+    /// and required on every token verified: its footer must hold them, and
+    /// nothing else but a `kid`. They must serialize to a JSON object without a
+    /// `kid` of its own. Footers are visible to anyone who holds the token.
+    ///
+    /// ```
+    /// # use paseto_runtime::{LocalKey, PasetoAuth};
+    /// let auth = PasetoAuth::builder()
+    ///     .local_key(LocalKey::generate()?)
+    ///     .footer(&serde_json::json!({ "app": "billing" }))
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn footer(mut self, members: &(impl serde::Serialize + ?Sized)) -> Self {
+        self.options.footer = Some(serde_json::to_value(members).unwrap_or_default());
+        self
+    }
+
+    /// An implicit assertion (bound into the MAC or signature but not carried in the
+    /// token) used when issuing and required when verifying.
+    pub fn implicit_assertion(mut self, assertion: impl Into<Vec<u8>>) -> Self {
+        self.options.implicit_assertion = Some(Opaque(assertion.into()));
+        self
+    }
+
+    /// The PASERK ids of the keys given so far.
+    pub(crate) fn key_ids(&self) -> impl Iterator<Item = String> + '_ {
+        let local = self.local.iter().map(LocalKey::id);
+        let signing = self.secret.iter().map(|key| key.public_key().id());
+        let public = self.public.iter().map(PublicKey::id);
+        let verify = self.verify_keys.iter().map(|key| match key {
+            VerifyKey::Local(key) => key.id(),
+            VerifyKey::Public(key) => key.id(),
+        });
+        local.chain(signing).chain(public).chain(verify)
+    }
+
+    /// Whether a key of either purpose has been given.
+    pub fn has_key(&self) -> bool {
+        self.local.is_some() || self.secret.is_some() || self.public.is_some()
+    }
+}
