@@ -2,6 +2,7 @@
 //! environment a service reads. Exit codes: 0 valid, 1 invalid (with the reason
 //! a service would give), 2 a usage or configuration error.
 
+use std::io::Write as _;
 use std::process::ExitCode;
 
 use base64::Engine as _;
@@ -65,6 +66,14 @@ enum Purpose {
     Public,
 }
 
+/// Appends a line to what a command prints.
+macro_rules! say {
+    ($out:expr, $($arg:tt)*) => {{
+        $out.push_str(&format!($($arg)*));
+        $out.push('\n');
+    }};
+}
+
 /// Why the command failed, and the exit code that says so.
 enum Failure {
     /// The token or key is not valid: exit 1.
@@ -88,7 +97,14 @@ fn main() -> ExitCode {
         Command::Inspect { token } => inspect(&token),
     };
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        // Written in one piece; a reader that went away (`| head`) is no error.
+        Ok(printed) => match std::io::stdout().lock().write_all(printed.as_bytes()) {
+            Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
+                eprintln!("error: {error}");
+                ExitCode::from(2)
+            }
+            _ => ExitCode::SUCCESS,
+        },
         Err(Failure::Invalid(reason)) => {
             eprintln!("invalid: {reason}");
             ExitCode::from(1)
@@ -100,17 +116,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn keygen(purpose: Purpose) -> Result<(), Failure> {
+fn keygen(purpose: Purpose) -> Result<String, Failure> {
+    let mut out = String::new();
     let failed = |e: paseto_runtime::KeyError| Failure::Usage(e.to_string());
     match purpose {
         Purpose::Local => {
             let key = LocalKey::generate().map_err(failed)?;
-            println!("secret key: {}\nid:         {}", key.to_paserk(), key.id());
+            say!(
+                out,
+                "secret key: {}\nid:         {}",
+                key.to_paserk(),
+                key.id()
+            );
         }
         Purpose::Public => {
             let secret = SecretKey::generate().map_err(failed)?;
             let public = secret.public_key();
-            println!(
+            say!(
+                out,
                 "secret key: {}\nsecret id:  {}\npublic key: {}\npublic id:  {}",
                 secret.to_paserk(),
                 secret.id(),
@@ -119,10 +142,10 @@ fn keygen(purpose: Purpose) -> Result<(), Failure> {
             );
         }
     }
-    Ok(())
+    Ok(out)
 }
 
-fn id(paserk: &str) -> Result<(), Failure> {
+fn id(paserk: &str) -> Result<String, Failure> {
     let invalid = |e: paseto_runtime::KeyError| Failure::Invalid(e.to_string());
     let id = if paserk.starts_with("k4.local.") {
         LocalKey::from_paserk(paserk).map_err(invalid)?.id()
@@ -134,8 +157,7 @@ fn id(paserk: &str) -> Result<(), Failure> {
         let expected = "a `k4.local.`, `k4.secret.` or `k4.public.` PASERK";
         return Err(Failure::Invalid(format!("expected {expected}")));
     };
-    println!("{id}");
-    Ok(())
+    Ok(format!("{id}\n"))
 }
 
 /// The `PASETO_*` configuration of the environment, not yet checked for a key.
@@ -162,7 +184,7 @@ fn issue(
     fresh: bool,
     ttl: Option<i64>,
     claims: &[String],
-) -> Result<(), Failure> {
+) -> Result<String, Failure> {
     let auth = configuration(environment()?)?;
     let mut extra = Map::new();
     for claim in claims {
@@ -182,8 +204,7 @@ fn issue(
         custom => finish(auth.token(subject, custom.to_owned()), expiry, &extra),
     }
     .map_err(|e| Failure::Usage(e.to_string()))?;
-    println!("{token}");
-    Ok(())
+    Ok(format!("{token}\n"))
 }
 
 /// Adds the lifetime and the user's claims, and issues.
@@ -204,12 +225,13 @@ fn finish<K>(
     builder.issue()
 }
 
-fn inspect(token: &str) -> Result<(), Failure> {
+fn inspect(token: &str) -> Result<String, Failure> {
+    let mut out = String::new();
     let shown = Shown::of(token)?;
     let builder = environment()?;
     if !builder.has_key() {
-        shown.print_unverified();
-        return Ok(());
+        shown.print_unverified(&mut out);
+        return Ok(out);
     }
     let auth = configuration(builder)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -219,18 +241,18 @@ fn inspect(token: &str) -> Result<(), Failure> {
     let claims = runtime
         .block_on(auth.verify_any_type(token))
         .map_err(|e| Failure::Invalid(e.to_string()))?;
-    println!("valid {} token", shown.header);
+    say!(out, "valid {} token", shown.header);
     if let Some(footer) = claims.footer() {
-        println!("footer: {footer}");
+        say!(out, "footer: {footer}");
     }
     if let Some(kid) = claims.key_id() {
-        println!("kid: {kid}");
+        say!(out, "kid: {kid}");
     }
-    println!("{}", pretty(&claims_json(&claims)));
+    say!(out, "{}", pretty(&claims_json(&claims)));
     if let Some(exp) = claims.expires_at() {
-        println!("{}", time_left(exp - OffsetDateTime::now_utc()));
+        say!(out, "{}", time_left(exp - OffsetDateTime::now_utc()));
     }
-    Ok(())
+    Ok(out)
 }
 
 /// What a token shows without a key: its header, footer and `kid`, and for
@@ -271,31 +293,34 @@ impl Shown {
         })
     }
 
-    fn print_footer(&self) {
+    fn print_footer(&self, out: &mut String) {
         if let Some(footer) = &self.footer {
-            println!("footer: {footer}");
+            say!(out, "footer: {footer}");
             let kid = serde_json::from_str::<Value>(footer)
                 .ok()
                 .and_then(|footer| footer.get("kid")?.as_str().map(str::to_owned));
             if let Some(kid) = kid {
-                println!("kid: {kid}");
+                say!(out, "kid: {kid}");
             }
         }
     }
 
-    fn print_unverified(&self) {
-        println!(
+    fn print_unverified(&self, out: &mut String) {
+        say!(
+            out,
             "{} token, NOT VERIFIED (no key in the environment)",
             self.header
         );
-        self.print_footer();
-        match &self.payload {
-            Some(payload) => {
-                let shown = serde_json::from_str::<Value>(payload)
-                    .map_or_else(|_| payload.clone(), |json| pretty(&json));
-                println!("payload (unverified):\n{shown}");
-            }
-            None => println!("payload: encrypted; set PASETO_SECRET_KEY to verify and read it"),
+        self.print_footer(out);
+        if let Some(payload) = &self.payload {
+            let shown = serde_json::from_str::<Value>(payload)
+                .map_or_else(|_| payload.clone(), |json| pretty(&json));
+            say!(out, "payload (unverified):\n{shown}");
+        } else {
+            say!(
+                out,
+                "payload: encrypted; set PASETO_SECRET_KEY to verify and read it"
+            );
         }
     }
 }

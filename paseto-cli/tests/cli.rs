@@ -1,22 +1,16 @@
 //! The `paseto` binary, run as a user runs it: each subcommand, each failure,
 //! and the exit codes (0 valid, 1 invalid, 2 usage or configuration error).
 
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// Runs `paseto` with `args`, with only the `PASETO_*` variables given.
 fn paseto(args: &[&str], vars: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_paseto"));
     command.args(args);
-    for name in [
-        "PASETO_PURPOSE",
-        "PASETO_SECRET_KEY",
-        "PASETO_PRIVATE_KEY",
-        "PASETO_PUBLIC_KEY",
-        "PASETO_ACCESS_TTL",
-        "PASETO_ISSUER",
-        "PASETO_AUDIENCE",
-    ] {
-        command.env_remove(name);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("PASETO_") {
+            command.env_remove(name);
+        }
     }
     command.envs(vars.iter().copied());
     command.output().expect("the binary runs")
@@ -237,4 +231,20 @@ fn usage_errors_exit_with_2() {
         paseto(&["issue", "a", "--ttl", "soon"], &[]).status.code(),
         Some(2)
     );
+}
+
+/// A reader that goes away (`paseto keygen local | head -0`) ends the command
+/// quietly, not with a panic.
+#[test]
+fn a_closed_stdout_is_no_panic() {
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let output = Command::new(env!("CARGO_BIN_EXE_paseto"))
+        .args(["keygen", "public"])
+        .stdout(writer)
+        .stderr(Stdio::piped())
+        .output()
+        .expect("the binary runs");
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "");
 }

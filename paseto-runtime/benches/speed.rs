@@ -2,7 +2,9 @@
 //!
 //! - verify: this runtime (token string → `Claims`) against pasetors' own
 //!   `decrypt`/`verify` with `ClaimsValidationRules`, v4.local and v4.public;
-//! - issue: access, refresh, and the pair, against pasetors' `Claims` + `encrypt`;
+//!   and a key ring of three keys, the token naming the last, against one key;
+//! - issue: access, refresh, and the pair, against pasetors' `Claims` + `encrypt`
+//!   with the same `kid` footer;
 //! - a route through `tower::ServiceExt::oneshot`: `#[paseto_required]` against a
 //!   minimal hand-written extractor calling pasetors, and an open route;
 //! - JWT for context: `jsonwebtoken` `HS256` and `EdDSA` decoding the same claims;
@@ -26,7 +28,9 @@ use paseto_runtime::{
     Access, Claims, LocalKey, MemoryDenylist, PasetoAuth, SecretKey, Target, paseto_required,
 };
 use pasetors::claims::{Claims as PasetorsClaims, ClaimsValidationRules};
+use pasetors::footer::Footer;
 use pasetors::keys::{AsymmetricPublicKey, AsymmetricSecretKey, SymmetricKey};
+use pasetors::paserk::Id;
 use pasetors::token::UntrustedToken;
 use pasetors::version4::V4;
 use pasetors::{Local, Public};
@@ -174,6 +178,31 @@ fn verify(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) {
             pasetors::public::verify(&keys.pasetors_public, &untrusted, &rules, None, None).unwrap()
         }),
     );
+    let retired = [LocalKey::generate().unwrap(), LocalKey::generate().unwrap()];
+    let ring = retired
+        .iter()
+        .fold(
+            PasetoAuth::builder().local_key(LocalKey::generate().unwrap()),
+            |builder, key| builder.verify_key(key.clone()),
+        )
+        .build()
+        .unwrap();
+    let last = PasetoAuth::builder()
+        .local_key(retired[1].clone())
+        .build()
+        .unwrap();
+    let ring_token = last.access_token("alice").issue().unwrap();
+    compare(
+        c,
+        rows,
+        "verify v4.local, key ring",
+        ("3 keys, the token naming the last", || {
+            ready(ring.verify::<Access>(&ring_token)).unwrap()
+        }),
+        ("1 key", || {
+            ready(local.verify::<Access>(&local_token)).unwrap()
+        }),
+    );
 }
 
 /// pasetors' way to make the same claims: `Claims::new()` sets `iat`, `nbf`, `exp`.
@@ -195,8 +224,11 @@ fn issue(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) {
         .local_key(keys.local.clone())
         .build()
         .unwrap();
+    // The same footer as ours: the key's id as `kid`, the way pasetors writes it.
+    let mut footer = Footer::new();
+    footer.key_id(&Id::from(&keys.pasetors_local));
     let encrypt = |claims: &PasetorsClaims| {
-        pasetors::local::encrypt(&keys.pasetors_local, claims, None, None).unwrap()
+        pasetors::local::encrypt(&keys.pasetors_local, claims, Some(&footer), None).unwrap()
     };
     let ours_access = || auth.access_token("alice").fresh(true).issue().unwrap();
     let ours_refresh = || auth.refresh_token("alice").issue().unwrap();

@@ -6,7 +6,8 @@
 //!
 //! A request's path: `source` finds the token (the header, the query of a
 //! WebSocket upgrade, a JSON body that `json_body` read, a cookie) → `verify`
-//! opens it (`untrusted` decodes, pasetors checks the MAC or signature) and
+//! opens it (`untrusted` decodes, `footer` reads the `kid` by which `ring`
+//! chooses the key, pasetors checks the MAC or signature) and
 //! applies the claim rules (`verify::rules`, reading the payload through
 //! `wire`) → `revoke` asks the `denylist` → `csrf` checks a cookie's request →
 //! `extract` hands the handler its [`Claims`], or `rejection` renders the
@@ -17,7 +18,8 @@
 //! | `settings` | every option with its default, key material, what a build derives |
 //! | `auth` | [`PasetoAuth`] alone; the modules below add their methods to it |
 //! | `builder`, `env` | [`PasetoAuthBuilder`]; the `PASETO_*` variables |
-//! | `keys`, `token_type`, `kind` | keys; type names and their rule; [`TokenKind`] |
+//! | `keys`, `ring`, `footer` | keys; the key ring; the footer and its `kid` |
+//! | `token_type`, `kind` | type names and their rule; [`TokenKind`] |
 //! | `claims`, `wire` | [`Claims`]; the payload as read and as written, times |
 //! | `issue` | [`TokenBuilder`] |
 //! | `source`, `json_body` | where a token comes from |
@@ -27,8 +29,9 @@
 //! | `watch` | [`PasetoAuth::until_invalid`], for sockets that outlive their request |
 //! | `extract`, `rejection`, `error` | [`Verified`]; rendering; [`AuthError`] |
 //!
-//! Dependencies point one way: `settings` and the leaves (`keys`, `token_type`,
-//! `wire`, `claims`, `error`, `denylist`) import nothing above them. A new
+//! Dependencies point one way: `settings` and the leaves (`keys`, `ring`,
+//! `footer`, `token_type`, `wire`, `claims`, `error`, `denylist`) import nothing
+//! above them. A new
 //! setting is one line in `settings`' `options!`, a setter in `builder`, and a
 //! range check in `builder::build` if it has a range.
 //!
@@ -83,6 +86,16 @@
 //! In production, load the key instead of generating it:
 //! [`PasetoAuth::from_env`] reads `PASETO_SECRET_KEY` and the other `PASETO_*`
 //! variables.
+//!
+//! # Rotating keys
+//!
+//! Every token names its key's PASERK id in its footer's `kid`.
+//! [`PasetoAuthBuilder::verify_key`] adds keys that only verify, so a new key
+//! can be deployed before it issues and an old one kept until its tokens
+//! expire; a token naming a key the service does not hold is refused
+//! ([`AuthError::UnknownKeyId`]), and a token without `kid` goes to one key,
+//! [`PasetoAuthBuilder::untagged_key`]. [`Claims::key_id`] tells which key
+//! verified a token.
 //!
 //! # Token kinds
 //!

@@ -2,10 +2,11 @@
 """Interoperability with pyseto, the PASETO library fastapi-paseto is built on.
 
 1. Makes tokens with pyseto in fastapi-paseto's claim layout, under fixed test
-   keys, and writes them to pyseto-tokens.json (shipped as test data, so the Rust
-   suite checks them with nothing extra installed).
+   keys, some with the key's PASERK id as the footer's `kid`, and writes them to
+   pyseto-tokens.json (shipped as test data, so the Rust suite checks them with
+   nothing extra installed).
 2. Has the Rust runtime issue tokens under the same keys and checks each one in
-   pyseto: decryption or signature, exp/nbf, and the claims.
+   pyseto: decryption or signature, exp/nbf, the claims, and the footer's `kid`.
 
 Run from anywhere: python3 tests/interop/pyseto_interop.py
 It creates a virtualenv under target/interop with pyseto pinned.
@@ -87,18 +88,26 @@ def make_pyseto_tokens(k):
     import pyseto
 
     cases = [
-        ("access", "local", "access", False, None),
-        ("fresh access", "local", "access", True, None),
-        ("refresh", "local", "refresh", None, None),
-        ("custom type", "local", "email-verify", None, {"email": "test@example.com"}),
-        ("public access", "public", "access", False, None),
+        ("access", "local", "access", False, None, False),
+        ("fresh access", "local", "access", True, None, False),
+        ("refresh", "local", "refresh", None, None, False),
+        ("custom type", "local", "email-verify", None, {"email": "test@example.com"}, False),
+        ("public access", "public", "access", False, None, False),
+        ("access with kid", "local", "access", False, None, True),
+        ("public access with kid", "public", "access", False, None, True),
     ]
     tokens = []
-    for name, purpose, token_type, fresh, extra in cases:
+    for name, purpose, token_type, fresh, extra, with_kid in cases:
         claims = fastapi_paseto_claims("test", token_type, fresh, extra)
         key = k["local"] if purpose == "local" else k["secret"]
-        token = pyseto.encode(key, json.dumps(claims).encode()).decode()
-        tokens.append({"name": name, "claims": claims, "token": token})
+        # A public token names the public key, which is what verifiers hold.
+        kid = (k["local"] if purpose == "local" else k["public"]).to_paserk_id()
+        footer = {"kid": kid} if with_kid else b""
+        token = pyseto.encode(key, json.dumps(claims).encode(), footer, serializer=json).decode()
+        case = {"name": name, "claims": claims, "token": token}
+        if with_kid:
+            case["kid"] = kid
+        tokens.append(case)
     data = {
         "generator": PYSETO,
         "local_key": k["local"].to_paserk(),
@@ -127,6 +136,8 @@ def check_rust_tokens(k):
             claims = decoded.payload
             for name, value in case["expect"].items():
                 assert claims.get(name) == value, f"{name}: {claims.get(name)!r} != {value!r}"
+            kid = decoded.footer["kid"]
+            assert kid == key.to_paserk_id(), f"kid: {kid!r} != {key.to_paserk_id()!r}"
             uuid.UUID(claims["jti"], version=4)
             for name in ("iat", "nbf", "exp"):
                 datetime.fromisoformat(claims[name])

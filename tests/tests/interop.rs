@@ -1,7 +1,8 @@
 //! Interoperability with pyseto, the PASETO implementation under fastapi-paseto.
 //!
 //! `tests/interop/pyseto-tokens.json` holds tokens pyseto made in fastapi-paseto's
-//! claim layout; they must verify here. `tests/interop/pyseto_interop.py`
+//! claim layout, some naming their key's PASERK id as the footer's `kid`; they
+//! must verify here. `tests/interop/pyseto_interop.py`
 //! regenerates them and checks the tokens this runtime issues in pyseto.
 
 use paseto_runtime::{
@@ -26,6 +27,8 @@ struct Case {
     name: String,
     claims: Value,
     token: String,
+    /// The footer's `kid`, for tokens made with one.
+    kid: Option<String>,
 }
 
 fn data() -> Data {
@@ -58,11 +61,12 @@ async fn pyseto_tokens_verify_here() {
         .public_key(PublicKey::from_paserk(&data.public_key).unwrap())
         .build()
         .unwrap();
-    assert_eq!(data.tokens.len(), 5);
+    assert_eq!(data.tokens.len(), 7);
     for Case {
         name,
         claims,
         token,
+        kid,
     } in &data.tokens
     {
         let auth = if token.starts_with("v4.public.") {
@@ -98,6 +102,39 @@ async fn pyseto_tokens_verify_here() {
                 assert_registered(&verified, claims, name);
             }
             (other, _) => panic!("{name}: unexpected type {other}"),
+        }
+        let verified = auth.verify_any_type(token).await.unwrap();
+        assert_eq!(verified.key_id(), kid.as_deref(), "{name}");
+    }
+    assert_eq!(data.tokens.iter().filter(|c| c.kid.is_some()).count(), 2);
+}
+
+/// A service that has rotated away from the key pyseto used still takes
+/// pyseto's tokens that name that key, and only those.
+#[tokio::test]
+async fn pyseto_tokens_with_kid_verify_with_a_retired_key() {
+    let data = data();
+    let retired = LocalKey::from_paserk(&data.local_key).unwrap();
+    let rotated = PasetoAuth::builder()
+        .local_key(LocalKey::generate().unwrap())
+        .verify_key(retired)
+        .build()
+        .unwrap();
+    for case in data
+        .tokens
+        .iter()
+        .filter(|c| c.token.starts_with("v4.local."))
+    {
+        let verified = rotated.verify_any_type(&case.token).await;
+        match &case.kid {
+            Some(kid) => assert_eq!(verified.unwrap().key_id(), Some(kid.as_str())),
+            // Without a kid, only the current key is tried.
+            None => assert_eq!(
+                verified.unwrap_err(),
+                AuthError::InvalidToken,
+                "{}",
+                case.name
+            ),
         }
     }
 }

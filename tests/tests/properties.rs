@@ -5,7 +5,9 @@ use axum::Router;
 use axum::routing::post;
 use http::HeaderValue;
 use paseto_runtime::{FreshAccess, Verified};
-use paseto_tests::{Reply, app, auth, forge, post_json, send_authorization};
+use paseto_tests::{
+    Reply, access_claims, app, auth, forge, forge_with, post_json, send_authorization,
+};
 use proptest::prelude::*;
 
 fn answer(path: &str, value: &[u8]) -> Reply {
@@ -80,6 +82,24 @@ proptest! {
         let payload = serde_json::to_vec(&claims).unwrap();
         let value = format!("Bearer {}", forge(&payload));
         assert_rejected(&answer("/fresh", value.as_bytes()));
+    }
+
+    /// The footer is read before the token is authenticated: whatever it holds,
+    /// a valid token under the right key is taken or refused with a 401, never
+    /// a panic or a 5xx.
+    #[test]
+    fn arbitrary_footers_on_a_valid_token(
+        footer in prop_oneof![
+            proptest::collection::vec(any::<u8>(), 1..200),
+            "[{}\\[\\]\":, a-z_0-9.\\\\-]{1,200}".prop_map(String::into_bytes),
+            "k4\\.(lid|pid|sid)\\.[A-Za-z0-9_-]{0,50}"
+                .prop_map(|kid| format!(r#"{{"kid":"{kid}"}}"#).into_bytes()),
+        ],
+    ) {
+        let token = forge_with(access_claims().to_string().as_bytes(), Some(&footer));
+        let reply = answer("/access", format!("Bearer {token}").as_bytes());
+        let refused = reply.status == 401 && reply.body["detail"].is_string();
+        assert!(reply.status == 200 || refused, "{reply:?}");
     }
 
     #[test]

@@ -24,8 +24,9 @@ impl PasetoAuth {
     /// Verifies a token of kind `K` and returns its claims.
     ///
     /// The version and purpose come from the configuration, never from the token.
-    /// Checks, in order: length, version and purpose, MAC or signature (with the
-    /// configured footer and implicit assertion), a JSON object payload, `exp`,
+    /// Checks, in order: length, version and purpose, the footer (its `kid`
+    /// chooses the key; the configured members), MAC or signature (with the
+    /// implicit assertion), a JSON object payload, `exp`,
     /// `nbf`, `iat` (with the leeway), issuer, audience, `sub` and `jti`,
     /// revocation (for the configured token types), `type`, freshness, and last
     /// the shape of the user's own claims.
