@@ -14,6 +14,8 @@ mod kw {
     syn::custom_keyword!(token_type);
     syn::custom_keyword!(fresh);
     syn::custom_keyword!(state);
+    syn::custom_keyword!(scopes);
+    syn::custom_keyword!(check);
 }
 
 /// Which guard attribute is being expanded.
@@ -47,6 +49,10 @@ pub(crate) struct Args {
     pub(crate) optional: Option<Span>,
     /// The router state named by `state = AppState`, checked to provide `PasetoAuth`.
     pub(crate) state: Option<Type>,
+    /// The scopes of `scopes = [...]`, checked to be scope tokens; empty without.
+    pub(crate) scopes: Vec<LitStr>,
+    /// The function of `check = path`.
+    pub(crate) check: Option<Path>,
     /// The path to the runtime crate, when renamed with `crate = "..."`.
     krate: Option<Path>,
 }
@@ -58,6 +64,8 @@ struct RawArgs {
     optional: Option<Span>,
     token_type: Option<(Span, LitStr)>,
     state: Option<Type>,
+    scopes: Option<(Span, Vec<LitStr>)>,
+    check: Option<Path>,
     krate: Option<(Span, Path)>,
 }
 
@@ -122,6 +130,10 @@ fn parse_each(
             input.parse::<Token![=]>()?;
             let state = input.parse::<Type>()?;
             set(&mut written.state, span, state, "state", errors);
+        } else if lookahead.peek(kw::scopes) {
+            parse_scopes(input, written, errors)?;
+        } else if lookahead.peek(kw::check) {
+            parse_check(input, written, errors)?;
         } else if lookahead.peek(Token![crate]) {
             let span = input.parse::<Token![crate]>()?.span;
             if let Some(value) = string_value(input, span, "crate", "\"::paseto_runtime\"", errors)?
@@ -145,7 +157,7 @@ fn parse_each(
             errors.add(
                 ident.span(),
                 format_args!(
-                    "unknown argument `{ident}`; expected `refresh`, `optional`, `token_type = \"...\"`, `state = AppState` or `crate = \"...\"`"
+                    "unknown argument `{ident}`; expected `refresh`, `optional`, `token_type = \"...\"`, `scopes = [...]`, `check = path`, `state = AppState` or `crate = \"...\"`"
                 ),
             );
             if input.peek(Token![=]) {
@@ -159,6 +171,51 @@ fn parse_each(
             break;
         }
         input.parse::<Token![,]>()?;
+    }
+    Ok(())
+}
+
+/// `scopes = ["...", ...]`.
+fn parse_scopes(
+    input: ParseStream<'_>,
+    written: &mut RawArgs,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    let span = input.parse::<kw::scopes>()?.span;
+    let expected =
+        "`scopes` takes an array of string literals, such as `scopes = [\"orders:write\"]`";
+    if !input.peek(Token![=]) {
+        return Err(syn::Error::new(span, expected));
+    }
+    input.parse::<Token![=]>()?;
+    match input.parse::<Expr>()? {
+        Expr::Array(array) => {
+            if let Some(scopes) = scope_list(&array, errors) {
+                set(&mut written.scopes, span, (span, scopes), "scopes", errors);
+            }
+        }
+        other => errors.spanned(other, expected),
+    }
+    Ok(())
+}
+
+/// `check = path`.
+fn parse_check(
+    input: ParseStream<'_>,
+    written: &mut RawArgs,
+    errors: &mut Errors,
+) -> syn::Result<()> {
+    let span = input.parse::<kw::check>()?.span;
+    let expected = "`check` takes the path of a function of the claims, such as `check = is_admin`";
+    if !input.peek(Token![=]) {
+        return Err(syn::Error::new(span, expected));
+    }
+    input.parse::<Token![=]>()?;
+    match input.parse::<Expr>()? {
+        Expr::Path(path) if path.qself.is_none() => {
+            set(&mut written.check, span, path.path, "check", errors);
+        }
+        other => errors.spanned(other, expected),
     }
     Ok(())
 }
@@ -197,6 +254,53 @@ fn string_value(
     }
 }
 
+/// The scopes of `scopes = [...]`: string literals, at least one, each an RFC
+/// 6749 scope token (the rule the runtime's `scope::is_scope_token` applies),
+/// none twice.
+fn scope_list(array: &syn::ExprArray, errors: &mut Errors) -> Option<Vec<LitStr>> {
+    if array.elems.is_empty() {
+        errors.spanned(
+            array,
+            "`scopes` must name at least one scope; remove the argument to require none",
+        );
+        return None;
+    }
+    let mut valid = true;
+    let mut scopes: Vec<LitStr> = Vec::new();
+    for element in &array.elems {
+        let Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(scope),
+            ..
+        }) = element
+        else {
+            errors.spanned(
+                element,
+                "a scope is a string literal, such as `\"orders:write\"`",
+            );
+            valid = false;
+            continue;
+        };
+        let value = scope.value();
+        if value.is_empty()
+            || !value
+                .bytes()
+                .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+        {
+            errors.add(
+                scope.span(),
+                "a scope is visible ASCII without spaces, `\"` or `\\`, such as `\"orders:write\"`",
+            );
+            valid = false;
+        } else if scopes.iter().any(|known| known.value() == value) {
+            errors.add(scope.span(), format_args!("repeated scope `{value}`"));
+            valid = false;
+        } else {
+            scopes.push(scope.clone());
+        }
+    }
+    valid.then_some(scopes)
+}
+
 /// A custom token type must be non-empty and not one the library names itself:
 /// the rule `PasetoAuth::token` applies when it issues (the runtime's
 /// `token_type::is_custom_name`), checked here when the handler compiles.
@@ -214,8 +318,10 @@ fn token_type(value: LitStr, errors: &mut Errors) -> Option<LitStr> {
 impl RawArgs {
     fn check(self, guard: Guard, errors: &mut Errors) -> Args {
         let krate = self.krate.map(|(_, path)| path);
+        let scopes_span = self.scopes.as_ref().map(|(span, _)| *span);
+        let scopes = self.scopes.map(|(_, scopes)| scopes).unwrap_or_default();
         if guard == Guard::FreshRequired {
-            let takes = "it takes only `state = ...` and `crate = \"...\"`";
+            let takes = "it takes only `scopes = [...]`, `check = path`, `state = ...` and `crate = \"...\"`";
             for (span, name) in [
                 (self.refresh, "refresh"),
                 (self.optional, "optional"),
@@ -235,6 +341,8 @@ impl RawArgs {
                 expected: Expected::FreshAccess,
                 optional: None,
                 state: self.state,
+                scopes,
+                check: self.check,
                 krate,
             };
         }
@@ -242,6 +350,12 @@ impl RawArgs {
             errors.add(
                 optional,
                 "`refresh` and `optional` cannot be combined: a refresh endpoint exists to receive a refresh token",
+            );
+        }
+        if let (Some(_), Some(span)) = (self.refresh, scopes_span) {
+            errors.add(
+                span,
+                "`refresh` and `scopes` cannot be combined: scopes are granted to the access tokens a refresh token obtains, and checked on those",
             );
         }
         let expected = match (self.refresh, self.token_type) {
@@ -260,6 +374,8 @@ impl RawArgs {
             expected,
             optional: self.optional,
             state: self.state,
+            scopes,
+            check: self.check,
             krate,
         }
     }

@@ -48,6 +48,7 @@ fn rewrite(args: &Args, handler: Handler) -> TokenStream {
         mut function,
         claims,
     } = handler;
+    crate::openapi::document(&mut function, args);
     // Generated tokens point at the `Claims` type as written, so errors land there.
     let (span, extra) = if let Some((_, Param::Claims(ty) | Param::OptionalClaims(ty))) = &claims {
         let span = ty.span();
@@ -60,13 +61,23 @@ fn rewrite(args: &Args, handler: Handler) -> TokenStream {
         (Span::call_site(), quote!(()))
     };
     let (kind, marker) = kind(args, &function, &extra, span);
+    let required = requirement(args, &function, &extra, span);
     let private = args.support(span);
-    let wrapper = if args.optional.is_some() {
-        quote_spanned!(span=> #private::MaybeVerified)
-    } else {
-        quote_spanned!(span=> #private::Verified)
+    let wrapper = match (args.optional.is_some(), required.is_some()) {
+        (false, false) => quote_spanned!(span=> #private::Verified),
+        (true, false) => quote_spanned!(span=> #private::MaybeVerified),
+        (false, true) => quote_spanned!(span=> #private::Guarded),
+        (true, true) => quote_spanned!(span=> #private::MaybeGuarded),
     };
-    let mut guard = quote_spanned!(span=> #wrapper<#kind>);
+    // `Guarded` also holds its requirement's marker, matched by `_`.
+    let (mut guard, requirement_items, marker_field) = match required {
+        Some((name, items)) => (
+            quote_spanned!(span=> #wrapper<#kind, #name>),
+            items,
+            quote!(, _),
+        ),
+        None => (quote_spanned!(span=> #wrapper<#kind>), quote!(), quote!()),
+    };
     // A `State<S>` parameter may name a sub-state, so only the router state the
     // user names is checked here; without it, axum's own bound applies at `.route`.
     if let Some(state) = &args.state {
@@ -80,7 +91,8 @@ fn rewrite(args: &Args, handler: Handler) -> TokenStream {
             let FnArg::Typed(PatType { attrs, pat, .. }) = &inputs[index] else {
                 unreachable!("`Claims` parameters are typed")
             };
-            let param: FnArg = syn::parse_quote_spanned!(span=> #(#attrs)* #wrapper(#pat): #guard);
+            let param: FnArg =
+                syn::parse_quote_spanned!(span=> #(#attrs)* #wrapper(#pat #marker_field): #guard);
             let mut rest: Vec<FnArg> = std::mem::take(inputs).into_iter().collect();
             rest.remove(index);
             inputs.push(param);
@@ -98,7 +110,46 @@ fn rewrite(args: &Args, handler: Handler) -> TokenStream {
             _ => inputs.insert(0, syn::parse_quote_spanned!(span=> _: #guard)),
         },
     }
-    quote!(#marker #function)
+    quote!(#marker #requirement_items #function)
+}
+
+/// For `scopes = [...]` or `check = path`: the marker type that names what the
+/// guard requires beyond the token's kind, and its items.
+fn requirement(
+    args: &Args,
+    function: &ItemFn,
+    extra: &TokenStream,
+    span: Span,
+) -> Option<(TokenStream, TokenStream)> {
+    if args.scopes.is_empty() && args.check.is_none() {
+        return None;
+    }
+    let private = args.support(span);
+    let name = format_ident!("__paseto_requirement_{}", function.sig.ident);
+    let vis = &function.vis;
+    let scopes = &args.scopes;
+    let check = args.check.as_ref().map(|path| {
+        let private = args.support(path.span());
+        quote_spanned! {path.span()=>
+            fn check(
+                claims: &#private::Claims<#extra>,
+            ) -> impl ::core::future::Future<Output = bool> + ::core::marker::Send {
+                #[allow(unused_imports)]
+                use #private::Deferred as _;
+                #private::Outcome(#path(claims)).resolve()
+            }
+        }
+    });
+    let items = quote! {
+        #[doc(hidden)]
+        #[allow(non_camel_case_types)]
+        #vis enum #name {}
+        impl #private::Requirement<#extra> for #name {
+            const SCOPES: &'static [&'static str] = &[#(#scopes),*];
+            #check
+        }
+    };
+    Some((quote!(#name), items))
 }
 
 /// The token kind, and for a custom type the marker item that names it.

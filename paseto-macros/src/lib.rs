@@ -8,6 +8,7 @@ mod args;
 mod diag;
 mod expand;
 mod handler;
+mod openapi;
 
 use proc_macro::TokenStream;
 

@@ -38,6 +38,9 @@ pub(crate) struct Registered {
     pub(crate) generation: u64,
     /// The `csrf` claim of a token issued for a cookie.
     pub(crate) csrf: Option<String>,
+    /// The token's scopes, each once, separated by single spaces; empty when it
+    /// has none.
+    pub(crate) scopes: String,
     /// The token's footer, authenticated with it; `None` when it has none.
     pub(crate) footer: Option<String>,
 }
@@ -107,6 +110,17 @@ impl<T> Claims<T> {
     /// for a login's). Rotation and reuse detection compare it with the family's.
     pub fn generation(&self) -> u64 {
         self.registered.generation
+    }
+
+    /// The token's scopes, from the configured scope claim (`scope` unless
+    /// [`scope_claim`](crate::PasetoAuthBuilder::scope_claim) names another).
+    pub fn scopes(&self) -> impl Iterator<Item = &str> {
+        self.registered.scopes.split(' ').filter(|s| !s.is_empty())
+    }
+
+    /// Whether the token carries `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes().any(|have| have == scope)
     }
 
     /// The token's footer as it was sent, authenticated with the payload: for

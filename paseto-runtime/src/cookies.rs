@@ -67,7 +67,7 @@ impl PasetoAuth {
     /// one new family, each in its `HttpOnly` cookie, and their CSRF cookies.
     pub fn login_cookies(&self, subject: &str) -> Result<SetCookies, IssueError> {
         let csrf = [csrf_value(), csrf_value()];
-        let pair = self.login_pair(subject, Some([&csrf[0], &csrf[1]]))?;
+        let pair = self.login_pair(subject, &[], Some([&csrf[0], &csrf[1]]))?;
         let [access_csrf, refresh_csrf] = csrf;
         Ok(SetCookies(vec![
             self.token_cookie(Slot::Access, pair.access_token),

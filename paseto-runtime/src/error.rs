@@ -110,6 +110,14 @@ pub enum AuthError {
     /// The endpoint requires a fresh access token and this one is not.
     #[error("PASETO access token is not fresh")]
     NotFresh,
+    /// A valid token that lacks a scope the endpoint requires, or fails the
+    /// endpoint's own check: 403, and the challenge names the required scopes.
+    #[error("Insufficient scope")]
+    InsufficientScope {
+        /// The scopes the endpoint requires, space-separated; empty when a check
+        /// of the endpoint's own refused the token.
+        scope: Arc<str>,
+    },
     /// The token was revoked: by a logout, or with its family.
     #[error("Token has been revoked")]
     Revoked,
@@ -141,8 +149,8 @@ fn capitalized(word: &str) -> String {
 
 impl AuthError {
     /// The HTTP status: 400 for a malformed header, body token or body, 413 for a
-    /// body over the limit, 503 when revocation state is unavailable, 401 for
-    /// everything else.
+    /// body over the limit, 403 for a missing scope or a CSRF or origin failure,
+    /// 503 when revocation state is unavailable, 401 for everything else.
     pub fn status(&self) -> StatusCode {
         match self {
             Self::MalformedHeader { .. }
@@ -151,7 +159,10 @@ impl AuthError {
             | Self::UnreadableBody => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::RevocationUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Self::MissingCsrf | Self::CsrfMismatch | Self::ForbiddenOrigin => StatusCode::FORBIDDEN,
+            Self::MissingCsrf
+            | Self::CsrfMismatch
+            | Self::ForbiddenOrigin
+            | Self::InsufficientScope { .. } => StatusCode::FORBIDDEN,
             _ => StatusCode::UNAUTHORIZED,
         }
     }
@@ -171,6 +182,7 @@ impl AuthError {
             | Self::MalformedBodyToken { .. }
             | Self::MalformedQueryToken { .. } => Challenge::Error(BearerError::InvalidRequest),
             Self::NotFresh => Challenge::Error(BearerError::InsufficientUserAuthentication),
+            Self::InsufficientScope { .. } => Challenge::Error(BearerError::InsufficientScope),
             _ => Challenge::Error(BearerError::InvalidToken),
         }
     }
@@ -185,10 +197,17 @@ impl AuthError {
         }
     }
 
-    /// The `WWW-Authenticate` challenge: `Bearer`, or `Bearer error="<code>"`;
-    /// none for a 503, nor for a body that could not be read, which are no
-    /// challenge to the client.
+    /// The `WWW-Authenticate` challenge: `Bearer`, or `Bearer error="<code>"`
+    /// (with `scope="…"` for a missing scope); none for a 503, nor for a body
+    /// that could not be read, which are no challenge to the client.
     pub fn www_authenticate(&self) -> Option<HeaderValue> {
+        if let Self::InsufficientScope { scope } = self
+            && !scope.is_empty()
+        {
+            // Scopes are checked to be visible ASCII without `"` or `\`.
+            let value = format!(r#"Bearer error="insufficient_scope", scope="{scope}""#);
+            return HeaderValue::from_str(&value).ok();
+        }
         match self.challenge() {
             Challenge::None => None,
             Challenge::Bearer => Some(HeaderValue::from_static("Bearer")),
@@ -235,6 +254,7 @@ impl AuthError {
             Self::MissingCsrf => "missing_csrf",
             Self::CsrfMismatch => "csrf_mismatch",
             Self::ForbiddenOrigin => "forbidden_origin",
+            Self::InsufficientScope { .. } => "insufficient_scope",
         }
     }
 }
@@ -260,6 +280,7 @@ enum BearerError {
     InvalidRequest,
     InvalidToken,
     InsufficientUserAuthentication,
+    InsufficientScope,
 }
 
 impl BearerError {
@@ -268,6 +289,7 @@ impl BearerError {
             Self::InvalidRequest => "invalid_request",
             Self::InvalidToken => "invalid_token",
             Self::InsufficientUserAuthentication => "insufficient_user_authentication",
+            Self::InsufficientScope => "insufficient_scope",
         }
     }
 
@@ -279,6 +301,7 @@ impl BearerError {
             Self::InsufficientUserAuthentication => {
                 r#"Bearer error="insufficient_user_authentication""#
             }
+            Self::InsufficientScope => r#"Bearer error="insufficient_scope""#,
         }
     }
 }

@@ -12,12 +12,14 @@ use crate::csrf;
 use crate::error::AuthError;
 use crate::kind::{Access, TokenKind};
 use crate::rejection::{AuthRejection, reject};
+use crate::require::Authenticated;
 use crate::settings::Settings;
 use crate::settings::TokenSource;
 use crate::sliding::CookieSession;
 use crate::source;
 use crate::token_type::ACCESS;
 use crate::token_type::TokenClass;
+use crate::verify::{extra_of, of_kind};
 
 /// Extracts the verified claims of a token of kind `K` from the request.
 ///
@@ -106,7 +108,13 @@ where
     ) -> Result<Option<Self>, Self::Rejection> {
         let auth = PasetoAuth::from_ref(state);
         let settings = &auth.settings;
-        let verified = match source::find(settings, parts, TokenClass::of(K::TOKEN_TYPE)) {
+        let class = TokenClass::of(K::TOKEN_TYPE);
+        if let Some(done) = parts.extensions.get::<Authenticated>()
+            && done.class == class
+        {
+            return reuse(done).map_err(|error| reject(settings, error));
+        }
+        let verified = match source::find(settings, parts, class) {
             Ok(Some((token, via))) => match auth.verify::<K>(&token).await {
                 Ok(claims) => accept(settings, parts, via, claims).map(|c| Some(Self(c))),
                 Err(error) => Err(error),
@@ -118,10 +126,18 @@ where
     }
 }
 
+/// The claims a [`RequireLayer`](crate::RequireLayer) verified for this
+/// request, as kind `K`: its type and freshness checked, its user's claims read.
+fn reuse<K: TokenKind>(done: &Authenticated) -> Result<Option<Verified<K>>, AuthError> {
+    of_kind::<K>(&done.claims)?;
+    let extra = extra_of::<K::Extra>(&done.payload)?;
+    Ok(Some(Verified(done.claims.clone().replace_extra(extra).0)))
+}
+
 /// What a request must also pass once its token verified: for a cookie, the
 /// CSRF and origin checks; and a cookie's access token is recorded for a
 /// sliding session, where the layer runs.
-fn accept<T>(
+pub(crate) fn accept<T>(
     settings: &Settings,
     parts: &Parts,
     via: TokenSource,

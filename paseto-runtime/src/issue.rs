@@ -15,6 +15,7 @@ use crate::claims::Claims;
 use crate::error::detail_response;
 use crate::footer;
 use crate::kind::{Access, Refresh};
+use crate::scope::is_scope_token;
 use crate::settings::KeyMaterial;
 use crate::token_type::{ACCESS, REFRESH, TokenClass, is_custom_name};
 use crate::wire::{IssuedPayload, RESERVED, format_time};
@@ -46,6 +47,10 @@ pub enum IssueError {
     /// issuing key.
     #[error("a footer must be a JSON object without a `kid` member")]
     InvalidFooter,
+    /// A scope that is not one RFC 6749 scope token: empty, or holding a space,
+    /// `"`, `\` or a character that is not visible ASCII.
+    #[error("a scope must be visible ASCII without spaces, `\"` or `\\`")]
+    InvalidScope,
     /// A token of a refresh family set to outlive the family's revocation, which
     /// covers the longest configured access or refresh lifetime.
     #[error("a token in a refresh family cannot live longer than the access and refresh lifetimes")]
@@ -65,10 +70,22 @@ impl IntoResponse for IssueError {
 /// Marks a builder for a custom-type token; see [`PasetoAuth::token`].
 pub enum Custom {}
 
-enum Expiry {
+pub(crate) enum Expiry {
     Default,
     In(Duration),
+    /// A moment given outright, even a past one: for tests (`testing`).
+    #[cfg_attr(not(feature = "testing"), allow(dead_code))]
+    At(OffsetDateTime),
     Never,
+}
+
+/// Moments a test sets instead of the clock's (`testing::TokenTimes`).
+#[derive(Default)]
+pub(crate) struct Times {
+    /// The moment the token is issued at, instead of now.
+    pub(crate) issued_at: Option<OffsetDateTime>,
+    /// Its `nbf`, instead of the moment it is issued at.
+    pub(crate) not_before: Option<OffsetDateTime>,
 }
 
 /// Builds one token; finish with [`issue`](Self::issue). `K` is [`Access`],
@@ -79,7 +96,8 @@ pub struct TokenBuilder<'a, K> {
     subject: String,
     token_type: Cow<'static, str>,
     fresh: Option<bool>,
-    expiry: Expiry,
+    pub(crate) expiry: Expiry,
+    pub(crate) times: Times,
     issuer: Option<String>,
     audience: Vec<String>,
     extra: Map<String, Value>,
@@ -89,6 +107,7 @@ pub struct TokenBuilder<'a, K> {
     family: Option<String>,
     generation: u64,
     csrf: Option<String>,
+    scopes: Vec<String>,
     kind: PhantomData<K>,
 }
 
@@ -150,6 +169,7 @@ impl<'a, K> TokenBuilder<'a, K> {
             token_type,
             fresh,
             expiry: Expiry::Default,
+            times: Times::default(),
             issuer: None,
             audience: Vec::new(),
             extra: Map::new(),
@@ -159,6 +179,7 @@ impl<'a, K> TokenBuilder<'a, K> {
             family: None,
             generation: 0,
             csrf: None,
+            scopes: Vec::new(),
             kind: PhantomData,
         }
     }
@@ -205,6 +226,26 @@ impl<'a, K> TokenBuilder<'a, K> {
         self
     }
 
+    /// Grants scopes, written as one space-separated string in the scope claim
+    /// (`scope` unless [`scope_claim`](crate::PasetoAuthBuilder::scope_claim)
+    /// names another), as RFC 9068 does. Each is an RFC 6749 scope token:
+    /// visible ASCII without spaces, `"` or `\`.
+    pub fn scopes<I>(mut self, scopes: I) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        for scope in scopes {
+            let scope = scope.into();
+            if !is_scope_token(&scope) {
+                self.error.get_or_insert(IssueError::InvalidScope);
+            } else if !self.scopes.contains(&scope) {
+                self.scopes.push(scope);
+            }
+        }
+        self
+    }
+
     /// Replaces the configured footer members for this token (visible to its
     /// holder, authenticated): a JSON object without `kid`, which the issuing
     /// key's id fills in. A verifier with a configured footer requires its own.
@@ -242,29 +283,41 @@ impl<'a, K> TokenBuilder<'a, K> {
         self
     }
 
-    /// Takes the audiences and the refresh family of the token it replaces.
+    /// Takes the audiences, the scopes and the refresh family of the token it
+    /// replaces.
     pub(crate) fn successor_of<T>(self, previous: &Claims<T>) -> Self {
         previous
             .audience()
             .iter()
             .fold(self, |builder, aud| builder.audience(aud.as_str()))
+            .scopes(previous.scopes())
             .family(previous.family_id())
     }
 
     /// Encrypts (v4.local) or signs (v4.public) the token.
     pub fn issue(self) -> Result<String, IssueError> {
-        self.issue_at(OffsetDateTime::now_utc())
+        let now = self.times.issued_at.unwrap_or_else(OffsetDateTime::now_utc);
+        self.issue_at(now)
     }
 
-    pub(crate) fn issue_at(self, now: OffsetDateTime) -> Result<String, IssueError> {
+    pub(crate) fn issue_at(mut self, now: OffsetDateTime) -> Result<String, IssueError> {
         if let Some(error) = self.error {
             return Err(error);
         }
         let settings = &self.auth.settings;
+        let scope_claim = &settings.options.scope_claim;
+        if self.extra.contains_key(scope_claim) {
+            return Err(IssueError::ReservedClaim(scope_claim.clone()));
+        }
+        if !self.scopes.is_empty() {
+            self.extra
+                .insert(scope_claim.clone(), Value::from(self.scopes.join(" ")));
+        }
         let ttl = match self.expiry {
             Expiry::Default => Some(settings.options.ttl(TokenClass::of(&self.token_type))),
             Expiry::In(ttl) if ttl.is_positive() => Some(ttl),
             Expiry::In(_) => return Err(IssueError::InvalidExpiry),
+            Expiry::At(at) => Some(at - now),
             Expiry::Never if settings.options.allow_missing_expiry => None,
             Expiry::Never => return Err(IssueError::ExpiryRequired),
         };
@@ -280,6 +333,7 @@ impl<'a, K> TokenBuilder<'a, K> {
             None => None,
         };
         let now_text = format_time(now);
+        let not_before = self.times.not_before.map(format_time);
         let audience = match self.audience.as_slice() {
             [] => None,
             [one] => Some(Value::from(one.as_str())),
@@ -288,7 +342,7 @@ impl<'a, K> TokenBuilder<'a, K> {
         let payload = IssuedPayload {
             sub: &self.subject,
             iat: &now_text,
-            nbf: &now_text,
+            nbf: not_before.as_deref().unwrap_or(&now_text),
             exp: exp.map(format_time),
             jti: uuid::Uuid::new_v4().hyphenated().to_string(),
             token_type: &self.token_type,

@@ -176,12 +176,18 @@ mod json_body;
 mod keys;
 mod kind;
 mod layer;
+#[cfg(feature = "utoipa")]
+mod openapi;
 mod rejection;
+mod require;
 mod revoke;
 mod ring;
+mod scope;
 mod settings;
 mod sliding;
 mod source;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod token_type;
 mod untrusted;
 #[cfg(test)]
@@ -209,8 +215,11 @@ pub use issue::{Custom, IssueError, TokenBuilder};
 pub use json_body::{JsonBody, JsonBodyLayer};
 pub use keys::{KeyError, LocalKey, PublicKey, SecretKey, VerifyKey};
 pub use kind::{Access, FreshAccess, Refresh, TokenKind};
+#[cfg(feature = "utoipa")]
+pub use openapi::{PasetoSecurity, SECURITY_SCHEME};
 pub use paseto_macros::{fresh_paseto_required, paseto_required};
 pub use rejection::AuthRejection;
+pub use require::{Require, RequireLayer};
 pub use revoke::{RevokeError, TokenPair};
 pub use settings::{ConfigError, TokenSource};
 pub use sliding::{SlidingSession, SlidingSessionLayer};

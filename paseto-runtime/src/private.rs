@@ -8,11 +8,14 @@ use http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::auth::PasetoAuth;
-use crate::claims::Claims;
+pub use crate::claims::Claims;
+use crate::error::AuthError;
 pub use crate::extract::Verified;
 use crate::kind::TokenKind;
 pub use crate::kind::{Access, FreshAccess, Refresh};
 pub use crate::rejection::AuthRejection;
+use crate::rejection::reject;
+use crate::scope;
 
 /// The extractor behind `Option<Claims>` parameters: `None` without a token,
 /// a rejection for a token that is present but bad.
@@ -31,6 +34,114 @@ where
             <Verified<K> as OptionalFromRequestParts<S>>::from_request_parts(parts, state).await?;
         Ok(Self(verified.map(|Verified(claims)| claims)))
     }
+}
+
+/// What a guard requires beyond the token's kind: the scopes of
+/// `scopes = [...]`, and the handler's own `check = path`.
+pub trait Requirement<T>: 'static {
+    /// Every scope the token must carry.
+    const SCOPES: &'static [&'static str];
+
+    /// The handler's own check; `false` refuses the token like a missing scope.
+    fn check(_claims: &Claims<T>) -> impl Future<Output = bool> + Send {
+        std::future::ready(true)
+    }
+}
+
+/// The answer of a `check = path` function, sync (`bool`) or async (a future
+/// of `bool`): `Outcome(answer).resolve()` is a future either way. The inherent
+/// method takes `bool`; [`Deferred`] takes a future.
+pub struct Outcome<O>(pub O);
+
+impl Outcome<bool> {
+    /// A sync answer, ready.
+    pub fn resolve(self) -> std::future::Ready<bool> {
+        std::future::ready(self.0)
+    }
+}
+
+/// An async answer of a `check = path` function.
+#[diagnostic::on_unimplemented(
+    message = "a `check` function must return `bool` or a future of `bool`",
+    label = "this function's answer is not `bool`"
+)]
+pub trait Deferred {
+    /// The future of the answer.
+    type Future: Future<Output = bool>;
+
+    /// The future itself.
+    fn resolve(self) -> Self::Future;
+}
+
+impl<F: Future<Output = bool>> Deferred for Outcome<F> {
+    type Future = F;
+
+    fn resolve(self) -> F {
+        self.0
+    }
+}
+
+/// The extractor of a guard with scopes or a check: a verified token of kind
+/// `K` that also meets `R`.
+pub struct Guarded<K: TokenKind, R>(pub Claims<K::Extra>, pub PhantomData<fn() -> R>);
+
+impl<S, K, R> FromRequestParts<S> for Guarded<K, R>
+where
+    PasetoAuth: FromRef<S>,
+    S: Send + Sync,
+    K: TokenKind,
+    K::Extra: Sync,
+    R: Requirement<K::Extra>,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let MaybeGuarded(claims, _) =
+            MaybeGuarded::<K, R>::from_request_parts(parts, state).await?;
+        if let Some(claims) = claims {
+            return Ok(Self(claims, PhantomData));
+        }
+        let auth = PasetoAuth::from_ref(state);
+        Err(reject(&auth.settings, AuthError::MissingToken))
+    }
+}
+
+/// [`Guarded`] for `Option<Claims>`: `None` without a token; a token that is
+/// present must be valid and meet `R`.
+pub struct MaybeGuarded<K: TokenKind, R>(pub Option<Claims<K::Extra>>, pub PhantomData<fn() -> R>);
+
+impl<S, K, R> FromRequestParts<S> for MaybeGuarded<K, R>
+where
+    PasetoAuth: FromRef<S>,
+    S: Send + Sync,
+    K: TokenKind,
+    K::Extra: Sync,
+    R: Requirement<K::Extra>,
+{
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let MaybeVerified(claims) =
+            <MaybeVerified<K> as FromRequestParts<S>>::from_request_parts(parts, state).await?;
+        if let Some(claims) = &claims {
+            meets::<R, _, _>(state, claims).await?;
+        }
+        Ok(Self(claims, PhantomData))
+    }
+}
+
+/// Whether verified claims meet `R`: its scopes, then its check. Either
+/// failing is 403 `insufficient_scope`, naming the guard's scopes.
+async fn meets<R, T, S>(state: &S, claims: &Claims<T>) -> Result<(), AuthRejection>
+where
+    R: Requirement<T>,
+    PasetoAuth: FromRef<S>,
+{
+    if scope::require(claims, R::SCOPES).is_ok() && R::check(claims).await {
+        return Ok(());
+    }
+    let auth = PasetoAuth::from_ref(state);
+    Err(reject(&auth.settings, scope::insufficient(R::SCOPES)))
 }
 
 /// Maps the `Claims<T>` a handler names to its `T`, keeping the user's own

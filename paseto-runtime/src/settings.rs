@@ -174,6 +174,8 @@ options! {
     websocket_origins: Vec<String> = Vec::new(),
     /// How often a watched token's revocation is checked again.
     revocation_poll: Duration = Duration::seconds(1),
+    /// The claim that holds a token's scopes.
+    scope_claim: String = SCOPE.to_owned(),
     /// The token types revocation applies to.
     denylist_token_types: Vec<String> = vec![ACCESS.to_owned(), REFRESH.to_owned()],
 }
@@ -198,6 +200,9 @@ impl TokenSource {
     pub(crate) const DEFAULT_ORDER: [Self; 4] =
         [Self::Header, Self::Query, Self::JsonBody, Self::Cookie];
 }
+
+/// The claim RFC 8693 and RFC 9068 name for scopes, and the default.
+pub(crate) const SCOPE: &str = "scope";
 
 /// The default header's name as written in messages.
 pub(crate) const AUTHORIZATION: &str = "Authorization";

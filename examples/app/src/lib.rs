@@ -2,7 +2,8 @@
 //! and a refresh token, exchange the refresh token for new access tokens, and
 //! reach protected routes, one of them only with a fresh token. Beyond it: log out
 //! (revocation), refresh-token rotation with reuse detection, and a WebSocket that
-//! closes when its token expires or is revoked.
+//! closes when its token expires or is revoked; an admin route that requires
+//! the `admin` scope; and the app's OpenAPI document, which names the guards.
 //!
 //! Copy this file to start: the handlers are what an application writes.
 
@@ -13,12 +14,22 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use paseto_runtime::{
-    Claims, Duration, IssueError, PasetoAuth, Refresh, RevokeError, SetCookies, TokenPair,
-    fresh_paseto_required, paseto_required,
+    Claims, Duration, IssueError, PasetoAuth, PasetoSecurity, Refresh, RevokeError, SetCookies,
+    TokenPair, fresh_paseto_required, paseto_required,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+
+/// The app's OpenAPI document: the routes a client calls, and the `paseto`
+/// scheme the guarded ones require.
+#[derive(OpenApi)]
+#[openapi(
+    paths(login, refresh, rotate, protected, protected_fresh, logout, admin, health),
+    modifiers(&PasetoSecurity)
+)]
+struct ApiDoc;
 
 /// The routes, with `auth` as the router's state.
 pub fn router(auth: PasetoAuth) -> Router {
@@ -31,6 +42,8 @@ pub fn router(auth: PasetoAuth) -> Router {
         .route("/login", post(login))
         .route("/protected", get(protected))
         .route("/protected-fresh", get(protected_fresh))
+        .route("/admin", get(admin))
+        .route("/openapi.json", get(openapi))
         .route("/health", get(health))
         .route("/logout", post(logout))
         .route("/ws", get(websocket))
@@ -66,6 +79,13 @@ fn detail(status: StatusCode, message: &str) -> Response {
 /// answers a bad body or bad credentials itself.
 struct LoggedIn(String);
 
+impl LoggedIn {
+    /// The scopes the user is granted: `admin` for the administrator.
+    fn scopes(&self) -> &'static [&'static str] {
+        if self.0 == "admin" { &["admin"] } else { &[] }
+    }
+}
+
 impl<S: Send + Sync> FromRequest<S> for LoggedIn {
     type Rejection = Response;
 
@@ -74,7 +94,8 @@ impl<S: Send + Sync> FromRequest<S> for LoggedIn {
             .await
             .map_err(|rejection| detail(rejection.status(), &rejection.body_text()))?;
         // A real application checks a password hash from its user store here.
-        if credentials.username != "test" || credentials.password != "test" {
+        let known = ["test", "admin"].contains(&credentials.username.as_str());
+        if !known || credentials.password != credentials.username {
             return Err(detail(StatusCode::UNAUTHORIZED, "Bad username or password"));
         }
         Ok(Self(credentials.username))
@@ -82,13 +103,18 @@ impl<S: Send + Sync> FromRequest<S> for LoggedIn {
 }
 
 /// Checks the credentials and issues a fresh access token and a refresh token.
+#[utoipa::path(post, path = "/login", responses(
+    (status = 200, description = "A fresh access token and a refresh token"),
+    (status = 401, description = "Bad username or password"),
+))]
 async fn login(
     State(auth): State<PasetoAuth>,
-    LoggedIn(username): LoggedIn,
+    user: LoggedIn,
 ) -> Result<Json<TokenPair>, IssueError> {
     // A fresh access token (it comes from a credential check, not a refresh) and a
     // refresh token, in one family: reusing a rotated refresh token revokes both.
-    Ok(Json(auth.login_tokens(&username)?))
+    // Both carry the user's scopes, and so do the tokens refreshed from them.
+    Ok(Json(auth.login_tokens_with_scopes(&user.0, user.scopes())?))
 }
 
 /// Exchanges a refresh token for a new access token, which is not fresh. The
@@ -96,6 +122,9 @@ async fn login(
 /// it. This endpoint does not rotate, so it gives up reuse detection: prefer
 /// `/rotate`.
 #[paseto_required(refresh)]
+#[utoipa::path(post, path = "/refresh", responses(
+    (status = 200, description = "A new access token, not fresh"),
+))]
 async fn refresh(
     claims: Claims,
     State(auth): State<PasetoAuth>,
@@ -105,20 +134,36 @@ async fn refresh(
 }
 
 /// An open route: no token needed.
+#[utoipa::path(get, path = "/health", responses((status = 200, description = "The app is up")))]
 async fn health() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
 /// Any valid access token.
 #[paseto_required]
+#[utoipa::path(get, path = "/protected", responses((status = 200, description = "The user")))]
 async fn protected(claims: Claims) -> Json<Value> {
     Json(json!({ "user": claims.subject() }))
 }
 
 /// Only a fresh access token: for high-risk operations.
 #[fresh_paseto_required]
+#[utoipa::path(get, path = "/protected-fresh", responses((status = 200, description = "The user")))]
 async fn protected_fresh(claims: Claims) -> Json<Value> {
     Json(json!({ "user": claims.subject() }))
+}
+
+/// Only an access token granted the `admin` scope; others get 403
+/// `insufficient_scope`.
+#[paseto_required(scopes = ["admin"])]
+#[utoipa::path(get, path = "/admin", responses((status = 200, description = "The administrator")))]
+async fn admin(claims: Claims) -> Json<Value> {
+    Json(json!({ "user": claims.subject() }))
+}
+
+/// The app's OpenAPI 3.1 document.
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
 }
 
 /// The optional body of `POST /logout`.
@@ -132,6 +177,7 @@ struct Logout {
 /// is invalid, expired, or another user's) leaves the access token revoked and is
 /// named under `not_revoked` with the reason.
 #[paseto_required]
+#[utoipa::path(post, path = "/logout", responses((status = 200, description = "What was revoked")))]
 async fn logout(
     claims: Claims,
     State(auth): State<PasetoAuth>,
@@ -163,6 +209,9 @@ fn not_revoked(reason: &str) -> Json<Value> {
 /// Exchanges a refresh token for a new pair; the old one is spent, and presenting
 /// it again revokes the whole family.
 #[paseto_required(refresh)]
+#[utoipa::path(post, path = "/rotate", responses(
+    (status = 200, description = "A new pair; the refresh token presented is spent"),
+))]
 async fn rotate(
     claims: Claims,
     State(auth): State<PasetoAuth>,

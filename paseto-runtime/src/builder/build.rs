@@ -17,6 +17,7 @@ use crate::settings::{
     AUTHORIZATION, ConfigError, HeaderSpec, KeyMaterial, MAX_DURATION, MAX_ROTATION_GRACE,
     MIN_REVOCATION_POLL, Options, QuerySpec, Revocation, Settings,
 };
+use crate::wire::RESERVED;
 
 impl PasetoAuthBuilder {
     /// Lifetimes, leeway and grace within their ranges, cookie names and paths,
@@ -77,6 +78,12 @@ impl PasetoAuthBuilder {
             return invalid(
                 "cookie_same_site",
                 "`Lax` or `Strict` unless cookies are `Secure`",
+            );
+        }
+        if options.scope_claim.is_empty() || RESERVED.contains(&options.scope_claim.as_str()) {
+            return invalid(
+                "scope_claim",
+                "a claim name that the library does not write itself",
             );
         }
         if options.websocket_query_key.is_empty() {

@@ -216,6 +216,16 @@ impl PasetoAuthBuilder {
         self
     }
 
+    /// The claim that holds a token's scopes: written by
+    /// [`TokenBuilder::scopes`](crate::TokenBuilder::scopes), read by the
+    /// `scopes = [...]` guards. A space-separated string (RFC 8693, RFC 9068)
+    /// or an array of strings is read; a string is written. Default: `scope`;
+    /// `scp` is another common name.
+    pub fn scope_claim(mut self, name: impl Into<String>) -> Self {
+        self.options.scope_claim = name.into();
+        self
+    }
+
     /// The `iss` claim written into issued tokens.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
         self.options.issuer = Some(issuer.into());

@@ -17,18 +17,33 @@ impl PasetoAuth {
     /// one new refresh family, so that reuse detection in [`rotate`](Self::rotate)
     /// also revokes this first access token.
     pub fn login_tokens(&self, subject: &str) -> Result<TokenPair, IssueError> {
-        self.login_pair(subject, None)
+        self.login_pair(subject, &[], None)
     }
 
-    /// A login's pair in a new family; for cookies, each token with its CSRF value.
+    /// [`login_tokens`](Self::login_tokens) granting `scopes`: both tokens carry
+    /// them, and so does every token that refreshing or rotating descends from
+    /// them.
+    pub fn login_tokens_with_scopes(
+        &self,
+        subject: &str,
+        scopes: &[&str],
+    ) -> Result<TokenPair, IssueError> {
+        self.login_pair(subject, scopes, None)
+    }
+
+    /// A login's pair in a new family, granting `scopes`; for cookies, each token
+    /// with its CSRF value.
     pub(crate) fn login_pair(
         &self,
         subject: &str,
+        scopes: &[&str],
         csrf: Option<[&str; 2]>,
     ) -> Result<TokenPair, IssueError> {
         let family = uuid::Uuid::new_v4().hyphenated().to_string();
-        let mut access = self.access_token(subject).fresh(true).family(&family);
-        let mut refresh = self.refresh_token(subject).family(&family);
+        let mut access =
+            (self.access_token(subject).fresh(true).family(&family)).scopes(scopes.iter().copied());
+        let mut refresh =
+            (self.refresh_token(subject).family(&family)).scopes(scopes.iter().copied());
         if let Some([access_csrf, refresh_csrf]) = csrf {
             access = access.csrf(access_csrf);
             refresh = refresh.csrf(refresh_csrf);

@@ -14,9 +14,9 @@ use crate::footer;
 use crate::kind::TokenKind;
 use crate::revoke::OnReuse;
 use crate::ring::Ring;
-use crate::settings::{KeyMaterial, Settings};
+use crate::settings::{KeyMaterial, SCOPE, Settings};
 use crate::untrusted::{self, MAX_TOKEN_LEN};
-use crate::wire::ReceivedPayload;
+use crate::wire::{ReceivedPayload, named_claim};
 
 mod rules;
 
@@ -55,7 +55,7 @@ impl PasetoAuth {
         token: &str,
     ) -> Result<Claims<serde_json::Map<String, serde_json::Value>>, AuthError> {
         let now = OffsetDateTime::now_utc();
-        let (claims, extra) = self.authenticate(token, now)?;
+        let (claims, extra, _) = self.authenticate(token, now)?;
         self.check_revocation(&claims, now, OnReuse::RevokeFamily)
             .await?;
         let extra = extra.ok_or(AuthError::UnexpectedClaims)?;
@@ -67,29 +67,32 @@ impl PasetoAuth {
         token: &str,
         now: OffsetDateTime,
     ) -> Result<Claims<K::Extra>, AuthError> {
-        let (claims, extra) = self.authenticate::<K::Extra>(token, now)?;
-        self.check_revocation(&claims, now, OnReuse::RevokeFamily)
-            .await?;
-        if claims.registered.token_type != K::TOKEN_TYPE {
-            return Err(AuthError::WrongType {
-                expected: K::TOKEN_TYPE,
-                found: claims.registered.token_type.into_owned(),
-            });
-        }
-        if K::FRESH && !claims.registered.fresh {
-            return Err(AuthError::NotFresh);
-        }
+        let (claims, extra, _) = self.authenticate::<K::Extra>(token, now)?;
+        self.admit::<K>(&claims, now).await?;
         let extra = extra.ok_or(AuthError::UnexpectedClaims)?;
         Ok(claims.replace_extra(extra).0)
     }
 
+    /// What follows authentication for a token of kind `K`: revocation, then
+    /// its type and freshness.
+    pub(crate) async fn admit<K: TokenKind>(
+        &self,
+        claims: &Claims<()>,
+        now: OffsetDateTime,
+    ) -> Result<(), AuthError> {
+        self.check_revocation(claims, now, OnReuse::RevokeFamily)
+            .await?;
+        of_kind::<K>(claims)
+    }
+
     /// Everything before revocation: cryptography, then the registered claims.
-    /// The user's claims come back apart, `None` when they do not fit `T`.
+    /// The user's claims come back apart, `None` when they do not fit `T`, with
+    /// the opened token, whose payload a layer keeps for the extractors.
     pub(crate) fn authenticate<T: DeserializeOwned>(
         &self,
         token: &str,
         now: OffsetDateTime,
-    ) -> Result<(Claims<()>, Option<T>), AuthError> {
+    ) -> Result<(Claims<()>, Option<T>, TrustedToken), AuthError> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(AuthError::TooLarge);
         }
@@ -99,8 +102,29 @@ impl PasetoAuth {
         // `open` read the footer as UTF-8 before trusting it.
         let footer = String::from_utf8_lossy(trusted.footer());
         claims.registered.footer = (!footer.is_empty()).then(|| footer.into_owned());
-        Ok((claims, extra))
+        Ok((claims, extra, trusted))
     }
+}
+
+/// Whether verified claims are of kind `K`: its type, and fresh if it must be.
+pub(crate) fn of_kind<K: TokenKind>(claims: &Claims<()>) -> Result<(), AuthError> {
+    if claims.registered.token_type != K::TOKEN_TYPE {
+        return Err(AuthError::WrongType {
+            expected: K::TOKEN_TYPE,
+            found: claims.registered.token_type.clone().into_owned(),
+        });
+    }
+    if K::FRESH && !claims.registered.fresh {
+        return Err(AuthError::NotFresh);
+    }
+    Ok(())
+}
+
+/// The user's claims `T` of a payload that was already verified.
+pub(crate) fn extra_of<T: DeserializeOwned>(payload: &str) -> Result<T, AuthError> {
+    serde_json::from_str::<ReceivedPayload<'_, T>>(payload)
+        .map(|parsed| parsed.extra)
+        .map_err(|_| AuthError::UnexpectedClaims)
 }
 
 /// Decrypts or verifies the token with the key its footer names, in the
@@ -151,6 +175,7 @@ fn read<T: DeserializeOwned>(
     }
     match serde_json::from_str::<ReceivedPayload<'_, T>>(payload) {
         Ok(parsed) => {
+            let parsed = with_scope(settings, payload, parsed)?;
             let (claims, extra) = rules::validate(settings, parsed, now)?.replace_extra(());
             Ok((claims, Some(extra)))
         }
@@ -158,10 +183,25 @@ fn read<T: DeserializeOwned>(
             // The user's claims did not fit; read the rest, which may fail first.
             let registered = serde_json::from_str::<ReceivedPayload<'_, ()>>(payload)
                 .map_err(|_| AuthError::UnexpectedClaims)?;
+            let registered = with_scope(settings, payload, registered)?;
             Ok((rules::validate(settings, registered, now)?, None))
         }
         Err(_) => Err(AuthError::NotJsonObject),
     }
+}
+
+/// The payload with its scopes read from the configured claim: the `scope`
+/// field already holds them unless another name is configured.
+fn with_scope<'a, T>(
+    settings: &Settings,
+    payload: &'a str,
+    mut parsed: ReceivedPayload<'a, T>,
+) -> Result<ReceivedPayload<'a, T>, AuthError> {
+    if settings.options.scope_claim != SCOPE {
+        parsed.scope = named_claim(payload, &settings.options.scope_claim)
+            .map_err(|()| AuthError::MalformedClaim("scope"))?;
+    }
+    Ok(parsed)
 }
 
 #[cfg(test)]

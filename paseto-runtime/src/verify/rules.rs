@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 
 use crate::claims::{Claims, Registered};
 use crate::error::AuthError;
+use crate::scope::is_scope_token;
 use crate::settings::{Options, Settings};
 use crate::token_type::interned;
 use crate::wire::{Raw, ReceivedPayload, parse_time};
@@ -38,6 +39,7 @@ pub(super) fn validate<T>(
         family: optional_string(payload.fam, "fam")?.map(Cow::into_owned),
         generation: generation(payload.r#gen.as_ref())?,
         csrf: optional_string(payload.csrf, "csrf")?.map(Cow::into_owned),
+        scopes: scopes(payload.scope)?,
         footer: None,
     };
     Ok(Claims {
@@ -136,6 +138,42 @@ fn generation(raw: Option<&Raw<'_>>) -> Result<u64, AuthError> {
         Some(Raw::Int(generation)) => Ok(*generation),
         Some(_) => Err(AuthError::MalformedClaim("gen")),
     }
+}
+
+/// The scope claim: a space-separated string (RFC 8693 §4.2) or an array of
+/// scope tokens, kept as one string with single spaces; each scope once.
+fn scopes(raw: Option<Raw<'_>>) -> Result<String, AuthError> {
+    let malformed = AuthError::MalformedClaim("scope");
+    let mut kept = String::new();
+    let mut keep = |scope: &str| {
+        if !is_scope_token(scope) {
+            return Err(malformed.clone());
+        }
+        if !kept.split(' ').any(|have| have == scope) {
+            if !kept.is_empty() {
+                kept.push(' ');
+            }
+            kept.push_str(scope);
+        }
+        Ok(())
+    };
+    match raw {
+        None => {}
+        Some(Raw::Str(text)) => text
+            .split(' ')
+            .filter(|s| !s.is_empty())
+            .try_for_each(&mut keep)?,
+        Some(Raw::List(items)) => {
+            for item in items {
+                match item {
+                    Raw::Str(scope) => keep(&scope)?,
+                    _ => return Err(malformed),
+                }
+            }
+        }
+        Some(_) => return Err(malformed),
+    }
+    Ok(kept)
 }
 
 /// A required string claim.

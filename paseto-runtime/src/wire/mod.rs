@@ -8,7 +8,7 @@ mod received;
 mod timestamp;
 
 pub(crate) use issued::IssuedPayload;
-pub(crate) use received::{Raw, ReceivedPayload};
+pub(crate) use received::{Raw, ReceivedPayload, named_claim};
 pub(crate) use timestamp::{format_time, parse_time};
 
 /// The claim names the library writes and checks; a user's own claims cannot use them.

@@ -109,8 +109,43 @@ pub(crate) struct ReceivedPayload<'a, T> {
     pub(crate) r#gen: Option<Raw<'a>>,
     #[serde(borrow)]
     pub(crate) csrf: Option<Raw<'a>>,
+    /// The default scope claim; another name is read by [`named_claim`].
+    #[serde(borrow)]
+    pub(crate) scope: Option<Raw<'a>>,
     #[serde(flatten)]
     pub(crate) extra: T,
+}
+
+/// The claim `name` of a payload, read alone: for a scope claim configured
+/// under a name the payload's own fields do not know. A claim given twice is an
+/// error, as it is for the fields.
+pub(crate) fn named_claim<'a>(payload: &'a str, name: &str) -> Result<Option<Raw<'a>>, ()> {
+    struct Named<'n>(&'n str);
+
+    impl<'de> Visitor<'de> for Named<'_> {
+        type Value = Option<Raw<'de>>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut found = None;
+            while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                if key != self.0 {
+                    map.next_value::<IgnoredAny>()?;
+                } else if found.is_some() {
+                    return Err(de::Error::duplicate_field("scope"));
+                } else {
+                    found = Some(map.next_value::<Raw<'de>>()?);
+                }
+            }
+            Ok(found)
+        }
+    }
+
+    let mut reader = serde_json::Deserializer::from_str(payload);
+    reader.deserialize_map(Named(name)).map_err(|_| ())
 }
 
 #[cfg(test)]
@@ -127,5 +162,13 @@ mod tests {
         assert!(matches!(payload.aud, Some(Raw::List(ref items)) if items.len() == 2));
         assert!(matches!(payload.fresh, Some(Raw::Bool(true))));
         assert!(payload.jti.is_none());
+    }
+
+    #[test]
+    fn a_claim_is_read_alone_by_its_name() {
+        let payload = r#"{"sub":"a","scp":"x y","n":{"scp":1}}"#;
+        assert!(matches!(named_claim(payload, "scp"), Ok(Some(Raw::Str(s))) if s == "x y"));
+        assert!(matches!(named_claim(payload, "roles"), Ok(None)));
+        assert!(named_claim(r#"{"scp":"a","scp":"b"}"#, "scp").is_err());
     }
 }

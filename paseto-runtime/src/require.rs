@@ -1,0 +1,225 @@
+//! Guarding a whole router: a layer that verifies a token of one kind (and its
+//! scopes) on every request, rejecting as the extractors do, and leaves the
+//! verified claims where the extractors and attributes below take them without
+//! verifying again.
+
+use std::marker::PhantomData;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+use axum_core::body::Body;
+use axum_core::response::{IntoResponse, Response};
+use http::Request;
+use http::request::Parts;
+use time::OffsetDateTime;
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::auth::PasetoAuth;
+use crate::claims::Claims;
+use crate::denylist::BoxFuture;
+use crate::error::AuthError;
+use crate::extract::accept;
+use crate::kind::TokenKind;
+use crate::rejection::reject;
+use crate::scope::{self, is_scope_token};
+use crate::settings::ConfigError;
+use crate::source;
+use crate::token_type::TokenClass;
+
+/// Requires a token of kind `K` on every request through the routes it wraps;
+/// make one with [`PasetoAuth::require`].
+///
+/// A request without a valid token (or, with [`scopes`](Self::scopes), without
+/// those scopes) is rejected before any handler runs, with the response the
+/// extractors give. A verified request carries its claims on: a [`Verified`],
+/// `Claims` or guard attribute below takes them from there, checking its own
+/// kind, without verifying the token a second time.
+///
+/// [`Verified`]: crate::Verified
+#[must_use = "a layer does nothing until a router applies it"]
+pub struct RequireLayer<K> {
+    auth: PasetoAuth,
+    scopes: Arc<[String]>,
+    pass_through: bool,
+    kind: PhantomData<fn() -> K>,
+}
+
+impl<K> Clone for RequireLayer<K> {
+    fn clone(&self) -> Self {
+        Self {
+            auth: self.auth.clone(),
+            scopes: Arc::clone(&self.scopes),
+            pass_through: self.pass_through,
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<K> std::fmt::Debug for RequireLayer<K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequireLayer")
+            .field("scopes", &self.scopes)
+            .field("pass_through", &self.pass_through)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PasetoAuth {
+    /// A layer that requires a token of kind `K` ([`Access`](crate::Access),
+    /// [`FreshAccess`](crate::FreshAccess), [`Refresh`](crate::Refresh) or a
+    /// custom kind) on every request of the routes it wraps.
+    ///
+    /// ```
+    /// use axum::{Router, routing::get};
+    /// use paseto_runtime::{Access, Claims, LocalKey, PasetoAuth, paseto_required};
+    ///
+    /// #[paseto_required]
+    /// async fn report(claims: Claims) -> String {
+    ///     format!("report for {}", claims.subject()) // verified once, by the layer
+    /// }
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let auth = PasetoAuth::builder().local_key(LocalKey::generate()?).build()?;
+    /// let admin: Router<PasetoAuth> = Router::new()
+    ///     .route("/report", get(report))
+    ///     .route_layer(auth.require::<Access>().scopes(["admin"])?);
+    /// let app: Router = Router::new().nest("/admin", admin).with_state(auth);
+    /// # Ok(()) }
+    /// ```
+    pub fn require<K: TokenKind>(&self) -> RequireLayer<K> {
+        RequireLayer {
+            auth: self.clone(),
+            scopes: Arc::new([]),
+            pass_through: false,
+            kind: PhantomData,
+        }
+    }
+}
+
+impl<K> RequireLayer<K> {
+    /// Also requires these scopes, all of them: a token without one gets 403
+    /// `Bearer error="insufficient_scope", scope="…"`. A scope that is no RFC
+    /// 6749 scope token (empty, or with a space, `"` or `\`) is an error.
+    pub fn scopes<I>(mut self, scopes: I) -> Result<Self, ConfigError>
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        let scopes: Vec<String> = scopes.into_iter().map(Into::into).collect();
+        if !scopes.iter().all(|scope| is_scope_token(scope)) {
+            return Err(ConfigError::InvalidSetting {
+                setting: "scopes",
+                expected: "scope tokens: visible ASCII without spaces, `\"` or `\\`",
+            });
+        }
+        self.scopes = scopes.into();
+        Ok(self)
+    }
+
+    /// Lets requests without a token through, as anonymous: their handlers see
+    /// no claims (`Option<Claims>` is `None`). A token that is present but bad
+    /// is still rejected. Default: no.
+    pub fn pass_through(mut self, allow: bool) -> Self {
+        self.pass_through = allow;
+        self
+    }
+}
+
+/// The claims the layer verified for a request, kept in its extensions.
+#[derive(Clone)]
+pub(crate) struct Authenticated {
+    pub(crate) claims: Claims,
+    /// The authenticated payload, for the user's own claims an extractor reads.
+    pub(crate) payload: Arc<str>,
+    /// Which token the layer looked for: an extractor for another (a refresh
+    /// guard under an access layer) finds its own.
+    pub(crate) class: TokenClass,
+}
+
+impl<S, K> Layer<S> for RequireLayer<K> {
+    type Service = Require<S, K>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Require {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// The service [`RequireLayer`] wraps around routes.
+pub struct Require<S, K> {
+    inner: S,
+    layer: RequireLayer<K>,
+}
+
+impl<S: Clone, K> Clone for Require<S, K> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            layer: self.layer.clone(),
+        }
+    }
+}
+
+impl<S, K> std::fmt::Debug for Require<S, K> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Require")
+            .field("layer", &self.layer)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, K> Service<Request<Body>> for Require<S, K>
+where
+    S: Service<Request<Body>, Response = Response> + Clone + Send + 'static,
+    S::Future: Send,
+    K: TokenKind,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Response, S::Error>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<Body>) -> Self::Future {
+        let mut inner = crate::layer::take_ready(&mut self.inner);
+        let layer = self.layer.clone();
+        Box::pin(async move {
+            let (mut parts, body) = request.into_parts();
+            match layer.authorize(&mut parts).await {
+                Ok(()) => inner.call(Request::from_parts(parts, body)).await,
+                Err(error) => Ok(reject(&layer.auth.settings, error).into_response()),
+            }
+        })
+    }
+}
+
+impl<K: TokenKind> RequireLayer<K> {
+    /// Verifies the request's token and records its claims, or says why not.
+    async fn authorize(&self, parts: &mut Parts) -> Result<(), AuthError> {
+        let settings = &self.auth.settings;
+        let class = TokenClass::of(K::TOKEN_TYPE);
+        let Some((token, via)) = source::find(settings, parts, class)? else {
+            return if self.pass_through {
+                Ok(())
+            } else {
+                Err(AuthError::MissingToken)
+            };
+        };
+        let now = OffsetDateTime::now_utc();
+        let (claims, _, trusted) = self.auth.authenticate::<()>(&token, now)?;
+        self.auth.admit::<K>(&claims, now).await?;
+        let claims = accept(settings, parts, via, claims)?;
+        scope::require(&claims, &self.scopes)?;
+        parts.extensions.insert(Authenticated {
+            claims,
+            payload: trusted.payload().into(),
+            class,
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,91 @@
+//! Scopes (RFC 6749 §3.3): what a token may do, in its `scope` claim, and the
+//! check a guard makes of them.
+
+use std::sync::Arc;
+
+use crate::auth::PasetoAuth;
+use crate::claims::Claims;
+use crate::error::AuthError;
+use crate::rejection::{AuthRejection, reject};
+
+/// Whether `scope` is one RFC 6749 scope token: visible ASCII but `"` and `\`,
+/// at least one character. The attribute checks the same rule when it compiles.
+pub(crate) fn is_scope_token(scope: &str) -> bool {
+    !scope.is_empty()
+        && scope
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+}
+
+/// `Ok` when `claims` carry every scope of `required`; else the 403 whose
+/// challenge names them all (RFC 6750 §3.1).
+pub(crate) fn require<T, S: AsRef<str>>(
+    claims: &Claims<T>,
+    required: &[S],
+) -> Result<(), AuthError> {
+    if required
+        .iter()
+        .all(|scope| claims.has_scope(scope.as_ref()))
+    {
+        Ok(())
+    } else {
+        Err(insufficient(required))
+    }
+}
+
+/// The 403 for a token that lacks `required`, or fails a check of the handler's
+/// own (then `required` may be empty, and the challenge names no scope).
+pub(crate) fn insufficient<S: AsRef<str>>(required: &[S]) -> AuthError {
+    let scope: Vec<&str> = required.iter().map(AsRef::as_ref).collect();
+    AuthError::InsufficientScope {
+        scope: Arc::from(scope.join(" ")),
+    }
+}
+
+impl PasetoAuth {
+    /// Refuses claims that lack any of `required` with 403
+    /// `Bearer error="insufficient_scope", scope="…"`, rendered as this
+    /// configuration renders rejections: the check
+    /// `#[paseto_required(scopes = [...])]` makes, for handlers that take
+    /// [`Verified`](crate::Verified) instead.
+    ///
+    /// ```
+    /// use paseto_runtime::{Access, LocalKey, PasetoAuth};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let auth = PasetoAuth::builder().local_key(LocalKey::generate()?).build()?;
+    /// let token = auth.access_token("alice").scopes(["orders:read"]).issue()?;
+    /// let claims = auth.verify::<Access>(&token).await?;
+    /// assert!(auth.require_scopes(&claims, &["orders:read"]).is_ok());
+    /// assert!(auth.require_scopes(&claims, &["orders:write"]).is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn require_scopes<T>(
+        &self,
+        claims: &Claims<T>,
+        required: &[&str],
+    ) -> Result<(), AuthRejection> {
+        require(claims, required).map_err(|error| reject(&self.settings, error))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_tokens_are_visible_ascii_without_quote_or_backslash() {
+        for good in [
+            "admin",
+            "orders:write",
+            "https://api.example/read",
+            "a!#[]~",
+        ] {
+            assert!(is_scope_token(good), "{good}");
+        }
+        for bad in ["", "two words", "quo\"te", "back\\slash", "tab\t", "é"] {
+            assert!(!is_scope_token(bad), "{bad:?}");
+        }
+    }
+}
