@@ -30,13 +30,21 @@ use crate::args::Guard;
 /// | `#[paseto_required(optional)]` | an access token or none: take `Option<Claims>`; a bad token is still rejected |
 /// | `#[paseto_required(token_type = "email-verify")]` | a token of that custom type |
 /// | `#[paseto_required(token_type = "...", optional)]` | the same, or none |
+/// | `scopes = ["orders:write", ...]` | with any but `refresh`: the token must also carry every scope listed, else 403 `insufficient_scope` |
+/// | `check = path` | with any: `path(&claims)` (a `fn` or `async fn` returning `bool`) must also answer `true`, else 403 |
 /// | `state = AppState` | any of the above; a router state without `PasetoAuth` is an error on this handler |
 /// | `crate = "path"` | any of the above, with `paseto-runtime` renamed |
 ///
 /// `refresh` combines with neither `optional` (a refresh endpoint exists to
-/// receive its token) nor `token_type` (a token has one type). `token_type`
-/// defines a hidden marker type beside the handler, so it applies to free
-/// functions, not to associated functions inside an `impl` block.
+/// receive its token), `token_type` (a token has one type) nor `scopes`.
+/// `token_type`, `scopes` and `check` define a hidden marker type beside the
+/// handler, so they apply to free functions, not to associated functions
+/// inside an `impl` block.
+///
+/// With `#[utoipa::path(...)]` written below the attribute, the path gets the
+/// `paseto` security requirement (with the scopes; the optional form for
+/// `optional`) and its 401 and 403 responses, unless it says them itself.
+/// Written above, utoipa expands first and the attribute cannot reach it.
 ///
 /// The router's state must provide a `PasetoAuth` (`PasetoAuth: FromRef<S>`);
 /// other parameters may take any sub-state, `State<Db>` or `State<PasetoAuth>`.
@@ -107,8 +115,8 @@ pub fn paseto_required(args: TokenStream, item: TokenStream) -> TokenStream {
 ///
 /// A valid token that is not fresh gets 401 with
 /// `WWW-Authenticate: Bearer error="insufficient_user_authentication"` (RFC 9470),
-/// telling the client to ask the user to log in again. Takes only `state = AppState`
-/// and `crate = "path"`.
+/// telling the client to ask the user to log in again. Takes only
+/// `scopes = [...]`, `check = path`, `state = AppState` and `crate = "path"`.
 ///
 /// ```
 /// use axum::Json;

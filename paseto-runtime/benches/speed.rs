@@ -6,7 +6,9 @@
 //! - issue: access, refresh, and the pair, against pasetors' `Claims` + `encrypt`
 //!   with the same `kid` footer;
 //! - a route through `tower::ServiceExt::oneshot`: `#[paseto_required]` against a
-//!   minimal hand-written extractor calling pasetors, and an open route;
+//!   minimal hand-written extractor calling pasetors, and an open route; and a
+//!   `RequireLayer` over the same guarded route, which verifies once, against
+//!   the guard alone;
 //! - JWT for context: `jsonwebtoken` `HS256` and `EdDSA` decoding the same claims;
 //! - revocation: verify with a memory denylist of a million entries against none,
 //!   a lookup alone, and the resident memory the entries take.
@@ -302,7 +304,13 @@ fn route(c: &mut Criterion, keys: &Keys, runtime: &tokio::runtime::Runtime, rows
         .unwrap();
     let token = auth.access_token("alice").issue().unwrap();
     let bearer = format!("Bearer {token}");
-    let macro_app = Router::new().route("/", get(guarded)).with_state(auth);
+    let macro_app = Router::new()
+        .route("/", get(guarded))
+        .with_state(auth.clone());
+    let layered_app = Router::new()
+        .route("/", get(guarded))
+        .route_layer(auth.require::<Access>())
+        .with_state(auth);
     let hand_app = Router::new()
         .route("/", get(|_: HandWritten| async { "alice" }))
         .with_state(Arc::new(keys.pasetors_local.clone()));
@@ -330,6 +338,13 @@ fn route(c: &mut Criterion, keys: &Keys, runtime: &tokio::runtime::Runtime, rows
         "route, open",
         guarded,
         ("open route", || call(&open_app)),
+    );
+    compare(
+        c,
+        rows,
+        "route, layer",
+        ("RequireLayer + #[paseto_required]", || call(&layered_app)),
+        guarded,
     );
 }
 

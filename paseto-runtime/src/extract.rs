@@ -109,8 +109,11 @@ where
         let auth = PasetoAuth::from_ref(state);
         let settings = &auth.settings;
         let class = TokenClass::of(K::TOKEN_TYPE);
-        if let Some(done) = parts.extensions.get::<Authenticated>()
-            && done.class == class
+        if parts
+            .extensions
+            .get::<Authenticated>()
+            .is_some_and(|done| done.class == class)
+            && let Some(done) = parts.extensions.remove::<Authenticated>()
         {
             return reuse(done).map_err(|error| reject(settings, error));
         }
@@ -127,11 +130,12 @@ where
 }
 
 /// The claims a [`RequireLayer`](crate::RequireLayer) verified for this
-/// request, as kind `K`: its type and freshness checked, its user's claims read.
-fn reuse<K: TokenKind>(done: &Authenticated) -> Result<Option<Verified<K>>, AuthError> {
+/// request, taken over as kind `K`: its type and freshness checked, its user's
+/// claims read. A second extractor in the same handler verifies afresh.
+fn reuse<K: TokenKind>(done: Authenticated) -> Result<Option<Verified<K>>, AuthError> {
     of_kind::<K>(&done.claims)?;
     let extra = extra_of::<K::Extra>(&done.payload)?;
-    Ok(Some(Verified(done.claims.clone().replace_extra(extra).0)))
+    Ok(Some(Verified(done.claims.replace_extra(extra).0)))
 }
 
 /// What a request must also pass once its token verified: for a cookie, the

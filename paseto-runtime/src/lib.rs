@@ -25,6 +25,8 @@
 //! | `source`, `json_body` | where a token comes from |
 //! | `cookies`, `csrf`, `sliding` | browser cookies, their CSRF and origin checks, sliding sessions |
 //! | `verify` | [`PasetoAuth::verify`] and the claim rules |
+//! | `scope`, `require` | scopes and their 403; [`RequireLayer`] |
+//! | `openapi`, `testing` | `PasetoSecurity` (feature `utoipa`); test helpers (feature `testing`) |
 //! | `revoke`, `denylist` | revocation and rotation; [`Denylist`] and its stores |
 //! | `watch` | [`PasetoAuth::until_invalid`], for sockets that outlive their request |
 //! | `extract`, `rejection`, `error` | [`Verified`]; rendering; [`AuthError`] |
@@ -105,6 +107,16 @@
 //! user's own claims as a type parameter, `Verified<Access<MyClaims>>`, and a
 //! custom token type is a [`TokenKind`].
 //!
+//! # Scopes, checks and whole routers
+//!
+//! `#[paseto_required(scopes = ["orders:write"], check = path)]` also requires
+//! scopes granted with [`TokenBuilder::scopes`] and a check of your own; a valid
+//! token that fails either gets 403 `insufficient_scope`.
+//! [`PasetoAuth::require`] is a [`RequireLayer`] for a whole router, whose
+//! verified claims the extractors below it reuse. With the feature `utoipa`,
+//! `PasetoSecurity` and the attributes document the guards in OpenAPI; with
+//! the feature `testing`, the `testing` module helps test guarded handlers.
+//!
 //! # Tokens in JSON bodies
 //!
 //! [`PasetoAuth::json_body_layer`] makes the same extractors and attributes also
@@ -152,6 +164,7 @@
 //! | bad, expired, wrong-type, wrong issuer or audience token | 401 | `Bearer error="invalid_token"` |
 //! | a token that is not fresh where fresh is required | 401 | `Bearer error="insufficient_user_authentication"` |
 //! | revoked, or a spent refresh token presented again | 401 | `Bearer error="invalid_token"` |
+//! | a valid token without a required scope, or refused by the handler's check | 403 | `Bearer error="insufficient_scope", scope="…"` |
 //! | the denylist cannot answer | 503, `Retry-After: 5` | none |
 //! | a JSON body's token key holds no string | 400 | `Bearer error="invalid_request"` |
 //! | a body read for its token is over the limit, or ends early | 413, 400 | none |
