@@ -3,6 +3,7 @@
 //! set, else stay in memory.
 
 use std::error::Error;
+use std::process::ExitCode;
 
 use paseto_runtime::{LocalKey, MemoryDenylist, PasetoAuth, RedisDenylist};
 use tracing_subscriber::filter::Targets;
@@ -10,7 +11,18 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn Error>> {
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        // A sentence an operator can act on, never a `Debug` struct.
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn Error>> {
     // `RUST_LOG` takes `target=level` directives; by default requests are logged
     // at info and each rejection, with its kind, at debug.
     let filter: Targets = std::env::var("RUST_LOG")

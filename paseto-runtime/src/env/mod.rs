@@ -6,8 +6,9 @@ use time::Duration;
 
 use crate::auth::PasetoAuth;
 use crate::builder::PasetoAuthBuilder;
-use crate::keys::{LocalKey, PublicKey, SecretKey};
 use crate::settings::{ConfigError, MAX_DURATION, MAX_ROTATION_GRACE};
+
+mod keys;
 
 impl PasetoAuth {
     /// Builds a configuration from `PASETO_*` environment variables; see
@@ -27,6 +28,7 @@ impl PasetoAuthBuilder {
     /// | `PASETO_SECRET_KEY` | local: a `k4.local.` PASERK, or a raw secret of exactly 32 bytes |
     /// | `PASETO_PRIVATE_KEY` | public: a `k4.secret.` PASERK, to issue and verify |
     /// | `PASETO_PUBLIC_KEY` | public: a `k4.public.` PASERK, to verify |
+    /// | `PASETO_SECRET_KEY_FILE`, `PASETO_PRIVATE_KEY_FILE`, `PASETO_PUBLIC_KEY_FILE` | a file holding that key (a Docker secret), one trailing newline trimmed; not with the variable itself |
     /// | `PASETO_VERIFY_KEYS` | comma-separated PASERKs of the purpose's keys (`k4.local.`, or `k4.public.`) that only verify |
     /// | `PASETO_UNTAGGED_KEY` | the PASERK id (`k4.lid.`, `k4.pid.`) of the key for tokens without `kid`; default: the current key |
     /// | `PASETO_ACCESS_TTL`, `PASETO_REFRESH_TTL` | token lifetimes in seconds |
@@ -52,57 +54,7 @@ impl PasetoAuthBuilder {
         get: impl Fn(&'static str) -> Result<Option<String>, ()>,
     ) -> Result<Self, ConfigError> {
         let var = |name: &'static str| get(name).map_err(|()| env_error(name, "valid UTF-8"));
-        let public = match var("PASETO_PURPOSE")?.as_deref() {
-            None | Some("local") => false,
-            Some("public") => true,
-            Some(_) => return Err(env_error("PASETO_PURPOSE", "`local` or `public`")),
-        };
-        let secret = var("PASETO_SECRET_KEY")?;
-        let private = var("PASETO_PRIVATE_KEY")?;
-        let public_key = var("PASETO_PUBLIC_KEY")?;
-        if public {
-            if secret.is_some() {
-                return Err(env_error(
-                    "PASETO_SECRET_KEY",
-                    "it unset when PASETO_PURPOSE is `public` (use PASETO_PRIVATE_KEY)",
-                ));
-            }
-            if let Some(text) = private {
-                let key = SecretKey::from_paserk(&text)
-                    .map_err(|e| env_error("PASETO_PRIVATE_KEY", &e.to_string()))?;
-                self = self.secret_key(key);
-            }
-            if let Some(text) = public_key {
-                let key = PublicKey::from_paserk(&text)
-                    .map_err(|e| env_error("PASETO_PUBLIC_KEY", &e.to_string()))?;
-                self = self.public_key(key);
-            }
-            for text in list(var("PASETO_VERIFY_KEYS")?.as_deref()) {
-                let key = PublicKey::from_paserk(text)
-                    .map_err(|e| env_error("PASETO_VERIFY_KEYS", &e.to_string()))?;
-                self = self.verify_key(key);
-            }
-        } else {
-            for (name, value) in [
-                ("PASETO_PRIVATE_KEY", &private),
-                ("PASETO_PUBLIC_KEY", &public_key),
-            ] {
-                if value.is_some() {
-                    return Err(env_error(
-                        name,
-                        "it unset unless PASETO_PURPOSE is `public`",
-                    ));
-                }
-            }
-            if let Some(text) = secret {
-                self = self.local_key(local_key(&text)?);
-            }
-            for text in list(var("PASETO_VERIFY_KEYS")?.as_deref()) {
-                let key = LocalKey::from_paserk(text)
-                    .map_err(|e| env_error("PASETO_VERIFY_KEYS", &e.to_string()))?;
-                self = self.verify_key(key);
-            }
-        }
+        self = keys::apply(self, &var)?;
         if let Some(ttl) = seconds(&var, "PASETO_ACCESS_TTL", 1, MAX_DURATION)? {
             self = self.access_ttl(ttl);
         }
@@ -137,36 +89,18 @@ impl PasetoAuthBuilder {
 }
 
 /// The non-empty items of a comma-separated list.
-fn list(text: Option<&str>) -> impl Iterator<Item = &str> {
+pub(super) fn list(text: Option<&str>) -> impl Iterator<Item = &str> {
     text.into_iter()
         .flat_map(|text| text.split(','))
         .map(str::trim)
         .filter(|item| !item.is_empty())
 }
 
-fn env_error(var: &'static str, expected: &str) -> ConfigError {
+pub(super) fn env_error(var: &'static str, expected: &str) -> ConfigError {
     ConfigError::Env {
         var,
         expected: expected.to_owned(),
     }
-}
-
-/// `PASETO_SECRET_KEY`: a `k4.local.` PASERK, or a raw 32-byte secret as fastapi-paseto users have.
-fn local_key(text: &str) -> Result<LocalKey, ConfigError> {
-    let expected = "a `k4.local.` PASERK or a raw secret of exactly 32 bytes";
-    if text.starts_with("k4.") {
-        return LocalKey::from_paserk(text)
-            .map_err(|e| env_error("PASETO_SECRET_KEY", &e.to_string()));
-    }
-    let key = LocalKey::from_bytes(text.as_bytes())
-        .map_err(|_| env_error("PASETO_SECRET_KEY", expected))?;
-    if text.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
-        tracing::warn!(
-            "paseto: PASETO_SECRET_KEY is 32 printable characters: a password, not a random key; \
-             generate a key with: echo \"k4.local.$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')\""
-        );
-    }
-    Ok(key)
 }
 
 /// A whole number of seconds from `min` to `max`: the bounds the builder checks,
@@ -195,6 +129,7 @@ mod tests {
     use std::collections::HashMap;
 
     use super::*;
+    use crate::keys::{LocalKey, SecretKey};
     use crate::settings::KeyMaterial;
 
     fn from(vars: &[(&'static str, &str)]) -> Result<PasetoAuth, ConfigError> {
@@ -337,6 +272,52 @@ mod tests {
             assert!(message.contains(name), "{name}: {message}");
             assert!(!message.contains(value), "{name}: {message}");
         }
+    }
+
+    /// A key in a file, as Docker secrets give it: one trailing newline is not
+    /// part of the key; the file and the variable both set is an error.
+    #[test]
+    fn keys_are_read_from_files() {
+        let dir = std::env::temp_dir().join(format!("paseto-env-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let key = LocalKey::generate().unwrap();
+        let path = dir.join("secret_key");
+        std::fs::write(&path, format!("{}\n", key.to_paserk())).unwrap();
+        let path = path.to_str().unwrap();
+        let auth = from(&[("PASETO_SECRET_KEY_FILE", path)]).unwrap();
+        assert_eq!(auth.settings.keys.current_id(), key.id());
+        let signing = SecretKey::generate().unwrap();
+        let pem_path = dir.join("private_key");
+        std::fs::write(&pem_path, format!("{}\r\n", signing.to_paserk())).unwrap();
+        let auth = from(&[
+            ("PASETO_PURPOSE", "public"),
+            ("PASETO_PRIVATE_KEY_FILE", pem_path.to_str().unwrap()),
+        ])
+        .unwrap();
+        assert_eq!(auth.settings.keys.current_id(), signing.public_key().id());
+        let both = from(&[
+            ("PASETO_SECRET_KEY", &key.to_paserk()),
+            ("PASETO_SECRET_KEY_FILE", path),
+        ]);
+        assert!(
+            both.unwrap_err()
+                .to_string()
+                .contains("PASETO_SECRET_KEY_FILE")
+        );
+        let missing = from(&[("PASETO_SECRET_KEY_FILE", "/nonexistent/key")]).unwrap_err();
+        assert!(
+            missing.to_string().contains("PASETO_SECRET_KEY_FILE"),
+            "{missing}"
+        );
+        std::fs::write(dir.join("short"), "hunter2\n").unwrap();
+        let short = dir.join("short");
+        let error = from(&[("PASETO_SECRET_KEY_FILE", short.to_str().unwrap())]).unwrap_err();
+        assert!(
+            error.to_string().contains("PASETO_SECRET_KEY_FILE"),
+            "{error}"
+        );
+        assert!(!error.to_string().contains("hunter2"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
