@@ -31,12 +31,20 @@ pub(super) fn apply(
             ));
         }
         if let Some((name, text)) = private {
-            let key = SecretKey::from_paserk(&text).map_err(|e| env_error(name, &e.to_string()))?;
-            builder = builder.secret_key(key);
+            let key = if is_pem(&text) {
+                SecretKey::from_pem(&text)
+            } else {
+                SecretKey::from_paserk(&text)
+            };
+            builder = builder.secret_key(key.map_err(|e| env_error(name, &e.to_string()))?);
         }
         if let Some((name, text)) = public_key {
-            let key = PublicKey::from_paserk(&text).map_err(|e| env_error(name, &e.to_string()))?;
-            builder = builder.public_key(key);
+            let key = if is_pem(&text) {
+                PublicKey::from_pem(&text)
+            } else {
+                PublicKey::from_paserk(&text)
+            };
+            builder = builder.public_key(key.map_err(|e| env_error(name, &e.to_string()))?);
         }
         for text in list(verify_keys.as_deref()) {
             let key = PublicKey::from_paserk(text)
@@ -60,6 +68,11 @@ pub(super) fn apply(
         }
     }
     Ok(builder)
+}
+
+/// Whether a key variable holds a PEM document rather than a PASERK.
+fn is_pem(text: &str) -> bool {
+    text.trim_start().starts_with("-----BEGIN")
 }
 
 /// A key given inline in `name`, or in the file `file` names (one trailing

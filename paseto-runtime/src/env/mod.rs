@@ -26,8 +26,8 @@ impl PasetoAuthBuilder {
     /// |---|---|
     /// | `PASETO_PURPOSE` | `local` (default) or `public` |
     /// | `PASETO_SECRET_KEY` | local: a `k4.local.` PASERK, or a raw secret of exactly 32 bytes |
-    /// | `PASETO_PRIVATE_KEY` | public: a `k4.secret.` PASERK, to issue and verify |
-    /// | `PASETO_PUBLIC_KEY` | public: a `k4.public.` PASERK, to verify |
+    /// | `PASETO_PRIVATE_KEY` | public: a `k4.secret.` PASERK or a PKCS#8 PEM Ed25519 key, to issue and verify |
+    /// | `PASETO_PUBLIC_KEY` | public: a `k4.public.` PASERK or an SPKI PEM Ed25519 key, to verify |
     /// | `PASETO_SECRET_KEY_FILE`, `PASETO_PRIVATE_KEY_FILE`, `PASETO_PUBLIC_KEY_FILE` | a file holding that key (a Docker secret), one trailing newline trimmed; not with the variable itself |
     /// | `PASETO_VERIFY_KEYS` | comma-separated PASERKs of the purpose's keys (`k4.local.`, or `k4.public.`) that only verify |
     /// | `PASETO_UNTAGGED_KEY` | the PASERK id (`k4.lid.`, `k4.pid.`) of the key for tokens without `kid`; default: the current key |
@@ -318,6 +318,32 @@ mod tests {
         );
         assert!(!error.to_string().contains("hunter2"), "{error}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// fastapi-paseto's public keys: PEM, inline or in files, as OpenSSL writes them.
+    #[test]
+    fn pem_keys_as_fastapi_paseto_takes_them() {
+        let pem = |name: &str| format!("{}/tests/pem/{name}.pem", env!("CARGO_MANIFEST_DIR"));
+        let private = std::fs::read_to_string(pem("ed25519-private")).unwrap();
+        let public_path = pem("ed25519-public");
+        let auth = from(&[
+            ("PASETO_PURPOSE", "public"),
+            ("PASETO_PRIVATE_KEY", &private),
+            ("PASETO_PUBLIC_KEY_FILE", &public_path),
+        ])
+        .unwrap();
+        assert!(
+            auth.access_token("a")
+                .issue()
+                .unwrap()
+                .starts_with("v4.public.")
+        );
+        let rsa = std::fs::read_to_string(pem("rsa-private")).unwrap();
+        let error = from(&[("PASETO_PURPOSE", "public"), ("PASETO_PRIVATE_KEY", &rsa)]);
+        let message = error.unwrap_err().to_string();
+        assert!(message.contains("PASETO_PRIVATE_KEY"), "{message}");
+        assert!(message.contains("RSA"), "{message}");
+        assert!(!message.contains("BEGIN"), "{message}");
     }
 
     #[test]

@@ -16,6 +16,8 @@ use pasetors::paserk::{FormatAsPaserk, Id};
 use pasetors::version4::V4;
 use zeroize::Zeroizing;
 
+mod pem;
+
 /// A key that cannot be built from the bytes or string given.
 ///
 /// Messages say what was expected and never include any part of the input.
@@ -37,6 +39,18 @@ pub enum KeyError {
         prefix: &'static str,
         /// How many bytes the base64url part must decode to.
         expected: usize,
+    },
+    /// A PEM document that is not an Ed25519 key of the expected kind.
+    #[error("expected a PEM `{label}` holding an Ed25519 key")]
+    Pem {
+        /// The PEM label expected: `PRIVATE KEY` (PKCS#8) or `PUBLIC KEY` (SPKI).
+        label: &'static str,
+    },
+    /// A PEM key of another algorithm than Ed25519.
+    #[error("the PEM key is {found}, not Ed25519 (1.3.101.112): v4.public signs with Ed25519")]
+    Algorithm {
+        /// The algorithm found, with its object identifier.
+        found: String,
     },
     /// An Ed25519 secret key whose seed is all zeros or whose public half does not match its seed.
     #[error("the Ed25519 secret key is not valid: its public half must be derived from its seed")]
