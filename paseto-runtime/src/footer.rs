@@ -14,7 +14,8 @@ pub(crate) const KID: &str = "kid";
 #[derive(Debug)]
 pub(crate) struct FooterSpec {
     /// What tokens issued with the configured footer carry: the current key's
-    /// `kid`, then the configured members.
+    /// `kid`, then the configured members; empty for a raw secret without
+    /// members, whose tokens have no footer.
     pub(crate) issued: Vec<u8>,
     /// The configured members, which every footer received must hold besides
     /// its `kid`, and nothing else; `None` when none are configured, and any
@@ -23,8 +24,9 @@ pub(crate) struct FooterSpec {
 }
 
 impl FooterSpec {
-    /// The footer spec of the key `kid` with the configured `members`.
-    pub(crate) fn new(kid: &str, members: Option<Map<String, Value>>) -> Self {
+    /// The footer spec of the key `kid` (none for a raw secret) with the
+    /// configured `members`.
+    pub(crate) fn new(kid: Option<&str>, members: Option<Map<String, Value>>) -> Self {
         Self {
             issued: issued(kid, members.as_ref()),
             required: members,
@@ -47,10 +49,16 @@ impl FooterSpec {
     }
 }
 
-/// The footer of a token issued by the key `kid`: `{"kid": …}` and `members`.
-pub(crate) fn issued(kid: &str, members: Option<&Map<String, Value>>) -> Vec<u8> {
+/// The footer of a token issued by the key `kid`: `{"kid": …}` and `members`;
+/// empty when there is neither.
+pub(crate) fn issued(kid: Option<&str>, members: Option<&Map<String, Value>>) -> Vec<u8> {
+    if kid.is_none() && members.is_none() {
+        return Vec::new();
+    }
     let mut footer = Map::new();
-    footer.insert(KID.to_owned(), Value::from(kid));
+    if let Some(kid) = kid {
+        footer.insert(KID.to_owned(), Value::from(kid));
+    }
     footer.extend(
         members
             .into_iter()
@@ -139,7 +147,7 @@ mod tests {
     #[test]
     fn issued_footers_carry_the_kid_and_the_configured_members() {
         let members = super::members(json!({ "app": "billing" }));
-        let spec = FooterSpec::new(KID_A, members);
+        let spec = FooterSpec::new(Some(KID_A), members);
         let issued: Value = serde_json::from_slice(&spec.issued).unwrap();
         assert_eq!(issued, json!({ "kid": KID_A, "app": "billing" }));
         assert!(spec.admits(br#"{"kid":"other","app":"billing"}"#));
@@ -148,7 +156,10 @@ mod tests {
         assert!(!spec.admits(br#"{"app":"shop"}"#));
         assert!(!spec.admits(b"billing"));
         assert!(!spec.admits(b""));
-        assert!(FooterSpec::new(KID_A, None).admits(b"anything"));
+        assert!(FooterSpec::new(Some(KID_A), None).admits(b"anything"));
+        assert!(FooterSpec::new(None, None).issued.is_empty());
+        let raw = FooterSpec::new(None, super::members(json!({ "app": "x" })));
+        assert_eq!(raw.issued, br#"{"app":"x"}"#);
         assert_eq!(super::members(json!({ "kid": "mine" })), None);
         assert_eq!(super::members(json!("text")), None);
     }

@@ -14,8 +14,10 @@ use crate::auth::PasetoAuth;
 use crate::claims::Claims;
 use crate::error::detail_response;
 use crate::footer;
+use crate::keys::LocalCipher;
 use crate::kind::{Access, Refresh};
 use crate::scope::is_scope_token;
+use crate::secret_cipher;
 use crate::settings::KeyMaterial;
 use crate::token_type::{ACCESS, REFRESH, TokenClass, is_custom_name};
 use crate::wire::{IssuedPayload, RESERVED, format_time};
@@ -359,26 +361,34 @@ impl<'a, K> TokenBuilder<'a, K> {
         };
         let message = serde_json::to_vec(&payload).map_err(|_| IssueError::Crypto)?;
         let own_footer;
-        let footer = Some(match &self.footer {
+        let footer = match &self.footer {
             Some(members) => {
                 own_footer = footer::issued(settings.keys.current_id(), Some(members));
                 own_footer.as_slice()
             }
             None => settings.footer.issued.as_slice(),
-        });
+        };
         let implicit = self
             .implicit_assertion
             .as_deref()
             .or(settings.options.implicit_assertion.as_deref());
+        let crypto = |_| IssueError::Crypto;
+        let some_footer = Some(footer).filter(|f| !f.is_empty());
         match &settings.keys {
-            KeyMaterial::Local(ring) => {
-                LocalToken::encrypt(&ring.current().0, &message, footer, implicit)
-            }
+            KeyMaterial::Local(ring) => match ring.current() {
+                LocalCipher::Key(key) => {
+                    LocalToken::encrypt(&key.0, &message, some_footer, implicit).map_err(crypto)
+                }
+                LocalCipher::Secret(secret) => {
+                    let implicit = implicit.unwrap_or_default();
+                    secret_cipher::encrypt(&secret.0, &message, footer, implicit)
+                        .map_err(|_| IssueError::Crypto)
+                }
+            },
             KeyMaterial::Public {
                 secret: Some(key), ..
-            } => PublicToken::sign(&key.secret, &message, footer, implicit),
-            KeyMaterial::Public { secret: None, .. } => return Err(IssueError::NoSigningKey),
+            } => PublicToken::sign(&key.secret, &message, some_footer, implicit).map_err(crypto),
+            KeyMaterial::Public { secret: None, .. } => Err(IssueError::NoSigningKey),
         }
-        .map_err(|_| IssueError::Crypto)
     }
 }

@@ -196,6 +196,7 @@ mod require;
 mod revoke;
 mod ring;
 mod scope;
+mod secret_cipher;
 mod settings;
 mod sliding;
 mod source;

@@ -4,15 +4,29 @@
 
 use crate::error::AuthError;
 
-/// The keys of one purpose, with their PASERK ids (`k4.lid.` or `k4.pid.`).
+/// The keys of one purpose, with their PASERK ids (`k4.lid.` or `k4.pid.`); a
+/// raw secret has none.
 #[derive(Debug)]
 pub(crate) struct Ring<K> {
-    /// Every key that verifies, the current one first; no id twice.
-    keys: Vec<(String, K)>,
+    /// Every key that verifies, the current one first; no id twice, at most one
+    /// key without an id.
+    keys: Vec<(Option<String>, K)>,
     /// The index in `keys` of the key that verifies tokens without a `kid`.
     untagged: usize,
     /// The prefix of this ring's ids: `k4.lid.` or `k4.pid.`.
     prefix: &'static str,
+}
+
+/// A ring that cannot be made, found when the configuration is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RingError {
+    /// The untagged key named is none of the ring's.
+    UnknownUntagged,
+    /// Two keys without an id: both could only verify tokens without `kid`.
+    TwoWithoutId,
+    /// A key without an id, and another key named untagged: the first could
+    /// verify nothing.
+    WithoutIdNotUntagged,
 }
 
 /// The length of a k4 key id after its prefix: 33 bytes in unpadded base64url.
@@ -20,25 +34,41 @@ const ID_DIGEST_LEN: usize = 44;
 
 impl<K> Ring<K> {
     /// A ring of `current` and the keys that only verify, each with its id; a
-    /// key given twice is kept once. The untagged key is `untagged`, an id, or
-    /// the current key; `None` when `untagged` names no key of the ring.
+    /// key given twice is kept once. The untagged key is the key without an id
+    /// if there is one, else `untagged`, an id, else the current key.
     pub(crate) fn new(
         prefix: &'static str,
-        current: (String, K),
-        verify_only: impl IntoIterator<Item = (String, K)>,
+        current: (Option<String>, K),
+        verify_only: impl IntoIterator<Item = (Option<String>, K)>,
         untagged: Option<&str>,
-    ) -> Option<Self> {
+    ) -> Result<Self, RingError> {
         let mut keys = vec![current];
         for (id, key) in verify_only {
-            if keys.iter().all(|(known, _)| *known != id) {
+            if id.is_none() || keys.iter().all(|(known, _)| *known != id) {
                 keys.push((id, key));
             }
         }
-        let untagged = match untagged {
-            None => 0,
-            Some(id) => keys.iter().position(|(known, _)| known == id)?,
+        let mut without_id = (keys.iter().enumerate())
+            .filter(|(_, (id, _))| id.is_none())
+            .map(|(index, _)| index);
+        let keyless = without_id.next();
+        if without_id.next().is_some() {
+            return Err(RingError::TwoWithoutId);
+        }
+        let named = match untagged {
+            None => None,
+            Some(id) => Some(
+                keys.iter()
+                    .position(|(known, _)| known.as_deref() == Some(id))
+                    .ok_or(RingError::UnknownUntagged)?,
+            ),
         };
-        Some(Self {
+        let untagged = match (keyless, named) {
+            (Some(_), Some(_)) => return Err(RingError::WithoutIdNotUntagged),
+            (Some(index), None) | (None, Some(index)) => index,
+            (None, None) => 0,
+        };
+        Ok(Self {
             keys,
             untagged,
             prefix,
@@ -50,9 +80,10 @@ impl<K> Ring<K> {
         &self.keys[0].1
     }
 
-    /// The PASERK id of the key that issues, written as the footer's `kid`.
-    pub(crate) fn current_id(&self) -> &str {
-        &self.keys[0].0
+    /// The PASERK id of the key that issues, written as the footer's `kid`;
+    /// `None` for a raw secret, whose tokens name no key.
+    pub(crate) fn current_id(&self) -> Option<&str> {
+        self.keys[0].0.as_deref()
     }
 
     /// The key that verifies a token whose footer names `kid`, or that names
@@ -62,7 +93,7 @@ impl<K> Ring<K> {
         let Some(kid) = kid else {
             return Ok(&self.keys[self.untagged].1);
         };
-        if let Some((_, key)) = self.keys.iter().find(|(id, _)| id == kid) {
+        if let Some((_, key)) = self.keys.iter().find(|(id, _)| id.as_deref() == Some(kid)) {
             return Ok(key);
         }
         match kid.strip_prefix(self.prefix) {
@@ -87,11 +118,17 @@ mod tests {
     const B: &str = "k4.lid.BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
     const C: &str = "k4.lid.CCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCCC";
 
-    fn ring(untagged: Option<&str>) -> Option<Ring<char>> {
+    /// An entry's id, as the ring keeps it.
+    #[allow(clippy::unnecessary_wraps, reason = "the ring keeps ids as options")]
+    fn id(id: &str) -> Option<String> {
+        Some(id.to_owned())
+    }
+
+    fn ring(untagged: Option<&str>) -> Result<Ring<char>, RingError> {
         Ring::new(
             "k4.lid.",
-            (A.to_owned(), 'a'),
-            [(B.to_owned(), 'b'), (A.to_owned(), 'x')],
+            (id(A), 'a'),
+            [(id(B), 'b'), (id(A), 'x')],
             untagged,
         )
     }
@@ -105,8 +142,24 @@ mod tests {
         assert_eq!(ring.keys.len(), 2, "A given twice is kept once");
         let ring = self::ring(Some(B)).unwrap();
         assert_eq!(ring.select(None), Ok(&'b'));
-        assert_eq!(ring.current_id(), A);
-        assert!(self::ring(Some(C)).is_none());
+        assert_eq!(ring.current_id(), Some(A));
+        assert_eq!(self::ring(Some(C)).unwrap_err(), RingError::UnknownUntagged);
+    }
+
+    #[test]
+    fn a_key_without_id_is_the_untagged_key() {
+        let ring = Ring::new("k4.lid.", (id(A), 'a'), [(None, 's')], None).unwrap();
+        assert_eq!(ring.select(None), Ok(&'s'));
+        assert_eq!(ring.select(Some(A)), Ok(&'a'));
+        let current = Ring::new("k4.lid.", (None, 's'), [(id(A), 'a')], None).unwrap();
+        assert_eq!(
+            (current.current_id(), current.select(None)),
+            (None, Ok(&'s'))
+        );
+        let two = Ring::new("k4.lid.", (None, 's'), [(None, 't')], None);
+        assert_eq!(two.unwrap_err(), RingError::TwoWithoutId);
+        let named = Ring::new("k4.lid.", (id(A), 'a'), [(None, 's')], Some(A));
+        assert_eq!(named.unwrap_err(), RingError::WithoutIdNotUntagged);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::claims::Claims;
 use crate::denylist::{BoxFuture, Denylist};
 use crate::error::AuthError;
 use crate::footer::FooterSpec;
-use crate::keys::{LocalKey, PublicKey, SecretKey};
+use crate::keys::{LocalCipher, PublicKey, SecretKey};
 use crate::ring::Ring;
 use crate::token_type::{ACCESS, REFRESH, TokenClass};
 
@@ -228,7 +228,7 @@ impl Options {
 /// keys with or without the current key's signing half.
 #[derive(Debug)]
 pub(crate) enum KeyMaterial {
-    Local(Ring<LocalKey>),
+    Local(Ring<LocalCipher>),
     Public {
         secret: Option<SecretKey>,
         ring: Ring<PublicKey>,
@@ -236,8 +236,8 @@ pub(crate) enum KeyMaterial {
 }
 
 impl KeyMaterial {
-    /// The PASERK id of the key that issues.
-    pub(crate) fn current_id(&self) -> &str {
+    /// The PASERK id of the key that issues; `None` for a raw secret.
+    pub(crate) fn current_id(&self) -> Option<&str> {
         match self {
             Self::Local(ring) => ring.current_id(),
             Self::Public { ring, .. } => ring.current_id(),

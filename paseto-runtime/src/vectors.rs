@@ -14,7 +14,6 @@
 //! a service would meet them: each fails before any claim is read.
 
 use ct_codecs::{Decoder, Hex};
-use pasetors::token::TrustedToken;
 use pasetors::version4::{LocalToken, PublicToken};
 use pasetors::{Local, Public};
 use serde_json::Value;
@@ -23,11 +22,11 @@ use crate::auth::PasetoAuth;
 use crate::builder::PasetoAuthBuilder;
 use crate::error::AuthError;
 use crate::footer;
-use crate::keys::{LocalKey, PublicKey, SecretKey};
+use crate::keys::{LocalCipher, LocalKey, PublicKey, SecretKey};
 use crate::kind::Access;
 use crate::settings::KeyMaterial;
 use crate::untrusted;
-use crate::verify::open;
+use crate::verify::{Opened, open};
 
 fn cases(json: &str) -> Vec<Value> {
     let file: Value = serde_json::from_str(json).expect("a vector file");
@@ -58,18 +57,23 @@ fn configuration(case: &Value) -> PasetoAuth {
 
 /// Opens a token whose footer the key ring refuses: the same split and
 /// decoding as `open`, with the configuration's key and the vector's footer.
-fn open_below_the_ring(auth: &PasetoAuth, case: &Value) -> TrustedToken {
+fn open_below_the_ring(auth: &PasetoAuth, case: &Value) -> Opened {
     let token = text(case, "token");
     let footer = Some(text(case, "footer").as_bytes());
     let implicit = Some(text(case, "implicit-assertion").as_bytes()).filter(|i| !i.is_empty());
     match &auth.settings.keys {
         KeyMaterial::Local(ring) => {
+            let LocalCipher::Key(key) = ring.current() else {
+                unreachable!("the vectors' local keys are 32 bytes")
+            };
             let parsed = untrusted::parse::<Local>(token, LocalToken::HEADER).unwrap();
-            LocalToken::decrypt(&ring.current().0, &parsed, footer, implicit).unwrap()
+            Opened::Pasetors(LocalToken::decrypt(&key.0, &parsed, footer, implicit).unwrap())
         }
         KeyMaterial::Public { ring, .. } => {
             let parsed = untrusted::parse::<Public>(token, PublicToken::HEADER).unwrap();
-            PublicToken::verify(&ring.current().0, &parsed, footer, implicit).unwrap()
+            Opened::Pasetors(
+                PublicToken::verify(&ring.current().0, &parsed, footer, implicit).unwrap(),
+            )
         }
     }
 }

@@ -11,8 +11,8 @@ use time::Duration;
 use super::PasetoAuthBuilder;
 use crate::auth::PasetoAuth;
 use crate::footer::{self, FooterSpec};
-use crate::keys::{LocalKey, PublicKey, SecretKey, VerifyKey};
-use crate::ring::Ring;
+use crate::keys::{LocalCipher, PublicKey, SecretKey, VerifyKey};
+use crate::ring::{Ring, RingError};
 use crate::settings::{
     AUTHORIZATION, ConfigError, HeaderSpec, KeyMaterial, MAX_DURATION, MAX_ROTATION_GRACE,
     MIN_REVOCATION_POLL, Options, QuerySpec, Revocation, Settings,
@@ -103,8 +103,14 @@ impl PasetoAuthBuilder {
     /// Checks the settings and builds the configuration.
     pub fn build(self) -> Result<PasetoAuth, ConfigError> {
         Self::check(&self.options)?;
+        let local = match (self.local, self.local_secret) {
+            (Some(_), Some(_)) => return Err(ConfigError::ConflictingKeys),
+            (Some(key), None) => Some(LocalCipher::Key(key)),
+            (None, Some(secret)) => Some(LocalCipher::Secret(secret)),
+            (None, None) => None,
+        };
         let keys = key_material(
-            self.local,
+            local,
             self.secret,
             self.public,
             self.verify_keys,
@@ -167,24 +173,22 @@ fn within(duration: Duration, max: Duration) -> bool {
 /// The keys of one purpose, checked to belong together, in a ring with the
 /// keys that only verify.
 fn key_material(
-    local: Option<LocalKey>,
+    local: Option<LocalCipher>,
     secret: Option<SecretKey>,
     public: Option<PublicKey>,
     verify_only: Vec<VerifyKey>,
     untagged: Option<&str>,
 ) -> Result<KeyMaterial, ConfigError> {
-    let unknown_untagged = ConfigError::InvalidSetting {
-        setting: "untagged_key",
-        expected: "the PASERK id of the current key or of a verify key",
-    };
     match (local, secret, public) {
         (Some(local), None, None) => {
             let others = of_purpose(verify_only, |key| match key {
-                VerifyKey::Local(key) => Some((key.id(), key)),
+                VerifyKey::Local(key) => Some(LocalCipher::Key(key)),
+                VerifyKey::Secret(secret) => Some(LocalCipher::Secret(secret)),
                 VerifyKey::Public(_) => None,
             })?;
+            let others = others.into_iter().map(|key| (key.id(), key));
             let ring = Ring::new("k4.lid.", (local.id(), local), others, untagged);
-            ring.map(KeyMaterial::Local).ok_or(unknown_untagged)
+            ring.map(KeyMaterial::Local).map_err(ring_error)
         }
         (Some(_), _, _) => Err(ConfigError::ConflictingKeys),
         (None, None, None) => Err(ConfigError::NoKey),
@@ -197,24 +201,44 @@ fn key_material(
                 (None, public) => public.ok_or(ConfigError::NoKey)?,
             };
             let others = of_purpose(verify_only, |key| match key {
-                VerifyKey::Public(key) => Some((key.id(), key)),
-                VerifyKey::Local(_) => None,
+                VerifyKey::Public(key) => Some(key),
+                VerifyKey::Local(_) | VerifyKey::Secret(_) => None,
             })?;
-            let ring = Ring::new("k4.pid.", (current.id(), current), others, untagged);
-            let ring = ring.ok_or(unknown_untagged)?;
+            let others = others.into_iter().map(|key| (Some(key.id()), key));
+            let ring = Ring::new("k4.pid.", (Some(current.id()), current), others, untagged);
+            let ring = ring.map_err(ring_error)?;
             Ok(KeyMaterial::Public { secret, ring })
         }
     }
 }
 
-/// The keys that only verify, with their ids, each of the purpose `pick` takes.
+/// The keys that only verify, each of the purpose `pick` takes.
 fn of_purpose<K>(
     keys: Vec<VerifyKey>,
-    pick: impl Fn(VerifyKey) -> Option<(String, K)>,
-) -> Result<Vec<(String, K)>, ConfigError> {
+    pick: impl Fn(VerifyKey) -> Option<K>,
+) -> Result<Vec<K>, ConfigError> {
     keys.into_iter()
         .map(|key| pick(key).ok_or(ConfigError::ConflictingKeys))
         .collect()
+}
+
+/// Why a key ring cannot be made, as a setting to change.
+fn ring_error(error: RingError) -> ConfigError {
+    let (setting, expected) = match error {
+        RingError::UnknownUntagged => (
+            "untagged_key",
+            "the PASERK id of the current key or of a verify key",
+        ),
+        RingError::TwoWithoutId => (
+            "keys",
+            "at most one raw secret: tokens without `kid` go to one key",
+        ),
+        RingError::WithoutIdNotUntagged => (
+            "untagged_key",
+            "unset with a raw secret, which is the key for tokens without `kid`",
+        ),
+    };
+    ConfigError::InvalidSetting { setting, expected }
 }
 
 /// The form a value carrying a token must have, for messages: `<scheme> <PASETO>`.
@@ -246,6 +270,7 @@ fn header_spec(options: &Options) -> Result<HeaderSpec, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::LocalKey;
 
     fn local() -> PasetoAuthBuilder {
         PasetoAuth::builder().local_key(LocalKey::generate().unwrap())

@@ -2,13 +2,23 @@
 //! footer, the implicit assertion.
 
 use super::PasetoAuthBuilder;
-use crate::keys::{LocalKey, PublicKey, SecretKey, VerifyKey};
+use crate::keys::{LocalKey, LocalSecret, PublicKey, SecretKey, VerifyKey};
 use crate::settings::Opaque;
 
 impl PasetoAuthBuilder {
     /// Uses `v4.local` tokens (encrypted, one shared key).
     pub fn local_key(mut self, key: LocalKey) -> Self {
         self.local = Some(key);
+        self
+    }
+
+    /// Uses `v4.local` tokens under a raw secret of another length than 32
+    /// bytes, as a fastapi-paseto service is configured: tokens it issues
+    /// carry no `kid`, and it verifies tokens without one. For running beside
+    /// such a service, or taking over its tokens; a new service uses a
+    /// [`LocalKey`].
+    pub fn local_secret(mut self, secret: LocalSecret) -> Self {
+        self.local_secret = Some(secret);
         self
     }
 
@@ -88,15 +98,19 @@ impl PasetoAuthBuilder {
         let local = self.local.iter().map(LocalKey::id);
         let signing = self.secret.iter().map(|key| key.public_key().id());
         let public = self.public.iter().map(PublicKey::id);
-        let verify = self.verify_keys.iter().map(|key| match key {
-            VerifyKey::Local(key) => key.id(),
-            VerifyKey::Public(key) => key.id(),
+        let verify = self.verify_keys.iter().filter_map(|key| match key {
+            VerifyKey::Local(key) => Some(key.id()),
+            VerifyKey::Public(key) => Some(key.id()),
+            VerifyKey::Secret(_) => None,
         });
         local.chain(signing).chain(public).chain(verify)
     }
 
     /// Whether a key of either purpose has been given.
     pub fn has_key(&self) -> bool {
-        self.local.is_some() || self.secret.is_some() || self.public.is_some()
+        self.local.is_some()
+            || self.local_secret.is_some()
+            || self.secret.is_some()
+            || self.public.is_some()
     }
 }

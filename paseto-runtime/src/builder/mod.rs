@@ -11,7 +11,7 @@ use crate::auth::PasetoAuth;
 use crate::claims::Claims;
 use crate::denylist::Denylist;
 use crate::error::AuthError;
-use crate::keys::{LocalKey, PublicKey, SecretKey, VerifyKey};
+use crate::keys::{LocalKey, LocalSecret, PublicKey, SecretKey, VerifyKey};
 use crate::settings::{Check, Options, Renderer};
 
 mod build;
@@ -26,6 +26,7 @@ mod keys;
 #[derive(Default)]
 pub struct PasetoAuthBuilder {
     local: Option<LocalKey>,
+    local_secret: Option<LocalSecret>,
     secret: Option<SecretKey>,
     public: Option<PublicKey>,
     verify_keys: Vec<VerifyKey>,
@@ -46,6 +47,7 @@ impl fmt::Debug for PasetoAuthBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PasetoAuthBuilder")
             .field("local", &self.local)
+            .field("local_secret", &self.local_secret)
             .field("secret", &self.secret)
             .field("public", &self.public)
             .field("verify_keys", &self.verify_keys)

@@ -3,7 +3,7 @@
 
 use super::{env_error, list};
 use crate::builder::PasetoAuthBuilder;
-use crate::keys::{LocalKey, PublicKey, SecretKey};
+use crate::keys::{LocalKey, LocalSecret, PublicKey, SecretKey};
 use crate::settings::ConfigError;
 
 /// Reads a variable: `Ok(None)` when unset.
@@ -59,7 +59,17 @@ pub(super) fn apply(
             ));
         }
         if let Some((name, text)) = secret {
-            builder = builder.local_key(local_key(name, &text)?);
+            let weak = match var("PASETO_ALLOW_WEAK_SECRET")?.as_deref() {
+                None | Some("" | "0" | "false") => false,
+                Some("1" | "true") => true,
+                Some(_) => {
+                    return Err(env_error(
+                        "PASETO_ALLOW_WEAK_SECRET",
+                        "`1` or `true`, or unset",
+                    ));
+                }
+            };
+            builder = local_key(builder, name, &text, weak)?;
         }
         for text in list(verify_keys.as_deref()) {
             let key = LocalKey::from_paserk(text)
@@ -103,19 +113,169 @@ fn inline_or_file(
     }
 }
 
-/// `PASETO_SECRET_KEY`: a `k4.local.` PASERK, or a raw 32-byte secret as
-/// fastapi-paseto users have.
-fn local_key(name: &'static str, text: &str) -> Result<LocalKey, ConfigError> {
-    let expected = "a `k4.local.` PASERK or a raw secret of exactly 32 bytes";
+/// How to make a real key, for the warnings about weak ones.
+const MAKE_A_KEY: &str = "echo \"k4.local.$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')\" (or `paseto keygen local`)";
+
+/// `PASETO_SECRET_KEY`: a `k4.local.` PASERK; or a raw secret as a
+/// fastapi-paseto service has it: 32 bytes are a key, 33 to 64 bytes (its
+/// guide's 44 characters of `openssl rand -base64 32`) a raw secret, a shorter
+/// one only when `weak` says so.
+fn local_key(
+    builder: PasetoAuthBuilder,
+    name: &'static str,
+    text: &str,
+    weak: bool,
+) -> Result<PasetoAuthBuilder, ConfigError> {
     if text.starts_with("k4.") {
-        return LocalKey::from_paserk(text).map_err(|e| env_error(name, &e.to_string()));
+        let key = LocalKey::from_paserk(text).map_err(|e| env_error(name, &e.to_string()))?;
+        return Ok(builder.local_key(key));
     }
-    let key = LocalKey::from_bytes(text.as_bytes()).map_err(|_| env_error(name, expected))?;
-    if text.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+    let bytes = text.as_bytes();
+    let length = bytes.len();
+    if length == LocalKey::LEN {
+        if text.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+            tracing::warn!(
+                "paseto: {name} is 32 printable characters: a password, not a random key; \
+                 generate a key with: {MAKE_A_KEY}"
+            );
+        }
+        let key = LocalKey::from_bytes(bytes).map_err(|e| env_error(name, &e.to_string()))?;
+        return Ok(builder.local_key(key));
+    }
+    let secret = if length < LocalKey::LEN && weak {
         tracing::warn!(
-            "paseto: {name} is 32 printable characters: a password, not a random key; \
-             generate a key with: echo \"k4.local.$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')\""
+            "paseto: {name} is a weak secret of {length} bytes, accepted because \
+             PASETO_ALLOW_WEAK_SECRET is set; generate a key with: {MAKE_A_KEY}"
+        );
+        LocalSecret::from_weak_bytes(bytes)
+    } else {
+        LocalSecret::from_bytes(bytes)
+    };
+    let secret = secret.map_err(|_| {
+        env_error(
+            name,
+            "a `k4.local.` PASERK, or a raw secret of 32 to 64 bytes \
+             (a shorter one is weak: set PASETO_ALLOW_WEAK_SECRET=1 to accept it)",
+        )
+    })?;
+    Ok(builder.local_secret(secret))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::{from, logged};
+    use crate::keys::{LocalKey, SecretKey};
+
+    /// A key in a file, as Docker secrets give it: one trailing newline is not
+    /// part of the key; the file and the variable both set is an error.
+    #[test]
+    fn keys_are_read_from_files() {
+        let dir = std::env::temp_dir().join(format!("paseto-env-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let key = LocalKey::generate().unwrap();
+        let path = dir.join("secret_key");
+        std::fs::write(&path, format!("{}\n", key.to_paserk())).unwrap();
+        let path = path.to_str().unwrap();
+        let auth = from(&[("PASETO_SECRET_KEY_FILE", path)]).unwrap();
+        assert_eq!(auth.settings.keys.current_id(), Some(key.id().as_str()));
+        let signing = SecretKey::generate().unwrap();
+        let pem_path = dir.join("private_key");
+        std::fs::write(&pem_path, format!("{}\r\n", signing.to_paserk())).unwrap();
+        let auth = from(&[
+            ("PASETO_PURPOSE", "public"),
+            ("PASETO_PRIVATE_KEY_FILE", pem_path.to_str().unwrap()),
+        ])
+        .unwrap();
+        assert_eq!(
+            auth.settings.keys.current_id(),
+            Some(signing.public_key().id().as_str())
+        );
+        let both = from(&[
+            ("PASETO_SECRET_KEY", &key.to_paserk()),
+            ("PASETO_SECRET_KEY_FILE", path),
+        ]);
+        assert!(
+            both.unwrap_err()
+                .to_string()
+                .contains("PASETO_SECRET_KEY_FILE")
+        );
+        let missing = from(&[("PASETO_SECRET_KEY_FILE", "/nonexistent/key")]).unwrap_err();
+        assert!(
+            missing.to_string().contains("PASETO_SECRET_KEY_FILE"),
+            "{missing}"
+        );
+        std::fs::write(dir.join("short"), "hunter2\n").unwrap();
+        let short = dir.join("short");
+        let error = from(&[("PASETO_SECRET_KEY_FILE", short.to_str().unwrap())]).unwrap_err();
+        assert!(
+            error.to_string().contains("PASETO_SECRET_KEY_FILE"),
+            "{error}"
+        );
+        assert!(!error.to_string().contains("hunter2"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// fastapi-paseto's public keys: PEM, inline or in files, as OpenSSL writes them.
+    #[test]
+    fn pem_keys_as_fastapi_paseto_takes_them() {
+        let pem = |name: &str| format!("{}/tests/pem/{name}.pem", env!("CARGO_MANIFEST_DIR"));
+        let private = std::fs::read_to_string(pem("ed25519-private")).unwrap();
+        let public_path = pem("ed25519-public");
+        let auth = from(&[
+            ("PASETO_PURPOSE", "public"),
+            ("PASETO_PRIVATE_KEY", &private),
+            ("PASETO_PUBLIC_KEY_FILE", &public_path),
+        ])
+        .unwrap();
+        assert!(
+            auth.access_token("a")
+                .issue()
+                .unwrap()
+                .starts_with("v4.public.")
+        );
+        let rsa = std::fs::read_to_string(pem("rsa-private")).unwrap();
+        let error = from(&[("PASETO_PURPOSE", "public"), ("PASETO_PRIVATE_KEY", &rsa)]);
+        let message = error.unwrap_err().to_string();
+        assert!(message.contains("PASETO_PRIVATE_KEY"), "{message}");
+        assert!(message.contains("RSA"), "{message}");
+        assert!(!message.contains("BEGIN"), "{message}");
+    }
+
+    /// fastapi-paseto's secrets as its guide and examples make them: the 44
+    /// characters of `openssl rand -base64 32`, 64 hex characters, and with the
+    /// opt-in, a weak `"secret"`, with a warning naming its length.
+    #[tokio::test]
+    async fn raw_secrets_as_fastapi_paseto_services_have_them() {
+        for secret in [
+            "vCgL1kbwpbGkSzqQQDwmXZQxrqlb4oZa1sWf0S1uZ2Q=",
+            "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        ] {
+            let auth = from(&[("PASETO_SECRET_KEY", secret)]).unwrap();
+            let token = auth.access_token("a").issue().unwrap();
+            let claims = auth.verify::<crate::kind::Access>(&token).await.unwrap();
+            assert_eq!(
+                (claims.subject(), claims.key_id(), claims.footer()),
+                ("a", None, None)
+            );
+        }
+        let log = logged(|| {
+            let weak = [
+                ("PASETO_SECRET_KEY", "secret"),
+                ("PASETO_ALLOW_WEAK_SECRET", "1"),
+            ];
+            from(&weak).unwrap();
+        });
+        assert!(log.contains("weak secret of 6 bytes"), "{log}");
+        assert!(!log.contains("\"secret\""), "{log}");
+        let error = from(&[
+            ("PASETO_SECRET_KEY", "secret"),
+            ("PASETO_ALLOW_WEAK_SECRET", "yes"),
+        ]);
+        assert!(
+            error
+                .unwrap_err()
+                .to_string()
+                .contains("PASETO_ALLOW_WEAK_SECRET")
         );
     }
-    Ok(key)
 }

@@ -17,6 +17,10 @@ use pasetors::version4::V4;
 use zeroize::Zeroizing;
 
 mod pem;
+mod raw;
+
+pub(crate) use raw::LocalCipher;
+pub use raw::{LocalSecret, VerifyKey};
 
 /// A key that cannot be built from the bytes or string given.
 ///
@@ -51,6 +55,14 @@ pub enum KeyError {
     Algorithm {
         /// The algorithm found, with its object identifier.
         found: String,
+    },
+    /// A raw secret shorter than 32 bytes, without the opt-in for weak secrets.
+    #[error(
+        "a secret of {length} bytes is weak: use a 32-byte random key (`paseto keygen local`), or opt in to weak secrets"
+    )]
+    WeakSecret {
+        /// The secret's length in bytes.
+        length: usize,
     },
     /// An Ed25519 secret key whose seed is all zeros or whose public half does not match its seed.
     #[error("the Ed25519 secret key is not valid: its public half must be derived from its seed")]
@@ -252,30 +264,6 @@ impl PublicKey {
 impl fmt::Debug for PublicKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("PublicKey").field(&self.to_paserk()).finish()
-    }
-}
-
-/// A key that only verifies, kept in a key ring beside the current key while
-/// tokens it signed or encrypted are still alive; see
-/// [`PasetoAuthBuilder::verify_key`](crate::PasetoAuthBuilder::verify_key).
-#[derive(Clone, Debug)]
-#[non_exhaustive]
-pub enum VerifyKey {
-    /// A `v4.local` key.
-    Local(LocalKey),
-    /// A `v4.public` key.
-    Public(PublicKey),
-}
-
-impl From<LocalKey> for VerifyKey {
-    fn from(key: LocalKey) -> Self {
-        Self::Local(key)
-    }
-}
-
-impl From<PublicKey> for VerifyKey {
-    fn from(key: PublicKey) -> Self {
-        Self::Public(key)
     }
 }
 

@@ -11,9 +11,11 @@ use crate::auth::PasetoAuth;
 use crate::claims::Claims;
 use crate::error::AuthError;
 use crate::footer;
+use crate::keys::LocalCipher;
 use crate::kind::TokenKind;
 use crate::revoke::OnReuse;
 use crate::ring::Ring;
+use crate::secret_cipher;
 use crate::settings::{KeyMaterial, SCOPE, Settings};
 use crate::untrusted::{self, MAX_TOKEN_LEN};
 use crate::wire::{ReceivedPayload, named_claim};
@@ -92,7 +94,7 @@ impl PasetoAuth {
         &self,
         token: &str,
         now: OffsetDateTime,
-    ) -> Result<(Claims<()>, Option<T>, TrustedToken), AuthError> {
+    ) -> Result<(Claims<()>, Option<T>, Opened), AuthError> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(AuthError::TooLarge);
         }
@@ -127,16 +129,51 @@ pub(crate) fn extra_of<T: DeserializeOwned>(payload: &str) -> Result<T, AuthErro
         .map_err(|_| AuthError::UnexpectedClaims)
 }
 
+/// A token whose MAC or signature verified: by pasetors, or under a raw
+/// secret by `secret_cipher`.
+pub(crate) enum Opened {
+    Pasetors(TrustedToken),
+    Raw { payload: String, footer: Vec<u8> },
+}
+
+impl Opened {
+    /// The authenticated payload.
+    pub(crate) fn payload(&self) -> &str {
+        match self {
+            Self::Pasetors(trusted) => trusted.payload(),
+            Self::Raw { payload, .. } => payload,
+        }
+    }
+
+    /// The authenticated footer; empty when there is none.
+    pub(crate) fn footer(&self) -> &[u8] {
+        match self {
+            Self::Pasetors(trusted) => trusted.footer(),
+            Self::Raw { footer, .. } => footer,
+        }
+    }
+}
+
 /// Decrypts or verifies the token with the key its footer names, in the
 /// configured version and purpose.
-pub(crate) fn open(settings: &Settings, token: &str) -> Result<TrustedToken, AuthError> {
+pub(crate) fn open(settings: &Settings, token: &str) -> Result<Opened, AuthError> {
     let implicit = settings.options.implicit_assertion.as_deref();
     // The footer is compared by `choose`, and authenticated here with the payload.
     let opened = match &settings.keys {
         KeyMaterial::Local(ring) => {
             let untrusted = untrusted::parse::<Local>(token, LocalToken::HEADER)?;
-            let key = choose(settings, ring, untrusted.untrusted_footer())?;
-            LocalToken::decrypt(&key.0, &untrusted, None, implicit)
+            match choose(settings, ring, untrusted.untrusted_footer())? {
+                LocalCipher::Key(key) => LocalToken::decrypt(&key.0, &untrusted, None, implicit),
+                LocalCipher::Secret(secret) => {
+                    let implicit = implicit.unwrap_or_default();
+                    return secret_cipher::decrypt(&secret.0, &untrusted, implicit)
+                        .map(|payload| Opened::Raw {
+                            payload,
+                            footer: untrusted.untrusted_footer().to_vec(),
+                        })
+                        .map_err(|_| AuthError::InvalidToken);
+                }
+            }
         }
         KeyMaterial::Public { ring, .. } => {
             let untrusted = untrusted::parse::<Public>(token, PublicToken::HEADER)?;
@@ -144,7 +181,7 @@ pub(crate) fn open(settings: &Settings, token: &str) -> Result<TrustedToken, Aut
             PublicToken::verify(&key.0, &untrusted, None, implicit)
         }
     };
-    opened.map_err(|error| match error {
+    opened.map(Opened::Pasetors).map_err(|error| match error {
         pasetors::errors::Error::PayloadInvalidUtf8 => AuthError::NotJsonObject,
         _ => AuthError::InvalidToken,
     })
@@ -224,7 +261,9 @@ mod tests {
         let KeyMaterial::Local(ring) = &auth.settings.keys else {
             unreachable!("a local configuration")
         };
-        let key = ring.current();
+        let LocalCipher::Key(key) = ring.current() else {
+            unreachable!("a 32-byte key")
+        };
         let payload = format!(
             r#"{{"sub":"a","jti":"j","type":"access","iat":"2026-01-01T00:00:00Z","exp":"{exp}"}}"#
         );
