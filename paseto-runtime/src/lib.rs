@@ -227,7 +227,7 @@ pub use error::AuthError;
 pub use extract::Verified;
 pub use issue::{Custom, IssueError, TokenBuilder};
 pub use json_body::{JsonBody, JsonBodyLayer};
-pub use keys::{KeyError, LocalKey, PublicKey, SecretKey, VerifyKey};
+pub use keys::{KeyError, LocalKey, LocalSecret, PublicKey, SecretKey, VerifyKey};
 pub use kind::{Access, FreshAccess, Refresh, TokenKind};
 #[cfg(feature = "utoipa")]
 pub use openapi::{PasetoSecurity, SECURITY_SCHEME};

@@ -12,6 +12,7 @@ Run from anywhere: python3 tests/interop/pyseto_interop.py
 It creates a virtualenv under target/interop with pyseto pinned.
 """
 
+import base64
 import hashlib
 import json
 import os
@@ -28,6 +29,21 @@ ROOT = HERE.parent.parent
 WORK = ROOT / "target" / "interop"
 LOCAL_KEY = b"an-example-key-of-32-bytes-long!"  # tests/lib.rs KEY
 FAR_FUTURE = datetime(2099, 1, 1, tzinfo=timezone.utc)
+
+
+def raw_secrets():
+    """Secrets as fastapi-paseto services are configured, by length: the seed
+    page's "secret", short ones, `secrets.token_urlsafe(32)` (43), the guide's
+    `openssl rand -base64 32` (44) and `token_hex(32)` (64). pyseto keys
+    v4.local with the secret's bytes."""
+    digest = hashlib.sha256(b"paseto-axum interop raw secret").digest()
+    return [
+        "secret",
+        digest.hex()[:16],
+        base64.urlsafe_b64encode(digest).decode().rstrip("="),
+        base64.b64encode(digest).decode(),
+        digest.hex(),
+    ]
 
 
 def in_venv():
@@ -60,6 +76,8 @@ def keys():
         "local": pyseto.Key.new(4, "local", LOCAL_KEY),
         "secret": pyseto.Key.new(4, "public", pem),
         "public": pyseto.Key.new(4, "public", public_pem),
+        "private_pem": pem.decode(),
+        "public_pem": public_pem.decode(),
     }
 
 
@@ -108,12 +126,21 @@ def make_pyseto_tokens(k):
         if with_kid:
             case["kid"] = kid
         tokens.append(case)
+    secrets = []
+    for secret in raw_secrets():
+        claims = fastapi_paseto_claims("test", "access", False)
+        key = pyseto.Key.new(4, "local", secret.encode())
+        token = pyseto.encode(key, json.dumps(claims).encode()).decode()
+        secrets.append({"secret": secret, "claims": claims, "token": token})
     data = {
         "generator": PYSETO,
         "local_key": k["local"].to_paserk(),
         "secret_key": k["secret"].to_paserk(),
         "public_key": k["public"].to_paserk(),
+        "private_pem": k["private_pem"],
+        "public_pem": k["public_pem"],
         "tokens": tokens,
+        "raw_secrets": secrets,
     }
     (HERE / "pyseto-tokens.json").write_text(json.dumps(data, indent=2) + "\n")
     print(f"wrote {len(tokens)} pyseto tokens to tests/interop/pyseto-tokens.json")
@@ -130,14 +157,23 @@ def check_rust_tokens(k):
     )
     failures = 0
     for case in json.loads(out.read_text()):
-        key = k["local"] if case["token"].startswith("v4.local.") else k["public"]
+        if "secret" in case:
+            key = pyseto.Key.new(4, "local", case["secret"].encode())
+        elif case["token"].startswith("v4.local."):
+            key = k["local"]
+        else:
+            key = k["public"]
         try:
             decoded = pyseto.decode(key, case["token"], deserializer=json)
             claims = decoded.payload
             for name, value in case["expect"].items():
                 assert claims.get(name) == value, f"{name}: {claims.get(name)!r} != {value!r}"
-            kid = decoded.footer["kid"]
-            assert kid == key.to_paserk_id(), f"kid: {kid!r} != {key.to_paserk_id()!r}"
+            if "secret" in case:
+                # A raw secret has no PASERK id: its tokens carry no footer.
+                assert not decoded.footer, f"footer: {decoded.footer!r}"
+            else:
+                kid = decoded.footer["kid"]
+                assert kid == key.to_paserk_id(), f"kid: {kid!r} != {key.to_paserk_id()!r}"
             uuid.UUID(claims["jti"], version=4)
             for name in ("iat", "nbf", "exp"):
                 datetime.fromisoformat(claims[name])

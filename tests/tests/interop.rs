@@ -1,14 +1,16 @@
 //! Interoperability with pyseto, the PASETO implementation under fastapi-paseto.
 //!
 //! `tests/interop/pyseto-tokens.json` holds tokens pyseto made in fastapi-paseto's
-//! claim layout, some naming their key's PASERK id as the footer's `kid`; they
-//! must verify here. `tests/interop/pyseto_interop.py`
+//! claim layout, some naming their key's PASERK id as the footer's `kid`, some
+//! under raw secrets as fastapi-paseto services are configured, and the PEM keys
+//! of the public ones; they must verify here, over TCP through the example app. `tests/interop/pyseto_interop.py`
 //! regenerates them and checks the tokens this runtime issues in pyseto.
 
 use paseto_runtime::{
-    Access, AuthError, Claims, FreshAccess, LocalKey, PasetoAuth, PublicKey, Refresh, SecretKey,
+    Access, AuthError, Claims, FreshAccess, LocalKey, LocalSecret, PasetoAuth, PublicKey, Refresh,
+    SecretKey,
 };
-use paseto_tests::{EmailVerify, KEY};
+use paseto_tests::{App, EmailVerify, KEY};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -19,7 +21,23 @@ struct Data {
     local_key: String,
     secret_key: String,
     public_key: String,
+    private_pem: String,
+    public_pem: String,
     tokens: Vec<Case>,
+    raw_secrets: Vec<RawSecret>,
+}
+
+/// A token pyseto made under a raw secret, as a fastapi-paseto service has one.
+#[derive(Deserialize)]
+struct RawSecret {
+    secret: String,
+    token: String,
+}
+
+/// The raw secret as a service configured with it holds it: shorter than 32
+/// bytes only with the opt-in.
+fn raw(secret: &str) -> LocalSecret {
+    LocalSecret::from_weak_bytes(secret.as_bytes()).unwrap()
 }
 
 #[derive(Deserialize)]
@@ -139,6 +157,53 @@ async fn pyseto_tokens_with_kid_verify_with_a_retired_key() {
     }
 }
 
+/// The secrets fastapi-paseto services use, 6 to 64 bytes: pyseto's tokens reach
+/// the example app over TCP configured with the same secret, and not with
+/// another of the same length.
+#[tokio::test]
+async fn pyseto_tokens_under_raw_secrets_pass_the_example_app() {
+    let data = data();
+    let lengths: Vec<usize> = data.raw_secrets.iter().map(|c| c.secret.len()).collect();
+    assert_eq!(lengths, [6, 16, 43, 44, 64]);
+    for case in &data.raw_secrets {
+        let auth = PasetoAuth::builder()
+            .local_secret(raw(&case.secret))
+            .build()
+            .unwrap();
+        let app = App::start(auth).await;
+        let answer = app.get("/protected", &case.token).await;
+        assert_eq!(answer.2, json!({ "user": "test" }), "{}", case.secret.len());
+        let other = "x".repeat(case.secret.len());
+        let auth = PasetoAuth::builder()
+            .local_secret(raw(&other))
+            .build()
+            .unwrap();
+        let answer = App::start(auth).await.get("/protected", &case.token).await;
+        assert_eq!(answer.0, 401, "{}", case.secret.len());
+    }
+}
+
+/// The PEM keys pyseto's public tokens were made with load here as the same
+/// keys, and a service configured with the PEM public key takes the tokens.
+#[tokio::test]
+async fn pem_keys_are_the_keys_pyseto_used() {
+    let data = data();
+    let secret = SecretKey::from_pem(&data.private_pem).unwrap();
+    assert_eq!(secret.to_paserk(), data.secret_key);
+    let public = PublicKey::from_pem(&data.public_pem).unwrap();
+    assert_eq!(public.to_paserk(), data.public_key);
+    let auth = PasetoAuth::builder().public_key(public).build().unwrap();
+    let app = App::start(auth).await;
+    for case in data
+        .tokens
+        .iter()
+        .filter(|c| c.token.starts_with("v4.public."))
+    {
+        let answer = app.get("/protected", &case.token).await;
+        assert_eq!(answer.2, json!({ "user": "test" }), "{}", case.name);
+    }
+}
+
 /// Writes tokens issued here for `pyseto_interop.py` to check in pyseto.
 #[test]
 #[ignore = "run by tests/interop/pyseto_interop.py"]
@@ -182,10 +247,31 @@ fn issue_tokens_for_pyseto() {
             json!({ "sub": "test", "type": "access", "fresh": false }),
         ),
     ];
-    let out: Vec<Value> = cases
+    let mut out: Vec<Value> = cases
         .into_iter()
         .map(|(name, token, expect)| json!({ "name": name, "token": token.unwrap(), "expect": expect }))
         .collect();
+    let pem = PasetoAuth::builder()
+        .secret_key(SecretKey::from_pem(&data.private_pem).unwrap())
+        .build()
+        .unwrap();
+    out.push(json!({
+        "name": "public access, PEM key",
+        "token": pem.access_token("test").issue().unwrap(),
+        "expect": { "sub": "test", "type": "access" },
+    }));
+    for case in &data.raw_secrets {
+        let auth = PasetoAuth::builder()
+            .local_secret(raw(&case.secret))
+            .build()
+            .unwrap();
+        out.push(json!({
+            "name": format!("access, raw secret of {} bytes", case.secret.len()),
+            "secret": case.secret,
+            "token": auth.login_tokens("test").unwrap().access_token,
+            "expect": { "sub": "test", "type": "access", "fresh": true },
+        }));
+    }
     let path =
         std::env::var("PASETO_INTEROP_OUT").expect("PASETO_INTEROP_OUT names the output file");
     std::fs::write(path, serde_json::to_string_pretty(&out).unwrap()).unwrap();
