@@ -210,6 +210,11 @@ mod verify;
 mod watch;
 mod wire;
 
+/// Not public API: the raw-secret cipher beside pasetors, for the fuzz target.
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub use secret_cipher::fuzzing as __fuzz;
+
 /// Not public API: support for the code `paseto-macros` generates.
 #[doc(hidden)]
 #[path = "private.rs"]

@@ -152,6 +152,38 @@ pub(crate) fn decrypt(
     String::from_utf8(payload).map_err(|_| Refused)
 }
 
+/// The differential fuzz target's view of this module beside pasetors, with a
+/// 32-byte key (`fuzz/fuzz_targets/secret_cipher.rs`).
+#[cfg(fuzzing)]
+pub mod fuzzing {
+    use pasetors::keys::SymmetricKey;
+    use pasetors::version4::LocalToken;
+
+    use super::{HEADER, Local, V4};
+    use crate::untrusted;
+
+    /// `token` opened here and by pasetors, under `key`: the payloads, `None`
+    /// where refused; `None` altogether when it does not parse.
+    pub fn open_both(key: &[u8; 32], token: &str, implicit: &[u8]) -> Option<(Option<String>, Option<String>)> {
+        let parsed = untrusted::parse::<Local>(token, HEADER).ok()?;
+        let here = super::decrypt(key, &parsed, implicit).ok();
+        let theirs = SymmetricKey::<V4>::from(key).ok()?;
+        let there = LocalToken::decrypt(&theirs, &parsed, None, Some(implicit))
+            .ok()
+            .map(|trusted| trusted.payload().to_owned());
+        Some((here, there))
+    }
+
+    /// A token made here and one made by pasetors, of the same message.
+    pub fn seal_both(key: &[u8; 32], message: &[u8], footer: &[u8], implicit: &[u8]) -> Option<(String, String)> {
+        let here = super::encrypt(key, message, footer, implicit).ok()?;
+        let theirs = SymmetricKey::<V4>::from(key).ok()?;
+        let footer = Some(footer).filter(|f| !f.is_empty());
+        let there = LocalToken::encrypt(&theirs, message, footer, Some(implicit)).ok()?;
+        Some((here, there))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use ct_codecs::{Decoder, Hex};
@@ -226,6 +258,55 @@ mod tests {
         let parsed = untrusted::parse::<Local>(&ours, HEADER).unwrap();
         let opened = LocalToken::decrypt(&key, &parsed, Some(b"f"), Some(b"i")).unwrap();
         assert_eq!(opened.payload(), "{\"b\":2}");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(256))]
+
+        /// With a 32-byte key, a token one side accepts the other accepts with
+        /// the same payload, and a token with any byte changed both refuse.
+        #[test]
+        fn accepts_and_refuses_what_pasetors_does(
+            key in proptest::array::uniform32(proptest::prelude::any::<u8>()),
+            payload in "[ -~]{1,64}",
+            footer in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..16),
+            implicit in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..16),
+            ours in proptest::prelude::any::<bool>(),
+            flip in proptest::prelude::any::<proptest::sample::Index>(),
+        ) {
+            let theirs_key = SymmetricKey::<V4>::from(&key).unwrap();
+            let footer_arg = Some(footer.as_slice()).filter(|f| !f.is_empty());
+            let token = if ours {
+                encrypt(&key, payload.as_bytes(), &footer, &implicit).unwrap()
+            } else {
+                LocalToken::encrypt(&theirs_key, payload.as_bytes(), footer_arg, Some(&implicit)).unwrap()
+            };
+            let both = |token: &str| {
+                let parsed = untrusted::parse::<Local>(token, HEADER).ok()?;
+                let here = decrypt(&key, &parsed, &implicit).ok();
+                let there = LocalToken::decrypt(&theirs_key, &parsed, None, Some(&implicit))
+                    .ok()
+                    .map(|trusted| trusted.payload().to_owned());
+                Some((here, there))
+            };
+            proptest::prop_assert_eq!(
+                both(&token),
+                Some((Some(payload.clone()), Some(payload.clone())))
+            );
+            let body = token.strip_prefix(HEADER).unwrap();
+            let (message, rest) = body.split_once('.').map_or((body, None), |(m, f)| (m, Some(f)));
+            let mut bytes = URL_SAFE_NO_PAD.decode(message).unwrap();
+            let at = flip.index(bytes.len());
+            bytes[at] ^= 1;
+            let mut tampered = format!("{HEADER}{}", URL_SAFE_NO_PAD.encode(&bytes));
+            if let Some(footer) = rest {
+                tampered.push('.');
+                tampered.push_str(footer);
+            }
+            if let Some((here, there)) = both(&tampered) {
+                proptest::prop_assert_eq!((here, there), (None, None));
+            }
+        }
     }
 
     #[test]
