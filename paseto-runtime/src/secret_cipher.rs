@@ -164,7 +164,11 @@ pub mod fuzzing {
 
     /// `token` opened here and by pasetors, under `key`: the payloads, `None`
     /// where refused; `None` altogether when it does not parse.
-    pub fn open_both(key: &[u8; 32], token: &str, implicit: &[u8]) -> Option<(Option<String>, Option<String>)> {
+    pub fn open_both(
+        key: &[u8; 32],
+        token: &str,
+        implicit: &[u8],
+    ) -> Option<(Option<String>, Option<String>)> {
         let parsed = untrusted::parse::<Local>(token, HEADER).ok()?;
         let here = super::decrypt(key, &parsed, implicit).ok();
         let theirs = SymmetricKey::<V4>::from(key).ok()?;
@@ -175,7 +179,12 @@ pub mod fuzzing {
     }
 
     /// A token made here and one made by pasetors, of the same message.
-    pub fn seal_both(key: &[u8; 32], message: &[u8], footer: &[u8], implicit: &[u8]) -> Option<(String, String)> {
+    pub fn seal_both(
+        key: &[u8; 32],
+        message: &[u8],
+        footer: &[u8],
+        implicit: &[u8],
+    ) -> Option<(String, String)> {
         let here = super::encrypt(key, message, footer, implicit).ok()?;
         let theirs = SymmetricKey::<V4>::from(key).ok()?;
         let footer = Some(footer).filter(|f| !f.is_empty());
