@@ -3,7 +3,7 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use paseto_runtime::{Access, LocalKey, PasetoAuth, PasetoAuthBuilder, SecretKey};
+use paseto_runtime::{Access, LocalKey, LocalSecret, PasetoAuth, PasetoAuthBuilder, SecretKey};
 use paseto_tests::challenge::INVALID_TOKEN;
 use paseto_tests::{access_claims, app, send_token};
 use pasetors::keys::SymmetricKey;
@@ -164,4 +164,37 @@ async fn a_public_ring_verifies_what_every_listed_key_signed() {
     send_token(&app(retired), "/access", &old_token)
         .await
         .assert_rejected(401, INVALID_TOKEN, "Unknown key id");
+}
+
+/// Moving off a fastapi-paseto secret: the new key issues and names itself;
+/// the old raw secret, which has no id, verifies the tokens without `kid`
+/// until they expire. Two raw secrets, or another key named untagged beside
+/// one, cannot be configured.
+#[tokio::test]
+async fn a_raw_secret_verifies_the_tokens_without_kid() {
+    let fastapi_secret = "vCgL1kbwpbGkSzqQQDwmXZQxrqlb4oZa1sWf0S1uZ2Q=";
+    let old = || LocalSecret::from_bytes(fastapi_secret.as_bytes()).unwrap();
+    let before = PasetoAuth::builder().local_secret(old()).build().unwrap();
+    let old_token = before.access_token("alice").issue().unwrap();
+    assert_eq!(old_token.matches('.').count(), 2, "no footer: {old_token}");
+    let new = LocalKey::generate().unwrap();
+    let moved = local(&new).verify_key(old()).build().unwrap();
+    let new_token = moved.access_token("alice").issue().unwrap();
+    for token in [&old_token, &new_token] {
+        send_token(&app(moved.clone()), "/access", token)
+            .await
+            .assert_ok("alice");
+    }
+    let retired = app(local(&new).build().unwrap());
+    send_token(&retired, "/access", &old_token)
+        .await
+        .assert_rejected(401, INVALID_TOKEN, "Invalid token");
+    let two = local(&new).verify_key(old()).verify_key(old()).build();
+    assert!(
+        two.unwrap_err()
+            .to_string()
+            .contains("at most one raw secret")
+    );
+    let named = local(&new).verify_key(old()).untagged_key(new.id()).build();
+    assert!(named.unwrap_err().to_string().starts_with("untagged_key"));
 }

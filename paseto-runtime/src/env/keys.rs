@@ -3,7 +3,7 @@
 
 use super::{env_error, list};
 use crate::builder::PasetoAuthBuilder;
-use crate::keys::{LocalKey, LocalSecret, PublicKey, SecretKey};
+use crate::keys::{LocalCipher, LocalKey, LocalSecret, PublicKey, SecretKey};
 use crate::settings::ConfigError;
 
 /// Reads a variable: `Ok(None)` when unset.
@@ -58,23 +58,27 @@ pub(super) fn apply(
                 "it unset unless PASETO_PURPOSE is `public`",
             ));
         }
+        let weak = match var("PASETO_ALLOW_WEAK_SECRET")?.as_deref() {
+            None | Some("" | "0" | "false") => false,
+            Some("1" | "true") => true,
+            Some(_) => {
+                let expected = "`1` or `true`, or unset";
+                return Err(env_error("PASETO_ALLOW_WEAK_SECRET", expected));
+            }
+        };
         if let Some((name, text)) = secret {
-            let weak = match var("PASETO_ALLOW_WEAK_SECRET")?.as_deref() {
-                None | Some("" | "0" | "false") => false,
-                Some("1" | "true") => true,
-                Some(_) => {
-                    return Err(env_error(
-                        "PASETO_ALLOW_WEAK_SECRET",
-                        "`1` or `true`, or unset",
-                    ));
-                }
+            builder = match local(name, &text, weak)? {
+                LocalCipher::Key(key) => builder.local_key(key),
+                LocalCipher::Secret(secret) => builder.local_secret(secret),
             };
-            builder = local_key(builder, name, &text, weak)?;
         }
+        // A raw secret here is the one a fastapi-paseto service had: it keeps
+        // verifying the tokens without `kid` while they live.
         for text in list(verify_keys.as_deref()) {
-            let key = LocalKey::from_paserk(text)
-                .map_err(|e| env_error("PASETO_VERIFY_KEYS", &e.to_string()))?;
-            builder = builder.verify_key(key);
+            builder = match local("PASETO_VERIFY_KEYS", text, weak)? {
+                LocalCipher::Key(key) => builder.verify_key(key),
+                LocalCipher::Secret(secret) => builder.verify_key(secret),
+            };
         }
     }
     Ok(builder)
@@ -116,19 +120,15 @@ fn inline_or_file(
 /// How to make a real key, for the warnings about weak ones.
 const MAKE_A_KEY: &str = "echo \"k4.local.$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')\" (or `paseto keygen local`)";
 
-/// `PASETO_SECRET_KEY`: a `k4.local.` PASERK; or a raw secret as a
+/// A local key variable (`PASETO_SECRET_KEY`, an item of `PASETO_VERIFY_KEYS`):
+/// a `k4.local.` PASERK; or a raw secret as a
 /// fastapi-paseto service has it: 32 bytes are a key, 33 to 64 bytes (its
 /// guide's 44 characters of `openssl rand -base64 32`) a raw secret, a shorter
 /// one only when `weak` says so.
-fn local_key(
-    builder: PasetoAuthBuilder,
-    name: &'static str,
-    text: &str,
-    weak: bool,
-) -> Result<PasetoAuthBuilder, ConfigError> {
+fn local(name: &'static str, text: &str, weak: bool) -> Result<LocalCipher, ConfigError> {
     if text.starts_with("k4.") {
         let key = LocalKey::from_paserk(text).map_err(|e| env_error(name, &e.to_string()))?;
-        return Ok(builder.local_key(key));
+        return Ok(LocalCipher::Key(key));
     }
     let bytes = text.as_bytes();
     let length = bytes.len();
@@ -140,7 +140,7 @@ fn local_key(
             );
         }
         let key = LocalKey::from_bytes(bytes).map_err(|e| env_error(name, &e.to_string()))?;
-        return Ok(builder.local_key(key));
+        return Ok(LocalCipher::Key(key));
     }
     let secret = if length < LocalKey::LEN && weak {
         tracing::warn!(
@@ -158,12 +158,15 @@ fn local_key(
              (a shorter one is weak: set PASETO_ALLOW_WEAK_SECRET=1 to accept it)",
         )
     })?;
-    Ok(builder.local_secret(secret))
+    Ok(LocalCipher::Secret(secret))
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::tests::{from, logged};
+
+    /// A secret as fastapi-paseto's guide makes one: `openssl rand -base64 32`.
+    const FASTAPI_SECRET: &str = "vCgL1kbwpbGkSzqQQDwmXZQxrqlb4oZa1sWf0S1uZ2Q=";
     use crate::keys::{LocalKey, SecretKey};
 
     /// A key in a file, as Docker secrets give it: one trailing newline is not
@@ -247,7 +250,7 @@ mod tests {
     #[tokio::test]
     async fn raw_secrets_as_fastapi_paseto_services_have_them() {
         for secret in [
-            "vCgL1kbwpbGkSzqQQDwmXZQxrqlb4oZa1sWf0S1uZ2Q=",
+            FASTAPI_SECRET,
             "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
         ] {
             let auth = from(&[("PASETO_SECRET_KEY", secret)]).unwrap();
@@ -267,6 +270,16 @@ mod tests {
         });
         assert!(log.contains("weak secret of 6 bytes"), "{log}");
         assert!(!log.contains("\"secret\""), "{log}");
+        // Moving off it: a new key issues, the old secret verifies what it made.
+        let old = from(&[("PASETO_SECRET_KEY", FASTAPI_SECRET)]).unwrap();
+        let old_token = old.access_token("a").issue().unwrap();
+        let new = LocalKey::generate().unwrap().to_paserk();
+        let moved = from(&[
+            ("PASETO_SECRET_KEY", &new),
+            ("PASETO_VERIFY_KEYS", FASTAPI_SECRET),
+        ]);
+        let claims = moved.unwrap().verify_any_type(&old_token).await.unwrap();
+        assert_eq!(claims.subject(), "a");
         let error = from(&[
             ("PASETO_SECRET_KEY", "secret"),
             ("PASETO_ALLOW_WEAK_SECRET", "yes"),

@@ -30,7 +30,7 @@ impl PasetoAuthBuilder {
     /// | `PASETO_PRIVATE_KEY` | public: a `k4.secret.` PASERK or a PKCS#8 PEM Ed25519 key, to issue and verify |
     /// | `PASETO_PUBLIC_KEY` | public: a `k4.public.` PASERK or an SPKI PEM Ed25519 key, to verify |
     /// | `PASETO_SECRET_KEY_FILE`, `PASETO_PRIVATE_KEY_FILE`, `PASETO_PUBLIC_KEY_FILE` | a file holding that key (a Docker secret), one trailing newline trimmed; not with the variable itself |
-    /// | `PASETO_VERIFY_KEYS` | comma-separated PASERKs of the purpose's keys (`k4.local.`, or `k4.public.`) that only verify |
+    /// | `PASETO_VERIFY_KEYS` | comma-separated keys that only verify: `k4.local.` PASERKs and at most one raw secret (a fastapi-paseto service's, for tokens without `kid`), or `k4.public.` PASERKs |
     /// | `PASETO_UNTAGGED_KEY` | the PASERK id (`k4.lid.`, `k4.pid.`) of the key for tokens without `kid`; default: the current key |
     /// | `PASETO_ACCESS_TTL`, `PASETO_REFRESH_TTL` | token lifetimes in seconds |
     /// | `PASETO_LEEWAY` | clock-skew leeway in seconds |
