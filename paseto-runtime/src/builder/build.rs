@@ -11,7 +11,7 @@ use time::Duration;
 use super::PasetoAuthBuilder;
 use crate::auth::PasetoAuth;
 use crate::footer::{self, FooterSpec};
-use crate::keys::{LocalCipher, PublicKey, SecretKey, VerifyKey};
+use crate::keys::{LocalCipher, LocalKey, PublicKey, SecretKey, VerifyKey};
 use crate::ring::{Ring, RingError};
 use crate::settings::{
     AUTHORIZATION, ConfigError, HeaderSpec, KeyMaterial, MAX_DURATION, MAX_ROTATION_GRACE,
@@ -103,6 +103,20 @@ impl PasetoAuthBuilder {
     /// Checks the settings and builds the configuration.
     pub fn build(self) -> Result<PasetoAuth, ConfigError> {
         Self::check(&self.options)?;
+        let secrets = self.verify_keys.iter().filter_map(|key| match key {
+            VerifyKey::Secret(secret) => Some(secret),
+            _ => None,
+        });
+        for secret in self.local_secret.iter().chain(secrets) {
+            if secret.0.len() < LocalKey::LEN {
+                tracing::warn!(
+                    "paseto: a weak raw secret of {} bytes is configured (opted in); \
+                     generate a key with `paseto keygen local` and move to it (README: \
+                     Running beside a fastapi-paseto service)",
+                    secret.0.len()
+                );
+            }
+        }
         let local = match (self.local, self.local_secret) {
             (Some(_), Some(_)) => return Err(ConfigError::ConflictingKeys),
             (Some(key), None) => Some(LocalCipher::Key(key)),
@@ -270,7 +284,6 @@ fn header_spec(options: &Options) -> Result<HeaderSpec, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::LocalKey;
 
     fn local() -> PasetoAuthBuilder {
         PasetoAuth::builder().local_key(LocalKey::generate().unwrap())

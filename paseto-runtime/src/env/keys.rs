@@ -117,7 +117,7 @@ fn inline_or_file(
     }
 }
 
-/// How to make a real key, for the warnings about weak ones.
+/// How to make a real key, for the warning about a password as key.
 const MAKE_A_KEY: &str = "echo \"k4.local.$(openssl rand -base64 32 | tr '+/' '-_' | tr -d '=')\" (or `paseto keygen local`)";
 
 /// A local key variable (`PASETO_SECRET_KEY`, an item of `PASETO_VERIFY_KEYS`):
@@ -142,11 +142,8 @@ fn local(name: &'static str, text: &str, weak: bool) -> Result<LocalCipher, Conf
         let key = LocalKey::from_bytes(bytes).map_err(|e| env_error(name, &e.to_string()))?;
         return Ok(LocalCipher::Key(key));
     }
+    // A weak one is reported when the configuration is built.
     let secret = if length < LocalKey::LEN && weak {
-        tracing::warn!(
-            "paseto: {name} is a weak secret of {length} bytes, accepted because \
-             PASETO_ALLOW_WEAK_SECRET is set; generate a key with: {MAKE_A_KEY}"
-        );
         LocalSecret::from_weak_bytes(bytes)
     } else {
         LocalSecret::from_bytes(bytes)
@@ -268,7 +265,7 @@ mod tests {
             ];
             from(&weak).unwrap();
         });
-        assert!(log.contains("weak secret of 6 bytes"), "{log}");
+        assert!(log.contains("a weak raw secret of 6 bytes"), "{log}");
         assert!(!log.contains("\"secret\""), "{log}");
         // Moving off it: a new key issues, the old secret verifies what it made.
         let old = from(&[("PASETO_SECRET_KEY", FASTAPI_SECRET)]).unwrap();
