@@ -2,6 +2,8 @@
 //! from [`source`](crate::source), is checked by `PasetoAuth::verify`, and a
 //! failure is rendered by [`rejection`](crate::rejection).
 
+use std::sync::Arc;
+
 use axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use http::request::Parts;
 use serde::de::DeserializeOwned;
@@ -12,7 +14,6 @@ use crate::csrf;
 use crate::error::AuthError;
 use crate::kind::{Access, TokenKind};
 use crate::rejection::{AuthRejection, reject};
-use crate::require::Authenticated;
 use crate::settings::Settings;
 use crate::settings::TokenSource;
 use crate::sliding::CookieSession;
@@ -127,6 +128,18 @@ where
         };
         verified.map_err(|error| reject(settings, error))
     }
+}
+
+/// The claims a [`RequireLayer`](crate::RequireLayer) verified for a request,
+/// kept in its extensions for the extractors below it.
+#[derive(Clone)]
+pub(crate) struct Authenticated {
+    pub(crate) claims: Claims,
+    /// The authenticated payload, for the user's own claims an extractor reads.
+    pub(crate) payload: Arc<str>,
+    /// Which token the layer looked for: an extractor for another (a refresh
+    /// guard under an access layer) finds its own.
+    pub(crate) class: TokenClass,
 }
 
 /// The claims a [`RequireLayer`](crate::RequireLayer) verified for this

@@ -16,10 +16,9 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::auth::PasetoAuth;
-use crate::claims::Claims;
 use crate::denylist::BoxFuture;
 use crate::error::AuthError;
-use crate::extract::accept;
+use crate::extract::{Authenticated, accept};
 use crate::kind::TokenKind;
 use crate::rejection::reject;
 use crate::scope::{self, is_scope_token};
@@ -124,17 +123,6 @@ impl<K> RequireLayer<K> {
         self.pass_through = allow;
         self
     }
-}
-
-/// The claims the layer verified for a request, kept in its extensions.
-#[derive(Clone)]
-pub(crate) struct Authenticated {
-    pub(crate) claims: Claims,
-    /// The authenticated payload, for the user's own claims an extractor reads.
-    pub(crate) payload: Arc<str>,
-    /// Which token the layer looked for: an extractor for another (a refresh
-    /// guard under an access layer) finds its own.
-    pub(crate) class: TokenClass,
 }
 
 impl<S, K> Layer<S> for RequireLayer<K> {
