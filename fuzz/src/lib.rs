@@ -16,6 +16,23 @@ pub struct Fixture {
     pub runtime: tokio::runtime::Runtime,
 }
 
+/// The process's fixture for browsers and sockets: tokens also in cookies (with
+/// CSRF checks) and in the query string of WebSocket upgrades.
+pub fn browser_fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| Fixture {
+        auth: PasetoAuth::builder()
+            .local_key(LocalKey::from_bytes(&KEY).unwrap())
+            .cookie_tokens(true)
+            .websocket_query(true)
+            .build()
+            .unwrap(),
+        runtime: tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap(),
+    })
+}
+
 /// The process's fixture.
 pub fn fixture() -> &'static Fixture {
     static FIXTURE: OnceLock<Fixture> = OnceLock::new();
