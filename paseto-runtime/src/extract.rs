@@ -110,13 +110,16 @@ where
         let auth = PasetoAuth::from_ref(state);
         let settings = &auth.settings;
         let class = TokenClass::of(K::TOKEN_TYPE);
-        if parts
-            .extensions
-            .get::<Authenticated>()
-            .is_some_and(|done| done.class == class)
-            && let Some(done) = parts.extensions.remove::<Authenticated>()
-        {
-            return reuse(done).map_err(|error| reject(settings, error));
+        match parts.extensions.remove::<Authenticated>() {
+            Some(done) if done.class == class => {
+                return reuse(done).map_err(|error| reject(settings, error));
+            }
+            // Another kind's token: this extractor finds its own, and leaves
+            // the layer's claims to whoever takes that kind.
+            Some(other) => {
+                parts.extensions.insert(other);
+            }
+            None => {}
         }
         let verified = match source::find(settings, parts, class) {
             Ok(Some((token, via))) => match auth.verify::<K>(&token).await {

@@ -21,6 +21,11 @@ fn record(tally: &mut Tally, step: &'static str, status: StatusCode, expected: S
     status == expected
 }
 
+/// The status of an answer; a request that got none counts as 418.
+fn status_of(answer: Result<reqwest::Response, reqwest::Error>) -> StatusCode {
+    answer.map_or(StatusCode::IM_A_TEAPOT, |answer| answer.status())
+}
+
 /// One client's sessions until `deadline`; the tally and the unexpected count.
 async fn client(base: String, deadline: Instant) -> (Tally, u64) {
     let http = Client::new();
@@ -50,20 +55,20 @@ async fn client(base: String, deadline: Instant) -> (Tally, u64) {
         let token = |body: &Value, name: &str| body[name].as_str().unwrap_or_default().to_owned();
         let (access, refresh) = (token(&pair, "access_token"), token(&pair, "refresh_token"));
         for _ in 0..5 {
-            let answer = http
-                .get(format!("{base}/protected"))
-                .bearer_auth(&access)
-                .send()
-                .await;
-            let status = answer.map_or(StatusCode::IM_A_TEAPOT, |a| a.status());
+            let status = status_of(
+                http.get(format!("{base}/protected"))
+                    .bearer_auth(&access)
+                    .send()
+                    .await,
+            );
             check(&mut tally, "protected", status, StatusCode::OK);
         }
-        let answer = http
-            .post(format!("{base}/refresh"))
-            .bearer_auth(&refresh)
-            .send()
-            .await;
-        let status = answer.map_or(StatusCode::IM_A_TEAPOT, |a| a.status());
+        let status = status_of(
+            http.post(format!("{base}/refresh"))
+                .bearer_auth(&refresh)
+                .send()
+                .await,
+        );
         check(&mut tally, "refresh", status, StatusCode::OK);
         let rotated = http
             .post(format!("{base}/rotate"))
@@ -80,27 +85,27 @@ async fn client(base: String, deadline: Instant) -> (Tally, u64) {
         check(&mut tally, "rotate", status, StatusCode::OK);
         let (access, refresh) = (token(&pair, "access_token"), token(&pair, "refresh_token"));
         let bad = format!("{}A", &access[..access.len().saturating_sub(1)]);
-        let answer = http
-            .get(format!("{base}/protected"))
-            .bearer_auth(&bad)
-            .send()
-            .await;
-        let status = answer.map_or(StatusCode::IM_A_TEAPOT, |a| a.status());
+        let status = status_of(
+            http.get(format!("{base}/protected"))
+                .bearer_auth(&bad)
+                .send()
+                .await,
+        );
         check(&mut tally, "bad token", status, StatusCode::UNAUTHORIZED);
-        let answer = http
-            .post(format!("{base}/logout"))
-            .bearer_auth(&access)
-            .json(&json!({ "refresh_token": refresh }))
-            .send()
-            .await;
-        let status = answer.map_or(StatusCode::IM_A_TEAPOT, |a| a.status());
+        let status = status_of(
+            http.post(format!("{base}/logout"))
+                .bearer_auth(&access)
+                .json(&json!({ "refresh_token": refresh }))
+                .send()
+                .await,
+        );
         check(&mut tally, "logout", status, StatusCode::OK);
-        let answer = http
-            .get(format!("{base}/protected"))
-            .bearer_auth(&access)
-            .send()
-            .await;
-        let status = answer.map_or(StatusCode::IM_A_TEAPOT, |a| a.status());
+        let status = status_of(
+            http.get(format!("{base}/protected"))
+                .bearer_auth(&access)
+                .send()
+                .await,
+        );
         check(&mut tally, "logged out", status, StatusCode::UNAUTHORIZED);
     }
     (tally, unexpected)
