@@ -90,6 +90,42 @@ impl RedisServer {
     }
 }
 
+impl RedisServer {
+    /// How many times the server has run `command` (lowercase, such as `mget`)
+    /// since it started, from `INFO commandstats`.
+    pub async fn calls(&self, command: &str) -> u64 {
+        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+            .await
+            .expect("Redis answers");
+        stream
+            .write_all(b"*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n")
+            .await
+            .expect("Redis takes INFO");
+        let mut reader = BufReader::new(stream);
+        let mut header = String::new();
+        reader.read_line(&mut header).await.expect("a reply");
+        let length: usize = header
+            .trim_end()
+            .trim_start_matches('$')
+            .parse()
+            .expect("a bulk reply");
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).await.expect("the whole reply");
+        let prefix = format!("cmdstat_{command}:calls=");
+        String::from_utf8(body)
+            .expect("text")
+            .lines()
+            .find_map(|line| line.strip_prefix(&prefix))
+            .map_or(0, |rest| {
+                rest.split(',')
+                    .next()
+                    .and_then(|calls| calls.parse().ok())
+                    .expect("a count")
+            })
+    }
+}
+
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.stop();

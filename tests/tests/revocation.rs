@@ -6,7 +6,7 @@
 use paseto_runtime::{
     Access, AuthError, Claims, Duration, PasetoAuth, RedisDenylist, Refresh, RevokeError,
 };
-use paseto_tests::{App, Backend, RedisServer, key, ok_user, revoked};
+use paseto_tests::{Answer, App, Backend, RedisServer, key, ok_user, revoked};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -163,18 +163,105 @@ paseto_tests::on_both_backends!(
     only_the_configured_token_types_are_checked,
 );
 
+/// A configuration over `server` whose denylist keeps a local copy, loaded
+/// before it answers.
+async fn mirrored(server: &RedisServer) -> PasetoAuth {
+    let denylist = RedisDenylist::new(&server.url())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    PasetoAuth::builder()
+        .local_key(key())
+        .denylist(denylist)
+        .build()
+        .unwrap()
+}
+
+/// Asks until the answer is a refusal as revoked, for at most a second; until
+/// then every answer is a success.
+async fn refused_within_a_second(mut ask: impl AsyncFnMut() -> Answer) {
+    let started = std::time::Instant::now();
+    loop {
+        let reply = ask().await;
+        if reply.0 == StatusCode::UNAUTHORIZED {
+            return revoked(&reply);
+        }
+        assert_eq!(reply.0, StatusCode::OK, "{reply:?}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "still accepted a second after its revocation"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+}
+
 #[tokio::test]
 async fn two_instances_sharing_redis_share_revocations() {
-    let backend = Backend::Redis(RedisServer::start().await);
+    let server = RedisServer::start().await;
     let (one, two) = (
-        App::start(backend.auth()).await,
-        App::start(backend.auth()).await,
+        App::start(mirrored(&server).await).await,
+        App::start(mirrored(&server).await).await,
     );
-    let (access, _) = one.login().await;
+    let (access, refresh) = one.login().await;
     ok_user(&two.get("/protected", &access).await);
-    let reply = one.post("/logout", &access, None).await;
+    let body = json!({ "refresh_token": refresh });
+    let reply = one.post("/logout", &access, Some(body)).await;
     assert_eq!(reply.0, StatusCode::OK, "{reply:?}");
-    revoked(&two.get("/protected", &access).await);
+    revoked(&one.get("/protected", &access).await);
+    revoked(&one.post("/refresh", &refresh, None).await);
+    refused_within_a_second(async || two.get("/protected", &access).await).await;
+    refused_within_a_second(async || two.post("/refresh", &refresh, None).await).await;
+}
+
+#[tokio::test]
+async fn with_a_local_copy_requests_send_redis_no_command() {
+    let server = RedisServer::start().await;
+    let app = App::start(mirrored(&server).await).await;
+    let (access, _) = app.login().await;
+    let before = server.calls("mget").await;
+    for _ in 0..100 {
+        ok_user(&app.get("/protected", &access).await);
+    }
+    assert_eq!(server.calls("mget").await, before, "a request read Redis");
+
+    let direct = PasetoAuth::builder()
+        .local_key(key())
+        .denylist(RedisDenylist::new(&server.url()).unwrap().mirror(false))
+        .build()
+        .unwrap();
+    let app = App::start(direct).await;
+    let before = server.calls("mget").await;
+    for _ in 0..100 {
+        ok_user(&app.get("/protected", &access).await);
+    }
+    assert_eq!(
+        server.calls("mget").await,
+        before + 100,
+        "without the copy, one read each"
+    );
+}
+
+#[tokio::test]
+async fn a_revocation_the_copy_has_seen_outlives_its_loss_in_redis() {
+    let mut server = RedisServer::start().await;
+    let app = App::start(mirrored(&server).await).await;
+    let (access, _) = app.login().await;
+    let reply = app.post("/logout", &access, None).await;
+    assert_eq!(reply.0, StatusCode::OK, "{reply:?}");
+    server.stop();
+    server.restart().await;
+    assert_eq!(server.calls("set").await, 0, "Redis came back empty");
+    let (fresh, _) = app.login().await;
+    let started = std::time::Instant::now();
+    while app.get("/protected", &fresh).await.0 != StatusCode::OK {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "no recovery"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    revoked(&app.get("/protected", &access).await);
 }
 
 #[tokio::test]
@@ -226,8 +313,15 @@ async fn redis_outage_fails_closed_then_recovers() {
     ok_user(&app.get("/protected", &access).await);
 
     server.stop();
+    // The local copy answers until its connection is seen to close, which is
+    // at once here, and a second at most when Redis vanishes without a word.
     let started = std::time::Instant::now();
-    let reply = app.get("/protected", &access).await;
+    let reply = loop {
+        let reply = app.get("/protected", &access).await;
+        if reply.0 != StatusCode::OK || started.elapsed() > std::time::Duration::from_secs(2) {
+            break reply;
+        }
+    };
     assert_eq!(reply.0, StatusCode::SERVICE_UNAVAILABLE, "{reply:?}");
     assert_eq!(reply.1, None, "{reply:?}");
     assert_eq!(

@@ -1,7 +1,7 @@
 //! [`MemoryDenylist`]: revocations kept in the process.
 
 use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::hash::BuildHasher;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Weak};
 
@@ -9,6 +9,7 @@ use dashmap::DashMap;
 use dashmap::mapref::entry::Entry;
 use time::OffsetDateTime;
 
+use super::hasher::Keyed;
 use super::{BoxFuture, Denylist, DenylistError, Family, Record, Target};
 
 /// An in-process denylist. Records are dropped once their `until` has passed, by a
@@ -30,36 +31,6 @@ struct Map {
     families: DashMap<u128, Stored, Keyed>,
     hashers: (RandomState, RandomState),
 }
-
-/// The maps' keys are already hashes, `SipHash` under this process's random
-/// keys, which nobody outside can steer: hashing them again buys nothing, so
-/// the maps fold them to 64 bits.
-#[derive(Default)]
-struct KeyedHash(u64);
-
-impl Hasher for KeyedHash {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u128` is called for the maps' keys; any other input is
-        // folded in, never dropped.
-        for &byte in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(byte);
-        }
-    }
-
-    #[allow(
-        clippy::cast_possible_truncation,
-        reason = "folding the two 64-bit halves, each an independent keyed hash"
-    )]
-    fn write_u128(&mut self, key: u128) {
-        self.0 = (key as u64) ^ ((key >> 64) as u64);
-    }
-}
-
-type Keyed = BuildHasherDefault<KeyedHash>;
 
 #[derive(Clone, Copy)]
 struct Stored {
@@ -212,6 +183,43 @@ impl MemoryDenylist {
     }
 }
 
+#[cfg(feature = "redis")]
+impl MemoryDenylist {
+    /// Records that the family is at `generation`, rotated `at`, unless a live
+    /// record says as much or more: that generation or a later one, or revoked.
+    pub(crate) fn record_generation(
+        &self,
+        family: &str,
+        generation: u64,
+        at: OffsetDateTime,
+        until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) {
+        let now = now.unix_timestamp();
+        let next = Stored {
+            until: ceil_seconds(until),
+            value: Value::Rotated { generation, at },
+        };
+        self.map
+            .families
+            .entry(self.map.key(Target::Family(family)))
+            .and_modify(|stored| {
+                let older = match stored.value {
+                    Value::Revoked => false,
+                    Value::Rotated {
+                        generation: kept, ..
+                    } => kept < generation,
+                };
+                if older || stored.until <= now {
+                    *stored = next;
+                } else {
+                    stored.until = stored.until.max(next.until);
+                }
+            })
+            .or_insert(next);
+    }
+}
+
 impl Map {
     fn key(&self, target: Target<'_>) -> u128 {
         let (first, second) = &self.hashers;
@@ -301,13 +309,12 @@ mod tests {
         let list = MemoryDenylist::new();
         let until = NOW + Duration::milliseconds(999);
         list.record_revoked(Target::Token("a"), until, NOW);
-        let just_before = NOW + Duration::milliseconds(998);
-        assert!(list.lookup("a", "f", just_before).token_revoked);
-        assert!(
-            !list
-                .lookup("a", "f", NOW + Duration::seconds(1))
+        let revoked_at = |ms| {
+            list.lookup("a", "f", NOW + Duration::milliseconds(ms))
                 .token_revoked
-        );
+        };
+        assert!(revoked_at(998));
+        assert!(!revoked_at(1000));
     }
 
     #[test]
@@ -315,12 +322,9 @@ mod tests {
         let list = MemoryDenylist::new();
         list.record_revoked(Target::Family("f"), NOW + Duration::hours(2), NOW);
         list.record_revoked(Target::Family("f"), NOW + Duration::hours(1), NOW);
-        let later = NOW + Duration::minutes(90);
-        assert_eq!(list.lookup("a", "f", later).family, Some(Family::Revoked));
-        assert!(
-            !list.lookup("a", "f", later).token_revoked,
-            "targets are apart"
-        );
+        let later = list.lookup("a", "f", NOW + Duration::minutes(90));
+        assert_eq!(later.family, Some(Family::Revoked));
+        assert!(!later.token_revoked, "targets are apart");
     }
 
     #[test]

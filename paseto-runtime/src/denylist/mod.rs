@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+mod hasher;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;

@@ -1,29 +1,50 @@
 //! [`RedisDenylist`]: revocations shared by every instance of a service.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use time::OffsetDateTime;
 
+use self::follow::{Source, follow};
+use self::mirror::{Mirror, stricter};
+use self::records::{family, key, unix_millis};
 use super::{BoxFuture, Denylist, DenylistError, Family, Record, Target};
+
+mod follow;
+mod mirror;
+mod records;
 
 /// A denylist in Redis, for many instances of a service. Each record expires in
 /// Redis once no token it covers can verify (`PXAT`), so Redis holds only live
 /// revocations and one record per rotated session.
 ///
-/// Built on the `redis` crate's connection manager: when Redis cannot be reached
-/// a request gets 503 within the operation timeout (fail closed), and once Redis
-/// is back requests succeed again without a restart.
+/// Requests do not wait for Redis: each instance keeps a copy of the records,
+/// kept current by Redis itself (client tracking, Redis 6 or later), and reads
+/// it locally. A revocation made on one instance is refused by the others as
+/// soon as Redis tells them, typically within a millisecond. The copy answers
+/// only while its connection is up and answered a ping within the last second;
+/// otherwise requests ask Redis directly, and get 503 within the operation
+/// timeout when it cannot be reached (fail closed). Once Redis is back, requests
+/// succeed again without a restart. A revocation the copy has seen is kept
+/// until it expires, even if Redis loses it. [`mirror(false)`](Self::mirror)
+/// turns the copy off: then every request reads Redis.
+///
+/// The copy holds every live record, as a [`MemoryDenylist`](super::MemoryDenylist)
+/// would; it is loaded when the first request or [`connect`](Self::connect)
+/// starts it, and then follows Redis from a background task.
 ///
 /// Redis must not evict these records: an evicted revocation is a revoked token
 /// that works again. Run it with `maxmemory-policy noeviction` (Redis's default);
 /// [`connect`](Self::connect) checks that.
 #[derive(Clone)]
 pub struct RedisDenylist {
+    client: redis::Client,
     connection: ConnectionManager,
     prefix: String,
     timeout: Duration,
     refuse_eviction: bool,
+    mirror: Option<Arc<Mirror>>,
 }
 
 impl std::fmt::Debug for RedisDenylist {
@@ -32,6 +53,7 @@ impl std::fmt::Debug for RedisDenylist {
             .field("prefix", &self.prefix)
             .field("timeout", &self.timeout)
             .field("refuse_eviction", &self.refuse_eviction)
+            .field("mirror", &self.mirror.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -66,13 +88,15 @@ impl RedisDenylist {
             .set_response_timeout(Some(timeout))
             .set_number_of_retries(1)
             .set_max_delay(timeout);
-        let connection = ConnectionManager::new_lazy_with_config(client, config)
+        let connection = ConnectionManager::new_lazy_with_config(client.clone(), config)
             .map_err(|e| DenylistError(e.into()))?;
         Ok(Self {
+            client,
             connection,
             prefix: "paseto:".to_owned(),
             timeout,
             refuse_eviction: false,
+            mirror: Some(Arc::new(Mirror::new())),
         })
     }
 
@@ -80,6 +104,16 @@ impl RedisDenylist {
     #[must_use]
     pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
         self.prefix = prefix.into();
+        let mirrored = self.mirror.is_some();
+        self.mirror(mirrored)
+    }
+
+    /// Whether requests read a local copy of the records (the default) or ask
+    /// Redis every time. Without the copy each verification of a checked token
+    /// costs one Redis round trip, and an instance holds no records.
+    #[must_use]
+    pub fn mirror(mut self, enabled: bool) -> Self {
+        self.mirror = enabled.then(|| Arc::new(Mirror::new()));
         self
     }
 
@@ -114,14 +148,27 @@ impl RedisDenylist {
             }
             tracing::warn!("paseto: {problem}");
         }
+        if let Some(mirror) = &self.mirror {
+            self.follow(mirror);
+            let started = std::time::Instant::now();
+            while !mirror.is_current() && started.elapsed() < self.timeout {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
         Ok(self)
     }
 
     fn key(&self, target: Target<'_>) -> String {
-        match target {
-            Target::Token(id) => format!("{}jti:{id}", self.prefix),
-            Target::Family(id) => format!("{}fam:{id}", self.prefix),
-        }
+        key(&self.prefix, target)
+    }
+
+    /// Starts the local copy, once.
+    fn follow(&self, mirror: &Arc<Mirror>) {
+        follow(mirror, || Source {
+            client: self.client.clone(),
+            prefix: self.prefix.clone(),
+            timeout: self.timeout,
+        });
     }
 
     /// Runs one command, bounded by the timeout whatever the connection does.
@@ -149,9 +196,6 @@ fn is_refused_command(error: &DenylistError) -> bool {
             e.code() == Some("ERR") && e.detail().is_some_and(|d| d.contains("unknown command"))
         })
 }
-
-/// The value of a revoked token or family.
-const REVOKED: &str = "revoked";
 
 /// Marks `KEYS[1]` revoked until at least `ARGV[1]` (unix milliseconds), keeping
 /// a longer expiry it already has.
@@ -183,44 +227,33 @@ end
 return before
 ";
 
-/// Unix milliseconds, rounded down (when a rotation happened) or up (until when
-/// a record must live).
-fn unix_millis(time: OffsetDateTime, up: bool) -> i64 {
-    let nanos = time.unix_timestamp_nanos();
-    let rest = up && nanos.rem_euclid(1_000_000) > 0;
-    i64::try_from(nanos.div_euclid(1_000_000) + i128::from(rest)).unwrap_or(i64::MAX)
-}
-
-/// Reads a family record: `revoked` or `<generation>:<unix ms>`.
-fn family(value: &str) -> Result<Family, DenylistError> {
-    if value == REVOKED {
-        return Ok(Family::Revoked);
-    }
-    let malformed = || DenylistError(format!("malformed family record `{value}`").into());
-    let (generation, at) = value.split_once(':').ok_or_else(malformed)?;
-    let generation = generation.parse().map_err(|_| malformed())?;
-    let millis: i64 = at.parse().map_err(|_| malformed())?;
-    let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
-        .map_err(|_| malformed())?;
-    Ok(Family::Rotated { generation, at })
-}
-
 impl Denylist for RedisDenylist {
     fn get<'a>(
         &'a self,
-        token: &'a str,
+        token_id: &'a str,
         family_id: &'a str,
     ) -> BoxFuture<'a, Result<Record, DenylistError>> {
         Box::pin(async move {
+            let now = OffsetDateTime::now_utc();
+            if let Some(mirror) = &self.mirror {
+                if let Some(record) = mirror.current(token_id, family_id, now) {
+                    return Ok(record);
+                }
+                self.follow(mirror);
+            }
             let mut command = redis::cmd("MGET");
             command
-                .arg(self.key(Target::Token(token)))
+                .arg(self.key(Target::Token(token_id)))
                 .arg(self.key(Target::Family(family_id)));
             let (token, family_value): (Option<String>, Option<String>) =
                 self.query(command).await?;
-            Ok(Record {
+            let record = Record {
                 token_revoked: token.is_some(),
                 family: family_value.as_deref().map(family).transpose()?,
+            };
+            Ok(match &self.mirror {
+                Some(mirror) => stricter(record, mirror.records().lookup(token_id, family_id, now)),
+                None => record,
             })
         })
     }
@@ -237,7 +270,13 @@ impl Denylist for RedisDenylist {
                 .arg(1)
                 .arg(self.key(target))
                 .arg(unix_millis(until, true));
-            self.query::<()>(command).await
+            self.query::<()>(command).await?;
+            if let Some(mirror) = &self.mirror {
+                mirror
+                    .records()
+                    .record_revoked(target, until, OffsetDateTime::now_utc());
+            }
+            Ok(())
         })
     }
 
@@ -258,36 +297,19 @@ impl Denylist for RedisDenylist {
                 .arg(format!("{}:{}", from + 1, unix_millis(at, false)))
                 .arg(unix_millis(until, true));
             let before: Option<String> = self.query(command).await?;
-            before.as_deref().map(family).transpose()
+            let before = before.as_deref().map(family).transpose()?;
+            let advanced = match before {
+                None => from == 0,
+                Some(Family::Rotated { generation, .. }) => generation == from,
+                Some(Family::Revoked) => false,
+            };
+            if let Some(mirror) = self.mirror.as_ref().filter(|_| advanced) {
+                let now = OffsetDateTime::now_utc();
+                mirror
+                    .records()
+                    .record_generation(family_id, from + 1, at, until, now);
+            }
+            Ok(before)
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use time::macros::datetime;
-
-    use super::*;
-
-    #[test]
-    fn family_records_round_trip() {
-        let at = datetime!(2026-01-01 0:00:00.5 UTC);
-        let text = format!("3:{}", unix_millis(at, false));
-        assert_eq!(
-            family(&text).unwrap(),
-            Family::Rotated { generation: 3, at }
-        );
-        assert_eq!(family("revoked").unwrap(), Family::Revoked);
-        for bad in ["", "3", "x:1", "3:x", "-1:5"] {
-            assert!(family(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn milliseconds_round_up() {
-        let tiny = datetime!(1970-01-01 0:00:00.0000001 UTC);
-        assert_eq!(unix_millis(tiny, true), 1);
-        assert_eq!(unix_millis(tiny, false), 0);
-        assert_eq!(unix_millis(datetime!(1970-01-01 0:00:01 UTC), true), 1000);
     }
 }

@@ -1,0 +1,244 @@
+//! Follows Redis into a [`Mirror`]. One task per denylist holds a RESP3
+//! connection with client tracking on, in broadcast mode over the denylist's
+//! prefix: Redis then names every key of the prefix that is written, deleted or
+//! expires. The task reads every record when it connects, reads each named key
+//! again, and pings every [`HEARTBEAT`]; each answered ping lets the copy answer
+//! for [`TRUST`] from when it was sent.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+use redis::aio::MultiplexedConnection;
+use redis::{AsyncConnectionConfig, ProtocolVersion, PushInfo, PushKind, Value};
+use time::OffsetDateTime;
+use tokio::sync::mpsc::unbounded_channel;
+
+use super::mirror::Mirror;
+use super::records;
+use crate::denylist::Target;
+
+/// How often the connection is pinged.
+const HEARTBEAT: Duration = Duration::from_millis(250);
+/// How long after a ping was sent its answer lets the copy answer.
+const TRUST: Duration = Duration::from_secs(1);
+/// Keys asked for per `SCAN` step.
+const BATCH: usize = 500;
+/// The first and the longest wait between two connection attempts.
+const RETRY: (Duration, Duration) = (Duration::from_millis(100), Duration::from_secs(1));
+
+/// Where the copy comes from.
+pub(super) struct Source {
+    /// The denylist's client; the copy's connection speaks RESP3 to it.
+    pub client: redis::Client,
+    pub prefix: String,
+    /// How long one Redis operation may take.
+    pub timeout: Duration,
+}
+
+/// Starts following `source` into `mirror` on the current Tokio runtime, once
+/// per mirror.
+pub(super) fn follow(mirror: &Arc<Mirror>, source: impl FnOnce() -> Source) {
+    if let Ok(runtime) = tokio::runtime::Handle::try_current()
+        && mirror.start()
+    {
+        runtime.spawn(run(Arc::downgrade(mirror), source()));
+    }
+}
+
+/// Why the copy stopped following Redis.
+#[derive(Debug, thiserror::Error)]
+enum Lost {
+    #[error(transparent)]
+    Redis(#[from] redis::RedisError),
+    #[error("the connection closed")]
+    Closed,
+}
+
+/// Follows Redis until the denylist is dropped, reconnecting after each loss.
+async fn run(mirror: Weak<Mirror>, source: Source) {
+    let mut source = source;
+    let info = source.client.get_connection_info().clone();
+    let settings = info
+        .redis_settings()
+        .clone()
+        .set_protocol(ProtocolVersion::RESP3);
+    match redis::Client::open(info.set_redis_settings(settings)) {
+        Ok(client) => source.client = client,
+        Err(error) => {
+            tracing::warn!(%error, "paseto: no RESP3 client for the Redis denylist's local copy");
+            return;
+        }
+    }
+    let mut retry = RETRY.0;
+    let mut failing = false;
+    loop {
+        let error = match session(&mirror, &source, &mut || {
+            retry = RETRY.0;
+            if std::mem::take(&mut failing) {
+                tracing::info!("paseto: the Redis denylist's local copy is current again");
+            }
+        })
+        .await
+        {
+            Ok(()) => return,
+            Err(error) => error,
+        };
+        let Some(copy) = mirror.upgrade() else { return };
+        copy.distrust();
+        drop(copy);
+        if !std::mem::replace(&mut failing, true) {
+            tracing::warn!(%error, "paseto: the Redis denylist's local copy is not current; requests ask Redis until it is");
+        }
+        tokio::time::sleep(retry).await;
+        retry = (retry * 2).min(RETRY.1);
+    }
+}
+
+/// One connection: subscribes to changes, reads every record, then keeps the
+/// copy current until the connection fails (`Err`) or the denylist is dropped.
+async fn session(
+    mirror: &Weak<Mirror>,
+    source: &Source,
+    current: &mut impl FnMut(),
+) -> Result<(), Lost> {
+    let (sender, mut pushes) = unbounded_channel();
+    let down = Arc::new(AtomicBool::new(false));
+    let config = {
+        let (mirror, down) = (mirror.clone(), Arc::clone(&down));
+        AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(source.timeout))
+            .set_response_timeout(Some(source.timeout))
+            .set_push_sender(move |push: PushInfo| {
+                if push.kind == PushKind::Disconnection {
+                    down.store(true, Ordering::SeqCst);
+                    if let Some(mirror) = mirror.upgrade() {
+                        mirror.distrust();
+                    }
+                }
+                sender.send(push)
+            })
+    };
+    let mut connection = source
+        .client
+        .get_multiplexed_async_connection_with_config(&config)
+        .await?;
+    redis::cmd("CLIENT")
+        .arg("TRACKING")
+        .arg("ON")
+        .arg("BCAST")
+        .arg("PREFIX")
+        .arg(&source.prefix)
+        .exec_async(&mut connection)
+        .await?;
+    let mut everything = true;
+    let mut keys = Vec::new();
+    let mut beat = Instant::now();
+    loop {
+        let Some(copy) = mirror.upgrade() else {
+            return Ok(());
+        };
+        if std::mem::take(&mut everything) {
+            read_all(&copy, &mut connection, &source.prefix).await?;
+        }
+        read(
+            &copy,
+            &mut connection,
+            &source.prefix,
+            &std::mem::take(&mut keys),
+        )
+        .await?;
+        if Instant::now() >= beat {
+            let sent = Instant::now();
+            redis::cmd("PING").exec_async(&mut connection).await?;
+            copy.trust_until(sent + TRUST, &down);
+            current();
+            beat = sent + HEARTBEAT;
+        }
+        drop(copy);
+        let wait = beat.saturating_duration_since(Instant::now());
+        if let Ok(push) = tokio::time::timeout(wait, pushes.recv()).await {
+            take(&push.ok_or(Lost::Closed)?, &mut keys, &mut everything)?;
+            while let Ok(push) = pushes.try_recv() {
+                take(&push, &mut keys, &mut everything)?;
+            }
+        }
+    }
+}
+
+/// Notes what one message from Redis says has changed.
+fn take(push: &PushInfo, keys: &mut Vec<String>, everything: &mut bool) -> Result<(), Lost> {
+    match push.kind {
+        PushKind::Disconnection => return Err(Lost::Closed),
+        PushKind::Invalidate => match push.data.first() {
+            Some(Value::Array(named)) => keys.extend(named.iter().filter_map(|key| match key {
+                Value::BulkString(bytes) => String::from_utf8(bytes.clone()).ok(),
+                _ => None,
+            })),
+            // A flush names no key; anything else is read as one too.
+            _ => *everything = true,
+        },
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Reads every record of the prefix into the copy.
+async fn read_all(
+    mirror: &Mirror,
+    connection: &mut MultiplexedConnection,
+    prefix: &str,
+) -> Result<(), Lost> {
+    let mut pattern = String::with_capacity(prefix.len() + 1);
+    for c in prefix.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('*');
+    let mut cursor = 0_u64;
+    loop {
+        let (next, keys): (u64, Vec<String>) = redis::cmd("SCAN")
+            .arg(cursor)
+            .arg("MATCH")
+            .arg(&pattern)
+            .arg("COUNT")
+            .arg(BATCH)
+            .query_async(connection)
+            .await?;
+        read(mirror, connection, prefix, &keys).await?;
+        if next == 0 {
+            return Ok(());
+        }
+        cursor = next;
+    }
+}
+
+/// Reads the records under `keys` into the copy, with their expiries.
+async fn read(
+    mirror: &Mirror,
+    connection: &mut MultiplexedConnection,
+    prefix: &str,
+    keys: &[String],
+) -> Result<(), Lost> {
+    let named: Vec<(&String, Target<'_>)> = keys
+        .iter()
+        .filter_map(|key| Some((key, records::target(prefix, key)?)))
+        .collect();
+    if named.is_empty() {
+        return Ok(());
+    }
+    let mut pipeline = redis::pipe();
+    for (key, _) in &named {
+        pipeline.get(*key).pttl(*key);
+    }
+    let answers: Vec<(Option<String>, i64)> = pipeline.query_async(connection).await?;
+    let now = OffsetDateTime::now_utc();
+    for ((_, target), (value, left)) in named.into_iter().zip(answers) {
+        if let Some(value) = value {
+            mirror.absorb(target, &value, left, now);
+        }
+    }
+    Ok(())
+}
