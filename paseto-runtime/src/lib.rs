@@ -198,6 +198,7 @@ mod ring;
 mod scope;
 mod secret_cipher;
 mod settings;
+mod signature;
 mod sliding;
 mod source;
 #[cfg(feature = "testing")]
@@ -210,10 +211,13 @@ mod verify;
 mod watch;
 mod wire;
 
-/// Not public API: the raw-secret cipher beside pasetors, for the fuzz target.
+/// Not public API: what the differential fuzz targets compare with pasetors.
 #[cfg(fuzzing)]
 #[doc(hidden)]
-pub use secret_cipher::fuzzing as __fuzz;
+pub mod __fuzz {
+    pub use crate::secret_cipher::fuzzing::*;
+    pub use crate::signature::fuzzing::*;
+}
 
 /// Not public API: support for the code `paseto-macros` generates.
 #[doc(hidden)]

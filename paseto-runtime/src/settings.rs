@@ -230,7 +230,8 @@ impl Options {
 pub(crate) enum KeyMaterial {
     Local(Ring<LocalCipher>),
     Public {
-        secret: Option<SecretKey>,
+        /// Boxed: it holds its public key's decoded point too.
+        secret: Option<Box<SecretKey>>,
         ring: Ring<PublicKey>,
     },
 }

@@ -28,7 +28,7 @@ pub const MAX_TOKEN_LEN: usize = 8 * 1024;
 /// message must be longer, since PASETO forbids an empty payload.
 const OVERHEAD: usize = 64;
 
-/// Splits `token`, which must start with `header`, into message and footer.
+/// Splits `token`, which must start with `header`, into pasetors' form.
 ///
 /// A token of another version or purpose is [`AuthError::UnsupportedToken`];
 /// bad base64, a message without payload, an empty footer after its dot, or a
@@ -37,6 +37,15 @@ pub(crate) fn parse<P>(token: &str, header: &str) -> Result<UntrustedToken<P, V4
 where
     UntrustedToken<P, V4>: DeserializeOwned,
 {
+    let (message, footer) = split(token, header)?;
+    UntrustedToken::deserialize(SeqDeserializer::<_, Error>::new(
+        [message, footer].into_iter(),
+    ))
+    .map_err(|_| AuthError::MalformedToken)
+}
+
+/// [`parse`], into the decoded message and footer (empty when there is none).
+pub(crate) fn split(token: &str, header: &str) -> Result<(Vec<u8>, Vec<u8>), AuthError> {
     let rest = token
         .strip_prefix(header)
         .ok_or(AuthError::UnsupportedToken)?;
@@ -55,10 +64,7 @@ where
             footer => footer,
         },
     };
-    UntrustedToken::deserialize(SeqDeserializer::<_, Error>::new(
-        [message, footer].into_iter(),
-    ))
-    .map_err(|_| AuthError::MalformedToken)
+    Ok((message, footer))
 }
 
 /// Decodes unpadded base64url, rejecting any other alphabet (a `.` included).

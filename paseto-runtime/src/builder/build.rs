@@ -221,6 +221,7 @@ fn key_material(
             let others = others.into_iter().map(|key| (Some(key.id()), key));
             let ring = Ring::new("k4.pid.", (Some(current.id()), current), others, untagged);
             let ring = ring.map_err(ring_error)?;
+            let secret = secret.map(Box::new);
             Ok(KeyMaterial::Public { secret, ring })
         }
     }

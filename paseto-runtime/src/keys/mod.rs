@@ -16,6 +16,8 @@ use pasetors::paserk::{FormatAsPaserk, Id};
 use pasetors::version4::V4;
 use zeroize::Zeroizing;
 
+use crate::signature::Verifier;
+
 mod pem;
 mod raw;
 
@@ -221,7 +223,7 @@ impl SecretKey {
         AsymmetricKeyPair::<V4>::generate()
             .map(|pair| Self {
                 secret: pair.secret,
-                public: PublicKey(pair.public),
+                public: PublicKey::from_pasetors(pair.public),
             })
             .map_err(|_| KeyError::Generate)
     }
@@ -240,7 +242,7 @@ impl fmt::Debug for SecretKey {
 
 /// An Ed25519 public key for verifying `v4.public` tokens.
 #[derive(Clone, PartialEq)]
-pub struct PublicKey(pub(crate) AsymmetricPublicKey<V4>);
+pub struct PublicKey(pub(crate) AsymmetricPublicKey<V4>, pub(crate) Verifier);
 
 impl PublicKey {
     /// The length of an Ed25519 public key in bytes.
@@ -256,8 +258,15 @@ impl PublicKey {
             return Err(length);
         }
         AsymmetricPublicKey::from(bytes)
-            .map(Self)
+            .map(Self::from_pasetors)
             .map_err(|_| length)
+    }
+
+    /// The key, with its point decoded once for [`Verifier`].
+    pub(crate) fn from_pasetors(key: AsymmetricPublicKey<V4>) -> Self {
+        let mut encoded = [0; Self::LEN];
+        encoded.copy_from_slice(key.as_bytes());
+        Self(key, Verifier::new(encoded))
     }
 }
 

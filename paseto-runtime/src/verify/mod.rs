@@ -1,8 +1,8 @@
 //! Verifying a token string into [`Claims`]: cryptography first, then every claim.
 
+use pasetors::Local;
 use pasetors::token::TrustedToken;
-use pasetors::version4::{LocalToken, PublicToken};
-use pasetors::{Local, Public};
+use pasetors::version4::LocalToken;
 use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 use time::OffsetDateTime;
@@ -17,6 +17,7 @@ use crate::revoke::OnReuse;
 use crate::ring::Ring;
 use crate::secret_cipher;
 use crate::settings::{KeyMaterial, SCOPE, Settings};
+use crate::signature;
 use crate::untrusted::{self, MAX_TOKEN_LEN};
 use crate::wire::{ReceivedPayload, named_claim};
 
@@ -129,8 +130,8 @@ pub(crate) fn extra_of<T: DeserializeOwned>(payload: &str) -> Result<T, AuthErro
         .map_err(|_| AuthError::UnexpectedClaims)
 }
 
-/// A token whose MAC or signature verified: by pasetors, or under a raw
-/// secret by `secret_cipher`.
+/// A token whose MAC or signature verified: by pasetors, or here (under a raw
+/// secret by `secret_cipher`, a signature by `signature`).
 pub(crate) enum Opened {
     Pasetors(TrustedToken),
     Raw { payload: String, footer: Vec<u8> },
@@ -176,9 +177,10 @@ pub(crate) fn open(settings: &Settings, token: &str) -> Result<Opened, AuthError
             }
         }
         KeyMaterial::Public { ring, .. } => {
-            let untrusted = untrusted::parse::<Public>(token, PublicToken::HEADER)?;
-            let key = choose(settings, ring, untrusted.untrusted_footer())?;
-            PublicToken::verify(&key.0, &untrusted, None, implicit)
+            let (message, footer) = untrusted::split(token, signature::HEADER)?;
+            let key = choose(settings, ring, &footer)?;
+            let payload = key.1.open(message, &footer, implicit.unwrap_or_default())?;
+            return Ok(Opened::Raw { payload, footer });
         }
     };
     opened.map(Opened::Pasetors).map_err(|error| match error {
