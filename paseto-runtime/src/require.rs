@@ -205,7 +205,7 @@ impl<K: TokenKind> RequireLayer<K> {
         scope::require(&claims, &self.scopes)?;
         parts.extensions.insert(Authenticated {
             claims,
-            payload: trusted.payload().into(),
+            payload: trusted.payload.into(),
             class,
         });
         Ok(())

@@ -1,18 +1,19 @@
-//! `v4.local` under a raw secret of 1 to 64 bytes, as pyseto (under
-//! fastapi-paseto) keys it: the PASETO v4.local construction (keyed BLAKE2b
+//! `v4.local` on the primitives pasetors itself uses, orion's: keyed BLAKE2b
 //! splits the key, XChaCha20 encrypts, keyed BLAKE2b authenticates the
-//! pre-authentication encoding) on the primitives pasetors itself uses, orion's,
-//! for the secrets pasetors' 32-byte `SymmetricKey` cannot hold. With a 32-byte
-//! key it agrees with pasetors byte for byte, which the tests check against the
-//! official vectors and against pasetors itself.
+//! pre-authentication encoding. Every v4.local token is opened here, and tokens
+//! under a raw secret of 1 to 64 bytes (as pyseto, under fastapi-paseto, keys
+//! them; pasetors' 32-byte `SymmetricKey` cannot hold those) are also sealed
+//! here. With a 32-byte key it agrees with pasetors byte for byte, which the
+//! tests check against the official vectors and against pasetors itself.
+//!
+//! Opening takes the decoded message and decrypts it in place: the
+//! pre-authentication encoding is hashed as it is read, the split keys live on
+//! the stack, and the payload is the message's own buffer.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use orion::hazardous::mac::blake2b::{Blake2b, SecretKey as MacKey};
 use orion::hazardous::stream::xchacha20::{Nonce, SecretKey as StreamKey, XChaCha20};
-use pasetors::Local;
-use pasetors::token::UntrustedToken;
-use pasetors::version4::V4;
 use zeroize::Zeroizing;
 
 /// The header of every token this module makes or opens.
@@ -35,30 +36,30 @@ impl From<orion::errors::UnknownCryptoError> for Refused {
     }
 }
 
-/// Keyed BLAKE2b of the concatenation of `parts`, `size` bytes long.
-fn blake2b(key: &[u8], size: usize, parts: &[&[u8]]) -> Result<Zeroizing<Vec<u8>>, Refused> {
+/// Keyed BLAKE2b of the concatenation of `parts`, as long as `N`.
+fn blake2b<const N: usize>(key: &[u8], parts: &[&[u8]]) -> Result<Zeroizing<[u8; N]>, Refused> {
     let key = MacKey::try_from(key)?;
-    let mut state = Blake2b::new(&key, size)?;
+    let mut state = Blake2b::new(&key, N)?;
     for part in parts {
         state.update(part)?;
     }
-    Ok(Zeroizing::new(
-        state.finalize()?.unprotected_as_ref().to_vec(),
-    ))
+    let mut out = Zeroizing::new([0; N]);
+    out.copy_from_slice(state.finalize()?.unprotected_as_ref());
+    Ok(out)
 }
 
 /// The keys a token's nonce splits from the secret: XChaCha20's key and nonce,
 /// and the authentication key.
 struct Split {
-    encryption: Zeroizing<Vec<u8>>,
-    authentication: Zeroizing<Vec<u8>>,
+    encryption: Zeroizing<[u8; 56]>,
+    authentication: Zeroizing<[u8; TAG_LEN]>,
 }
 
 impl Split {
     fn new(secret: &[u8], nonce: &[u8]) -> Result<Self, Refused> {
         Ok(Self {
-            encryption: blake2b(secret, 56, &[ENCRYPTION, nonce])?,
-            authentication: blake2b(secret, TAG_LEN, &[AUTHENTICATION, nonce])?,
+            encryption: blake2b(secret, &[ENCRYPTION, nonce])?,
+            authentication: blake2b(secret, &[AUTHENTICATION, nonce])?,
         })
     }
 
@@ -70,30 +71,28 @@ impl Split {
         Ok(())
     }
 
-    /// The tag over the pre-authentication encoding of the token's pieces.
+    /// The tag over PASETO's pre-authentication encoding of the token's
+    /// pieces: their count, then each piece after its length, as 64-bit
+    /// little-endian numbers with the top bit clear.
     fn tag(
         &self,
         nonce: &[u8],
         ciphertext: &[u8],
         footer: &[u8],
         implicit: &[u8],
-    ) -> Result<Zeroizing<Vec<u8>>, Refused> {
+    ) -> Result<Zeroizing<[u8; TAG_LEN]>, Refused> {
         let pieces: [&[u8]; 5] = [HEADER.as_bytes(), nonce, ciphertext, footer, implicit];
-        let encoded = pre_authentication(&pieces);
-        blake2b(&self.authentication, TAG_LEN, &[&encoded])
+        let length =
+            |n: usize| (u64::try_from(n).unwrap_or(u64::MAX) & (u64::MAX >> 1)).to_le_bytes();
+        let lengths = pieces.map(|piece| length(piece.len()));
+        let count = length(pieces.len());
+        let mut parts: [&[u8]; 11] = [&count; 11];
+        for (i, (piece, size)) in pieces.iter().zip(&lengths).enumerate() {
+            parts[2 * i + 1] = size;
+            parts[2 * i + 2] = piece;
+        }
+        blake2b(&self.authentication[..], &parts)
     }
-}
-
-/// PASETO's pre-authentication encoding: the count of pieces, then each piece
-/// after its length, as 64-bit little-endian numbers with the top bit clear.
-fn pre_authentication(pieces: &[&[u8]]) -> Vec<u8> {
-    let length = |n: usize| (u64::try_from(n).unwrap_or(u64::MAX) & (u64::MAX >> 1)).to_le_bytes();
-    let mut encoded = length(pieces.len()).to_vec();
-    for piece in pieces {
-        encoded.extend_from_slice(&length(piece.len()));
-        encoded.extend_from_slice(piece);
-    }
-    encoded
 }
 
 /// Encrypts `message` under `secret` with a fresh random nonce.
@@ -124,7 +123,7 @@ fn seal(
     let mut ciphertext = message.to_vec();
     split.apply_keystream(&mut ciphertext)?;
     let tag = split.tag(nonce, &ciphertext, footer, implicit)?;
-    let body = [&nonce[..], &ciphertext, &tag].concat();
+    let body = [&nonce[..], &ciphertext, &tag[..]].concat();
     let mut token = format!("{HEADER}{}", URL_SAFE_NO_PAD.encode(body));
     if !footer.is_empty() {
         token.push('.');
@@ -133,22 +132,39 @@ fn seal(
     Ok(token)
 }
 
-/// Authenticates and decrypts a token `untrusted::parse` split, under
-/// `secret`: its payload, which must be UTF-8.
-pub(crate) fn decrypt(
+/// Authenticates and decrypts a token's `message` (nonce, ciphertext and tag,
+/// as `untrusted::split` decodes it) with its `footer` under `secret`: the
+/// payload, in the message's own buffer.
+pub(crate) fn open(
     secret: &[u8],
-    token: &UntrustedToken<Local, V4>,
+    mut message: Vec<u8>,
+    footer: &[u8],
     implicit: &[u8],
-) -> Result<String, Refused> {
-    let message = token.untrusted_message();
-    // `untrusted::parse` keeps a message longer than its nonce and tag.
+) -> Result<Vec<u8>, Refused> {
+    let Some(end) = message
+        .len()
+        .checked_sub(TAG_LEN)
+        .filter(|&end| end > NONCE_LEN)
+    else {
+        return Err(Refused);
+    };
     let (nonce, rest) = message.split_at(NONCE_LEN);
-    let (ciphertext, tag) = rest.split_at(rest.len() - TAG_LEN);
+    let (ciphertext, tag) = rest.split_at(end - NONCE_LEN);
     let split = Split::new(secret, nonce)?;
-    let expected = split.tag(nonce, ciphertext, token.untrusted_footer(), implicit)?;
-    orion::util::secure_cmp(&expected, tag)?;
-    let mut payload = ciphertext.to_vec();
-    split.apply_keystream(&mut payload)?;
+    let expected = split.tag(nonce, ciphertext, footer, implicit)?;
+    orion::util::secure_cmp(&expected[..], tag)?;
+    split.apply_keystream(&mut message[NONCE_LEN..end])?;
+    message.truncate(end);
+    message.drain(..NONCE_LEN);
+    Ok(message)
+}
+
+/// [`open`] on a whole token, to its UTF-8 payload: what the tests and the fuzz
+/// target compare with pasetors.
+#[cfg(any(test, fuzzing))]
+fn open_token(secret: &[u8], token: &str, implicit: &[u8]) -> Result<String, Refused> {
+    let (message, footer) = crate::untrusted::split(token, HEADER).map_err(|_| Refused)?;
+    let payload = open(secret, message, &footer, implicit)?;
     String::from_utf8(payload).map_err(|_| Refused)
 }
 
@@ -156,22 +172,25 @@ pub(crate) fn decrypt(
 /// 32-byte key (`fuzz/fuzz_targets/secret_cipher.rs`).
 #[cfg(fuzzing)]
 pub mod fuzzing {
+    use pasetors::Local;
     use pasetors::keys::SymmetricKey;
-    use pasetors::version4::LocalToken;
+    use pasetors::token::UntrustedToken;
+    use pasetors::version4::{LocalToken, V4};
 
-    use super::{HEADER, Local, V4};
+    use super::HEADER;
     use crate::untrusted;
 
     /// `token` opened here and by pasetors, under `key`: the payloads, `None`
-    /// where refused; `None` altogether when it does not parse.
+    /// where refused; `None` altogether when it does not parse here.
     pub fn open_both(
         key: &[u8; 32],
         token: &str,
         implicit: &[u8],
     ) -> Option<(Option<String>, Option<String>)> {
-        let parsed = untrusted::parse::<Local>(token, HEADER).ok()?;
-        let here = super::decrypt(key, &parsed, implicit).ok();
+        untrusted::split(token, HEADER).ok()?;
+        let here = super::open_token(key, token, implicit).ok();
         let theirs = SymmetricKey::<V4>::from(key).ok()?;
+        let parsed = UntrustedToken::<Local, V4>::try_from(token).ok()?;
         let there = LocalToken::decrypt(&theirs, &parsed, None, Some(implicit))
             .ok()
             .map(|trusted| trusted.payload().to_owned());
@@ -196,12 +215,18 @@ pub mod fuzzing {
 #[cfg(test)]
 mod tests {
     use ct_codecs::{Decoder, Hex};
+    use pasetors::Local;
     use pasetors::keys::SymmetricKey;
-    use pasetors::version4::LocalToken;
+    use pasetors::token::UntrustedToken;
+    use pasetors::version4::{LocalToken, V4};
     use serde_json::Value;
 
     use super::*;
-    use crate::untrusted;
+
+    /// pasetors' own reading of a token.
+    fn theirs(token: &str) -> UntrustedToken<Local, V4> {
+        UntrustedToken::try_from(token).unwrap()
+    }
 
     fn hex(case: &Value, field: &str) -> Vec<u8> {
         Hex::decode_to_vec(case[field].as_str().unwrap(), None).unwrap()
@@ -227,9 +252,8 @@ mod tests {
             let (footer, implicit) = (text(case, "footer"), text(case, "implicit-assertion"));
             let token = text(case, "token");
             if case["expect-fail"] == Value::Bool(true) {
-                let parsed = untrusted::parse::<Local>(token, HEADER).unwrap();
                 assert_eq!(
-                    decrypt(&key, &parsed, implicit.as_bytes()),
+                    open_token(&key, token, implicit.as_bytes()),
                     Err(Refused),
                     "{name}"
                 );
@@ -244,9 +268,8 @@ mod tests {
                 implicit.as_bytes(),
             );
             assert_eq!(sealed.unwrap(), token, "{name}");
-            let parsed = untrusted::parse::<Local>(token, HEADER).unwrap();
             assert_eq!(
-                decrypt(&key, &parsed, implicit.as_bytes()).unwrap(),
+                open_token(&key, token, implicit.as_bytes()).unwrap(),
                 payload,
                 "{name}"
             );
@@ -261,11 +284,10 @@ mod tests {
         let bytes = [42; 32];
         let key = SymmetricKey::<V4>::from(&bytes).unwrap();
         let theirs = LocalToken::encrypt(&key, b"{\"a\":1}", Some(b"f"), Some(b"i")).unwrap();
-        let parsed = untrusted::parse::<Local>(&theirs, HEADER).unwrap();
-        assert_eq!(decrypt(&bytes, &parsed, b"i").unwrap(), "{\"a\":1}");
+        assert_eq!(open_token(&bytes, &theirs, b"i").unwrap(), "{\"a\":1}");
         let ours = encrypt(&bytes, b"{\"b\":2}", b"f", b"i").unwrap();
-        let parsed = untrusted::parse::<Local>(&ours, HEADER).unwrap();
-        let opened = LocalToken::decrypt(&key, &parsed, Some(b"f"), Some(b"i")).unwrap();
+        let opened =
+            LocalToken::decrypt(&key, &self::theirs(&ours), Some(b"f"), Some(b"i")).unwrap();
         assert_eq!(opened.payload(), "{\"b\":2}");
     }
 
@@ -291,9 +313,9 @@ mod tests {
                 LocalToken::encrypt(&theirs_key, payload.as_bytes(), footer_arg, Some(&implicit)).unwrap()
             };
             let both = |token: &str| {
-                let parsed = untrusted::parse::<Local>(token, HEADER).ok()?;
-                let here = decrypt(&key, &parsed, &implicit).ok();
-                let there = LocalToken::decrypt(&theirs_key, &parsed, None, Some(&implicit))
+                crate::untrusted::split(token, HEADER).ok()?;
+                let here = open_token(&key, token, &implicit).ok();
+                let there = LocalToken::decrypt(&theirs_key, &theirs(token), None, Some(&implicit))
                     .ok()
                     .map(|trusted| trusted.payload().to_owned());
                 Some((here, there))
@@ -323,11 +345,10 @@ mod tests {
         for length in [1, 6, 16, 31, 33, 43, 44, 64] {
             let secret = vec![7; length];
             let token = encrypt(&secret, b"{}", b"", b"").unwrap();
-            let parsed = untrusted::parse::<Local>(&token, HEADER).unwrap();
-            assert_eq!(decrypt(&secret, &parsed, b"").unwrap(), "{}", "{length}");
+            assert_eq!(open_token(&secret, &token, b"").unwrap(), "{}", "{length}");
             let other = vec![8; length];
-            assert_eq!(decrypt(&other, &parsed, b""), Err(Refused), "{length}");
-            assert_eq!(decrypt(&secret, &parsed, b"x"), Err(Refused), "{length}");
+            assert_eq!(open_token(&other, &token, b""), Err(Refused), "{length}");
+            assert_eq!(open_token(&secret, &token, b"x"), Err(Refused), "{length}");
         }
         assert_eq!(encrypt(&[], b"{}", b"", b""), Err(Refused));
         assert_eq!(encrypt(&[7; 65], b"{}", b"", b""), Err(Refused));

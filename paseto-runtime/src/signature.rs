@@ -43,14 +43,15 @@ impl Verifier {
         }
     }
 
-    /// The payload of a token's `message` (payload and signature) when the
-    /// signature covers it, `footer` and `implicit` under this key.
+    /// The payload of a token's `message` (payload and signature, as
+    /// `untrusted::split` decodes it) when the signature covers it, `footer`
+    /// and `implicit` under this key; in the message's own buffer.
     pub(crate) fn open(
         &self,
         mut message: Vec<u8>,
         footer: &[u8],
         implicit: &[u8],
-    ) -> Result<String, AuthError> {
+    ) -> Result<Vec<u8>, AuthError> {
         let Some(at) = message.len().checked_sub(SIGNATURE_LEN) else {
             return Err(AuthError::MalformedToken);
         };
@@ -61,7 +62,7 @@ impl Verifier {
         if !self.verifies(&signature, &pieces) {
             return Err(AuthError::InvalidToken);
         }
-        String::from_utf8(message).map_err(|_| AuthError::NotJsonObject)
+        Ok(message)
     }
 
     /// Whether `signature` signs the pre-authentication encoding of `pieces`.

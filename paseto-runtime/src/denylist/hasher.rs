@@ -4,7 +4,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 
 /// The maps' keys are already hashes, `SipHash` under this process's random
 /// keys, which nobody outside can steer: hashing them again buys nothing, so
-/// the maps fold them to 64 bits.
+/// the maps use them as they are.
 #[derive(Default)]
 pub(super) struct KeyedHash(u64);
 
@@ -14,19 +14,15 @@ impl Hasher for KeyedHash {
     }
 
     fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u128` is called for the maps' keys; any other input is
+        // Only `write_u64` is called for the maps' keys; any other input is
         // folded in, never dropped.
         for &byte in bytes {
             self.0 = self.0.rotate_left(8) ^ u64::from(byte);
         }
     }
 
-    #[allow(
-        clippy::cast_possible_truncation,
-        reason = "folding the two 64-bit halves, each an independent keyed hash"
-    )]
-    fn write_u128(&mut self, key: u128) {
-        self.0 = (key as u64) ^ ((key >> 64) as u64);
+    fn write_u64(&mut self, key: u64) {
+        self.0 = key;
     }
 }
 

@@ -15,8 +15,10 @@ use super::{BoxFuture, Denylist, DenylistError, Family, Record, Target};
 /// An in-process denylist. Records are dropped once their `until` has passed, by a
 /// background thread that sweeps the maps every minute (never a request's
 /// thread); the maps are sharded, so concurrent readers do not serialize on one
-/// lock. Records are keyed by 128-bit keyed hashes of their targets, not the ids
-/// themselves.
+/// lock. Records are keyed by 64-bit keyed hashes of their targets (`SipHash`
+/// under this process's random keys), not the ids themselves. Two targets
+/// sharing a hash could only make a valid token look revoked, never the
+/// reverse; among a million records, a given token's chance is 1 in 2^44.
 pub struct MemoryDenylist {
     map: Arc<Map>,
     /// Dropped with the denylist, which stops the sweeping thread.
@@ -27,9 +29,9 @@ pub struct MemoryDenylist {
 /// larger than its expiry.
 struct Map {
     /// Revoked tokens: unix seconds from which the record may be dropped.
-    tokens: DashMap<u128, i64, Keyed>,
-    families: DashMap<u128, Stored, Keyed>,
-    hashers: (RandomState, RandomState),
+    tokens: DashMap<u64, i64, Keyed>,
+    families: DashMap<u64, Stored, Keyed>,
+    hasher: RandomState,
 }
 
 #[derive(Clone, Copy)]
@@ -56,7 +58,7 @@ impl MemoryDenylist {
         let map = Arc::new(Map {
             tokens: DashMap::default(),
             families: DashMap::default(),
-            hashers: (RandomState::new(), RandomState::new()),
+            hasher: RandomState::new(),
         });
         let (stop, stopped) = mpsc::channel();
         let weak = Arc::downgrade(&map);
@@ -221,9 +223,8 @@ impl MemoryDenylist {
 }
 
 impl Map {
-    fn key(&self, target: Target<'_>) -> u128 {
-        let (first, second) = &self.hashers;
-        (u128::from(first.hash_one(target)) << 64) | u128::from(second.hash_one(target))
+    fn key(&self, target: Target<'_>) -> u64 {
+        self.hasher.hash_one(target)
     }
 
     /// Drops every record whose `until` is at or before `now` (unix seconds).

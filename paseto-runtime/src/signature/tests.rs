@@ -202,7 +202,10 @@ fn key_pair(seed: &[u8; 32]) -> AsymmetricKeyPair<V4> {
 /// A token opened here and by pasetors: the payloads, or `None` where refused.
 fn open_both(public: &[u8; 32], token: &str, implicit: &[u8]) -> (Option<String>, Option<String>) {
     let (message, footer) = untrusted::split(token, HEADER).unwrap();
-    let ours = Verifier::new(*public).open(message, &footer, implicit).ok();
+    let ours = Verifier::new(*public)
+        .open(message, &footer, implicit)
+        .ok()
+        .and_then(|payload| String::from_utf8(payload).ok());
     let parsed = UntrustedToken::<Public, V4>::try_from(token).unwrap();
     let key = AsymmetricPublicKey::<V4>::from(public).unwrap();
     let implicit = Some(implicit).filter(|i| !i.is_empty());

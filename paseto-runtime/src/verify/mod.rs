@@ -1,8 +1,5 @@
 //! Verifying a token string into [`Claims`]: cryptography first, then every claim.
 
-use pasetors::Local;
-use pasetors::token::TrustedToken;
-use pasetors::version4::LocalToken;
 use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 use time::OffsetDateTime;
@@ -100,12 +97,15 @@ impl PasetoAuth {
             return Err(AuthError::TooLarge);
         }
         let settings = &*self.settings;
-        let trusted = open(settings, token)?;
-        let (mut claims, extra) = read(settings, trusted.payload(), now)?;
+        let mut opened = open(settings, token)?;
+        let (mut claims, extra) = read(settings, &opened.payload, now)?;
         // `open` read the footer as UTF-8 before trusting it.
-        let footer = String::from_utf8_lossy(trusted.footer());
-        claims.registered.footer = (!footer.is_empty()).then(|| footer.into_owned());
-        Ok((claims, extra, trusted))
+        let footer = std::mem::take(&mut opened.footer);
+        claims.registered.footer = (!footer.is_empty()).then(|| {
+            String::from_utf8(footer)
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        });
+        Ok((claims, extra, opened))
     }
 }
 
@@ -130,63 +130,42 @@ pub(crate) fn extra_of<T: DeserializeOwned>(payload: &str) -> Result<T, AuthErro
         .map_err(|_| AuthError::UnexpectedClaims)
 }
 
-/// A token whose MAC or signature verified: by pasetors, or here (under a raw
-/// secret by `secret_cipher`, a signature by `signature`).
-pub(crate) enum Opened {
-    Pasetors(TrustedToken),
-    Raw { payload: String, footer: Vec<u8> },
-}
-
-impl Opened {
-    /// The authenticated payload.
-    pub(crate) fn payload(&self) -> &str {
-        match self {
-            Self::Pasetors(trusted) => trusted.payload(),
-            Self::Raw { payload, .. } => payload,
-        }
-    }
-
-    /// The authenticated footer; empty when there is none.
-    pub(crate) fn footer(&self) -> &[u8] {
-        match self {
-            Self::Pasetors(trusted) => trusted.footer(),
-            Self::Raw { footer, .. } => footer,
-        }
-    }
+/// A token whose MAC or signature verified: its payload and its footer (empty
+/// when there is none).
+pub(crate) struct Opened {
+    pub(crate) payload: String,
+    pub(crate) footer: Vec<u8>,
 }
 
 /// Decrypts or verifies the token with the key its footer names, in the
 /// configured version and purpose.
 pub(crate) fn open(settings: &Settings, token: &str) -> Result<Opened, AuthError> {
-    let implicit = settings.options.implicit_assertion.as_deref();
+    let implicit = settings
+        .options
+        .implicit_assertion
+        .as_deref()
+        .unwrap_or_default();
     // The footer is compared by `choose`, and authenticated here with the payload.
-    let opened = match &settings.keys {
+    let payload = match &settings.keys {
         KeyMaterial::Local(ring) => {
-            let untrusted = untrusted::parse::<Local>(token, LocalToken::HEADER)?;
-            match choose(settings, ring, untrusted.untrusted_footer())? {
-                LocalCipher::Key(key) => LocalToken::decrypt(&key.0, &untrusted, None, implicit),
-                LocalCipher::Secret(secret) => {
-                    let implicit = implicit.unwrap_or_default();
-                    return secret_cipher::decrypt(&secret.0, &untrusted, implicit)
-                        .map(|payload| Opened::Raw {
-                            payload,
-                            footer: untrusted.untrusted_footer().to_vec(),
-                        })
-                        .map_err(|_| AuthError::InvalidToken);
-                }
-            }
+            let (message, footer) = untrusted::split(token, secret_cipher::HEADER)?;
+            let secret: &[u8] = match choose(settings, ring, &footer)? {
+                LocalCipher::Key(key) => key.0.as_bytes(),
+                LocalCipher::Secret(secret) => &secret.0,
+            };
+            let payload = secret_cipher::open(secret, message, &footer, implicit)
+                .map_err(|_| AuthError::InvalidToken)?;
+            (payload, footer)
         }
         KeyMaterial::Public { ring, .. } => {
             let (message, footer) = untrusted::split(token, signature::HEADER)?;
             let key = choose(settings, ring, &footer)?;
-            let payload = key.1.open(message, &footer, implicit.unwrap_or_default())?;
-            return Ok(Opened::Raw { payload, footer });
+            (key.1.open(message, &footer, implicit)?, footer)
         }
     };
-    opened.map(Opened::Pasetors).map_err(|error| match error {
-        pasetors::errors::Error::PayloadInvalidUtf8 => AuthError::NotJsonObject,
-        _ => AuthError::InvalidToken,
-    })
+    let (payload, footer) = payload;
+    let payload = String::from_utf8(payload).map_err(|_| AuthError::NotJsonObject)?;
+    Ok(Opened { payload, footer })
 }
 
 /// The key of `ring` that a token's footer names, once the footer holds what
@@ -246,6 +225,8 @@ fn with_scope<'a, T>(
 #[cfg(test)]
 mod tests {
     use time::macros::datetime;
+
+    use pasetors::version4::LocalToken;
 
     use super::*;
     use crate::keys::LocalKey;
