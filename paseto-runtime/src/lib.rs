@@ -7,7 +7,8 @@
 //! A request's path: `source` finds the token (the header, the query of a
 //! WebSocket upgrade, a JSON body that `json_body` read, a cookie) → `verify`
 //! opens it (`untrusted` decodes, `footer` reads the `kid` by which `ring`
-//! chooses the key, pasetors checks the MAC or signature) and
+//! chooses the key, `secret_cipher` checks the MAC and decrypts, `signature`
+//! checks a signature) and
 //! applies the claim rules (`verify::rules`, reading the payload through
 //! `wire`) → `revoke` asks the `denylist` → `csrf` checks a cookie's request →
 //! `extract` hands the handler its [`Claims`], or `rejection` renders the
@@ -19,6 +20,7 @@
 //! | `auth` | [`PasetoAuth`] alone; the modules below add their methods to it |
 //! | `builder`, `env` | [`PasetoAuthBuilder`]; the `PASETO_*` variables |
 //! | `keys`, `ring`, `footer` | keys; the key ring; the footer and its `kid` |
+//! | `secret_cipher`, `signature` | v4.local on orion's primitives; v4.public signatures on curve25519-dalek (pasetors signs and, under keys, encrypts) |
 //! | `token_type`, `kind` | type names and their rule; [`TokenKind`] |
 //! | `claims`, `wire` | [`Claims`]; the payload as read and as written, times |
 //! | `issue` | [`TokenBuilder`] |

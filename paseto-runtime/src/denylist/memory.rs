@@ -275,6 +275,10 @@ impl Denylist for MemoryDenylist {
         Box::pin(std::future::ready(Ok(record)))
     }
 
+    fn get_now(&self, token: &str, family: &str, now: OffsetDateTime) -> Option<Record> {
+        Some(self.lookup(token, family, now))
+    }
+
     fn revoke<'a>(
         &'a self,
         target: Target<'a>,

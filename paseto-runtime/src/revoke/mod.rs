@@ -114,7 +114,11 @@ impl PasetoAuth {
             return Ok(());
         };
         if let Some(denylist) = &revocation.denylist {
-            let answer = denylist.get(claims.token_id(), claims.family_id()).await;
+            let (token, family) = (claims.token_id(), claims.family_id());
+            let answer = match denylist.get_now(token, family, now) {
+                Some(record) => Ok(record),
+                None => denylist.get(token, family).await,
+            };
             let record = revocation.observe(answer)?;
             match standing(claims, record, now, self.settings.options.rotation_grace) {
                 Standing::Good => {}

@@ -258,6 +258,10 @@ impl Denylist for RedisDenylist {
         })
     }
 
+    fn get_now(&self, token: &str, family: &str, now: OffsetDateTime) -> Option<Record> {
+        self.mirror.as_ref()?.current(token, family, now)
+    }
+
     fn revoke<'a>(
         &'a self,
         target: Target<'a>,
