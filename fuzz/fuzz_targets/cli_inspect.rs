@@ -4,29 +4,8 @@
 //! claims and the time it has left. Never a panic; a valid token always prints.
 #![no_main]
 
-use std::sync::OnceLock;
-
 use libfuzzer_sys::fuzz_target;
-use paseto_runtime::{LocalKey, PasetoAuth};
-
-fn auth() -> &'static PasetoAuth {
-    static AUTH: OnceLock<PasetoAuth> = OnceLock::new();
-    AUTH.get_or_init(|| {
-        let key = LocalKey::from_paserk("k4.local.YW4tZXhhbXBsZS1rZXktb2YtMzItYnl0ZXMtbG9uZyE")
-            .expect("a key");
-        PasetoAuth::builder().local_key(key).build().expect("a configuration")
-    })
-}
-
-fn runtime() -> &'static tokio::runtime::Runtime {
-    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RUNTIME.get_or_init(|| {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .expect("a runtime")
-    })
-}
+use paseto_fuzz::fixture;
 
 fuzz_target!(|data: &[u8]| {
     let Some((&mode, rest)) = data.split_first() else {
@@ -35,6 +14,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(rest) else {
         return;
     };
+    let (auth, runtime) = (&fixture().auth, &fixture().runtime);
     let token = match mode % 3 {
         0 => text.to_owned(),
         1 => format!("v4.public.{text}"),
@@ -44,20 +24,22 @@ fuzz_target!(|data: &[u8]| {
             let Ok(serde_json::Value::Object(claims)) = serde_json::from_str(text) else {
                 return;
             };
-            let Ok(token) = auth().access_token("fuzz").claims(&claims).issue() else {
+            let Ok(token) = auth.access_token("fuzz").claims(&claims).issue() else {
                 return;
             };
             // Tokens over 8 KiB are refused before anything else.
             if token.len() <= 8 * 1024 {
-                let printed = runtime().block_on(paseto_cli::inspect(&token, Some(auth())));
+                let printed = runtime.block_on(paseto_cli::inspect(&token, Some(auth)));
                 assert!(
-                    printed.as_deref().is_ok_and(|out| out.starts_with("valid v4.local token")),
+                    printed
+                        .as_deref()
+                        .is_ok_and(|out| out.starts_with("valid v4.local token")),
                     "{printed:?}"
                 );
             }
             token
         }
     };
-    let _ = runtime().block_on(paseto_cli::inspect(&token, None));
-    let _ = runtime().block_on(paseto_cli::inspect(&token, Some(auth())));
+    let _ = runtime.block_on(paseto_cli::inspect(&token, None));
+    let _ = runtime.block_on(paseto_cli::inspect(&token, Some(auth)));
 });

@@ -8,19 +8,8 @@
 use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT, EIGHT_TORSION};
 use curve25519_dalek::scalar::Scalar;
 use libfuzzer_sys::fuzz_target;
-use paseto_runtime::__fuzz::verify_both;
+use paseto_runtime::__fuzz::{pae, verify_both};
 use sha2::{Digest, Sha512};
-
-/// PASETO's pre-authentication encoding of a v4.public token's pieces.
-fn pae(payload: &[u8], footer: &[u8], implicit: &[u8]) -> Vec<u8> {
-    let pieces: [&[u8]; 4] = [b"v4.public.", payload, footer, implicit];
-    let mut message = (pieces.len() as u64).to_le_bytes().to_vec();
-    for piece in pieces {
-        message.extend_from_slice(&(piece.len() as u64).to_le_bytes());
-        message.extend_from_slice(piece);
-    }
-    message
-}
 
 fuzz_target!(|data: &[u8]| {
     let Some((&[mode, key_torsion, nonce_torsion, flip_at, flip_bit], rest)) =
@@ -45,14 +34,20 @@ fuzz_target!(|data: &[u8]| {
         // s = r + h·a over a nonce point and a key that may carry torsion.
         let a = Scalar::from_bytes_mod_order_wide(&Sha512::digest(&seeds[..32]).into());
         let r = Scalar::from_bytes_mod_order_wide(&Sha512::digest(&seeds[32..]).into());
-        let torsion = |pick: u8| if pick < 128 { EIGHT_TORSION[0] } else { EIGHT_TORSION[usize::from(pick % 8)] };
+        let torsion = |pick: u8| {
+            if pick < 128 {
+                EIGHT_TORSION[0]
+            } else {
+                EIGHT_TORSION[usize::from(pick % 8)]
+            }
+        };
         let public = a * ED25519_BASEPOINT_POINT + torsion(key_torsion);
         let nonce = r * ED25519_BASEPOINT_POINT + torsion(nonce_torsion);
         let key = public.compress().to_bytes();
         let mut hash = Sha512::new();
         hash.update(nonce.compress().as_bytes());
         hash.update(key);
-        hash.update(pae(payload, footer, implicit));
+        hash.update(pae(&[b"v4.public.", payload, footer, implicit]));
         let h = Scalar::from_bytes_mod_order_wide(&hash.finalize().into());
         let mut signature = [0; 64];
         signature[..32].copy_from_slice(nonce.compress().as_bytes());

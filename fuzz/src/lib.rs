@@ -3,7 +3,10 @@
 
 use std::sync::OnceLock;
 
-use paseto_runtime::{LocalKey, PasetoAuth};
+use axum_core::extract::FromRequestParts;
+use axum_core::response::IntoResponse;
+use http::Request;
+use paseto_runtime::{Access, LocalKey, PasetoAuth, Verified};
 
 /// The configured key, so a target can encrypt payloads under it.
 pub const KEY: [u8; 32] = *b"an-example-key-of-32-bytes-long!";
@@ -14,6 +17,23 @@ pub struct Fixture {
     pub auth: PasetoAuth,
     /// A single-threaded runtime.
     pub runtime: tokio::runtime::Runtime,
+}
+
+impl Fixture {
+    /// Runs the access-token extractor on `request`: it verifies, or it
+    /// rejects with a 4xx. Never a panic, never a 5xx.
+    pub fn extract(&self, request: Request<()>) {
+        let (mut parts, ()) = request.into_parts();
+        let outcome = self.runtime.block_on(
+            <Verified<Access> as FromRequestParts<PasetoAuth>>::from_request_parts(
+                &mut parts, &self.auth,
+            ),
+        );
+        if let Err(rejection) = outcome {
+            let status = rejection.into_response().status();
+            assert!(status.is_client_error(), "a rejection answered {status}");
+        }
+    }
 }
 
 /// The process's fixture for browsers and sockets: tokens also in cookies (with

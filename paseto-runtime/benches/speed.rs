@@ -39,20 +39,11 @@ use pasetors::{Local, Public};
 use time::{Duration, OffsetDateTime};
 use tower::ServiceExt;
 
-const ENTRIES: usize = 1_000_000;
+#[path = "../examples/support/ready.rs"]
+mod support;
+use support::ready;
 
-/// Polls a future that never waits (verification without a remote denylist) to
-/// its end, so its figure holds no executor overhead that pasetors' does not pay.
-fn ready<F: Future>(future: F) -> F::Output {
-    let mut future = std::pin::pin!(future);
-    match future
-        .as_mut()
-        .poll(&mut std::task::Context::from_waker(std::task::Waker::noop()))
-    {
-        std::task::Poll::Ready(output) => output,
-        std::task::Poll::Pending => unreachable!("verification here never waits"),
-    }
-}
+const ENTRIES: usize = 1_000_000;
 
 /// One comparison: two medians measured interleaved, and their ratio.
 struct Row {

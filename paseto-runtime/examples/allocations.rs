@@ -6,23 +6,15 @@
 //! ```
 
 use std::hint::black_box;
-use std::task::{Context, Poll, Waker};
 
 use paseto_runtime::{Access, LocalKey, PasetoAuth, SecretKey};
 
+#[path = "support/ready.rs"]
+mod support;
+use support::ready;
+
 #[global_allocator]
 static COUNTING: dhat::Alloc = dhat::Alloc;
-
-/// Polls a future that never waits (verification without a denylist) to its end.
-fn ready<F: Future>(future: F) -> F::Output {
-    match std::pin::pin!(future)
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(output) => output,
-        Poll::Pending => unreachable!("verification without a denylist never waits"),
-    }
-}
 
 /// Allocations per call of `f`, over `runs` calls.
 fn per_call(runs: u64, f: impl Fn()) -> f64 {

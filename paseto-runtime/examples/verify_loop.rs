@@ -10,7 +10,6 @@
 //! ```
 
 use std::hint::black_box;
-use std::task::{Context, Poll, Waker};
 
 use paseto_runtime::{Access, LocalKey, MemoryDenylist, PasetoAuth};
 use pasetors::Local;
@@ -19,16 +18,9 @@ use pasetors::keys::SymmetricKey;
 use pasetors::token::UntrustedToken;
 use pasetors::version4::V4;
 
-/// Polls a future that never waits (verification without a denylist) to its end.
-fn ready<F: Future>(future: F) -> F::Output {
-    match std::pin::pin!(future)
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(output) => output,
-        Poll::Pending => unreachable!("verification without a denylist never waits"),
-    }
-}
+#[path = "support/ready.rs"]
+mod support;
+use support::ready;
 
 fn main() {
     let bytes = [7; 32];

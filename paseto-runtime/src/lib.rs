@@ -20,7 +20,7 @@
 //! | `auth` | [`PasetoAuth`] alone; the modules below add their methods to it |
 //! | `builder`, `env` | [`PasetoAuthBuilder`]; the `PASETO_*` variables |
 //! | `keys`, `ring`, `footer` | keys; the key ring; the footer and its `kid` |
-//! | `secret_cipher`, `signature` | v4.local on orion's primitives; v4.public signatures on curve25519-dalek (pasetors signs and, under keys, encrypts) |
+//! | `secret_cipher`, `signature`, `pae` | v4.local on orion's primitives; v4.public signatures on curve25519-dalek (pasetors signs and, under keys, encrypts); the pre-authentication encoding both hash |
 //! | `token_type`, `kind` | type names and their rule; [`TokenKind`] |
 //! | `claims`, `wire` | [`Claims`]; the payload as read and as written, times |
 //! | `issue` | [`TokenBuilder`] |
@@ -193,6 +193,7 @@ mod kind;
 mod layer;
 #[cfg(feature = "utoipa")]
 mod openapi;
+mod pae;
 mod rejection;
 mod require;
 mod revoke;
@@ -217,6 +218,7 @@ mod wire;
 #[cfg(fuzzing)]
 #[doc(hidden)]
 pub mod __fuzz {
+    pub use crate::pae::encode as pae;
     pub use crate::secret_cipher::fuzzing::*;
     pub use crate::signature::fuzzing::*;
 }

@@ -16,6 +16,8 @@ use orion::hazardous::mac::blake2b::{Blake2b, SecretKey as MacKey};
 use orion::hazardous::stream::xchacha20::{Nonce, SecretKey as StreamKey, XChaCha20};
 use zeroize::Zeroizing;
 
+use crate::pae;
+
 /// The header of every token this module makes or opens.
 pub(crate) const HEADER: &str = "v4.local.";
 /// The random nonce that starts a token's message.
@@ -71,9 +73,7 @@ impl Split {
         Ok(())
     }
 
-    /// The tag over PASETO's pre-authentication encoding of the token's
-    /// pieces: their count, then each piece after its length, as 64-bit
-    /// little-endian numbers with the top bit clear.
+    /// The tag over the pre-authentication encoding of the token's pieces.
     fn tag(
         &self,
         nonce: &[u8],
@@ -81,17 +81,13 @@ impl Split {
         footer: &[u8],
         implicit: &[u8],
     ) -> Result<Zeroizing<[u8; TAG_LEN]>, Refused> {
-        let pieces: [&[u8]; 5] = [HEADER.as_bytes(), nonce, ciphertext, footer, implicit];
-        let length =
-            |n: usize| (u64::try_from(n).unwrap_or(u64::MAX) & (u64::MAX >> 1)).to_le_bytes();
-        let lengths = pieces.map(|piece| length(piece.len()));
-        let count = length(pieces.len());
-        let mut parts: [&[u8]; 11] = [&count; 11];
-        for (i, (piece, size)) in pieces.iter().zip(&lengths).enumerate() {
-            parts[2 * i + 1] = size;
-            parts[2 * i + 2] = piece;
-        }
-        blake2b(&self.authentication[..], &parts)
+        let key = MacKey::try_from(&self.authentication[..])?;
+        let mut state = Blake2b::new(&key, TAG_LEN)?;
+        let pieces = [HEADER.as_bytes(), nonce, ciphertext, footer, implicit];
+        pae::feed(&pieces, |bytes| state.update(bytes))?;
+        let mut tag = Zeroizing::new([0; TAG_LEN]);
+        tag.copy_from_slice(state.finalize()?.unprotected_as_ref());
+        Ok(tag)
     }
 }
 

@@ -15,11 +15,14 @@
 //! The message is PASETO's pre-authentication encoding of the header, payload,
 //! footer and implicit assertion, hashed as it is read: no buffer is built.
 
+use std::convert::Infallible;
+
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
 use sha2::{Digest, Sha512};
 
 use crate::error::AuthError;
+use crate::pae;
 
 /// The header of every token this module opens.
 pub(crate) const HEADER: &str = "v4.public.";
@@ -82,11 +85,11 @@ impl Verifier {
         let mut hash = Sha512::new();
         hash.update(r_encoded);
         hash.update(self.encoded);
-        hash.update((pieces.len() as u64).to_le_bytes());
-        for piece in pieces {
-            hash.update((piece.len() as u64).to_le_bytes());
-            hash.update(piece);
-        }
+        let hashed = pae::feed(pieces, |bytes| {
+            hash.update(bytes);
+            Ok::<(), Infallible>(())
+        });
+        let Ok(()) = hashed;
         let h = Scalar::from_bytes_mod_order_wide(&hash.finalize().into());
         (EdwardsPoint::vartime_double_scalar_mul_basepoint(&h, &minus_a, &s) - r).is_small_order()
     }
@@ -112,8 +115,9 @@ fn decode(encoded: &[u8; 32]) -> Option<EdwardsPoint> {
         .filter(|point| !point.is_small_order())
 }
 
-/// What the fuzz target compares: this module against ed25519-compact.
-#[cfg(fuzzing)]
+/// What the fuzz target and the tests compare: this module against
+/// ed25519-compact.
+#[cfg(any(test, fuzzing))]
 pub mod fuzzing {
     /// Whether `signature` signs the PAE of a v4.public token with `payload`,
     /// `footer` and `implicit` under `key`: here, and by ed25519-compact.
@@ -126,14 +130,11 @@ pub mod fuzzing {
     ) -> (bool, bool) {
         let pieces = [super::HEADER.as_bytes(), payload, footer, implicit];
         let ours = super::Verifier::new(*key).verifies(signature, &pieces);
-        let mut message = Vec::new();
-        message.extend_from_slice(&(pieces.len() as u64).to_le_bytes());
-        for piece in pieces {
-            message.extend_from_slice(&(piece.len() as u64).to_le_bytes());
-            message.extend_from_slice(piece);
-        }
         let theirs = ed25519_compact::PublicKey::new(*key)
-            .verify(&message, &ed25519_compact::Signature::new(*signature))
+            .verify(
+                crate::pae::encode(&pieces),
+                &ed25519_compact::Signature::new(*signature),
+            )
             .is_ok();
         (ours, theirs)
     }

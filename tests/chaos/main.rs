@@ -7,13 +7,13 @@
 //!
 //! `chaos <example-app binary> [seconds of each phase, default 8]`
 
+use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use paseto_tests::RedisServer;
+use paseto_tests::{RedisServer, login};
 use reqwest::{Client, StatusCode};
-use serde_json::{Value, json};
 
 /// Who sent a request.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -34,17 +34,16 @@ const RECOVERY: Duration = Duration::from_secs(2);
 /// An example-app instance, killed when dropped.
 struct Instance {
     process: Child,
-    base: String,
+    addr: SocketAddr,
 }
 
 impl Instance {
     async fn start(binary: &str, redis: &str) -> Self {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
-            .expect("a free port")
-            .port();
+            .expect("a free port");
         let mut process = Command::new(binary)
-            .env("PORT", port.to_string())
+            .env("PORT", addr.port().to_string())
             .env("REDIS_URL", redis)
             .env("RUST_LOG", "warn")
             .env(
@@ -55,17 +54,21 @@ impl Instance {
             .stderr(Stdio::null())
             .spawn()
             .expect("the example app starts");
-        let base = format!("http://127.0.0.1:{port}");
         let http = Client::new();
         for _ in 0..100 {
-            if http.get(format!("{base}/health")).send().await.is_ok() {
-                return Self { process, base };
+            if http
+                .get(format!("http://{addr}/health"))
+                .send()
+                .await
+                .is_ok()
+            {
+                return Self { process, addr };
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let _ = process.kill();
         let _ = process.wait();
-        panic!("the example app at {base} did not answer");
+        panic!("the example app at {addr} did not answer");
     }
 }
 
@@ -74,21 +77,6 @@ impl Drop for Instance {
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
-}
-
-async fn login(http: &Client, base: &str) -> (String, String) {
-    let pair: Value = http
-        .post(format!("{base}/login"))
-        .json(&json!({ "username": "test", "password": "test" }))
-        .send()
-        .await
-        .and_then(reqwest::Response::error_for_status)
-        .expect("login")
-        .json()
-        .await
-        .expect("a token pair");
-    let token = |name: &str| pair[name].as_str().expect("a token").to_owned();
-    (token("access_token"), token("refresh_token"))
 }
 
 /// Sends `token` to `/protected` on each base in turn, `pause` apart, until
@@ -150,10 +138,13 @@ async fn main() {
         Instance::start(&binary, &redis.url()).await,
         Instance::start(&binary, &redis.url()).await,
     ];
-    let bases: Vec<String> = instances.iter().map(|i| i.base.clone()).collect();
+    let bases: Vec<String> = instances
+        .iter()
+        .map(|i| format!("http://{}", i.addr))
+        .collect();
 
     let http = Client::new();
-    let (revoked, _) = login(&http, &bases[0]).await;
+    let (revoked, _) = login(&http, instances[0].addr).await;
     let logout = http
         .post(format!("{}/logout", bases[0]))
         .bearer_auth(&revoked)
@@ -165,7 +156,7 @@ async fn main() {
         StatusCode::OK,
         "the prober's token is revoked"
     );
-    let (valid, _) = login(&http, &bases[1]).await;
+    let (valid, _) = login(&http, instances[1].addr).await;
 
     let started = Instant::now();
     let done = Arc::new(Mutex::new(false));

@@ -1,5 +1,8 @@
 //! A real `redis-server` per test.
 
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+
 /// A `redis-server` on a free loopback port, started for one test and stopped
 /// when dropped. Nothing is persisted.
 pub struct RedisServer {
@@ -70,13 +73,10 @@ impl RedisServer {
 }
 
 impl RedisServer {
-    /// Sends one command and returns the first line of the reply (`+PONG`,
-    /// `:42`), or `None` when the server cannot be reached.
-    pub async fn command(&self, args: &[&str]) -> Option<String> {
-        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", self.port))
-            .await
-            .ok()?;
+    /// Sends one command; the reply to read, or `None` when the server cannot be
+    /// reached.
+    async fn send(&self, args: &[&str]) -> Option<BufReader<TcpStream>> {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).await.ok()?;
         let request: String = std::iter::once(format!("*{}\r\n", args.len()))
             .chain(
                 args.iter()
@@ -84,34 +84,33 @@ impl RedisServer {
             )
             .collect();
         stream.write_all(request.as_bytes()).await.ok()?;
+        Some(BufReader::new(stream))
+    }
+
+    /// Sends one command and returns the first line of the reply (`+PONG`,
+    /// `:42`), or `None` when the server cannot be reached.
+    pub async fn command(&self, args: &[&str]) -> Option<String> {
         let mut line = String::new();
-        BufReader::new(stream).read_line(&mut line).await.ok()?;
+        self.send(args).await?.read_line(&mut line).await.ok()?;
         Some(line.trim_end().to_owned())
     }
-}
 
-impl RedisServer {
     /// How many times the server has run `command` (lowercase, such as `mget`)
     /// since it started, from `INFO commandstats`.
     pub async fn calls(&self, command: &str) -> u64 {
-        use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", self.port))
+        let mut reply = self
+            .send(&["INFO", "commandstats"])
             .await
             .expect("Redis answers");
-        stream
-            .write_all(b"*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n")
-            .await
-            .expect("Redis takes INFO");
-        let mut reader = BufReader::new(stream);
         let mut header = String::new();
-        reader.read_line(&mut header).await.expect("a reply");
+        reply.read_line(&mut header).await.expect("a reply");
         let length: usize = header
             .trim_end()
             .trim_start_matches('$')
             .parse()
             .expect("a bulk reply");
         let mut body = vec![0; length];
-        reader.read_exact(&mut body).await.expect("the whole reply");
+        reply.read_exact(&mut body).await.expect("the whole reply");
         let prefix = format!("cmdstat_{command}:calls=");
         String::from_utf8(body)
             .expect("text")

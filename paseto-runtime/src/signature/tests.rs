@@ -18,17 +18,6 @@ use sha2::{Digest, Sha512};
 use super::*;
 use crate::untrusted;
 
-/// The pre-authentication encoding of a token's pieces, built whole.
-fn pae(payload: &[u8], footer: &[u8], implicit: &[u8]) -> Vec<u8> {
-    let pieces = [HEADER.as_bytes(), payload, footer, implicit];
-    let mut message = (pieces.len() as u64).to_le_bytes().to_vec();
-    for piece in pieces {
-        message.extend_from_slice(&(piece.len() as u64).to_le_bytes());
-        message.extend_from_slice(piece);
-    }
-    message
-}
-
 /// ed25519-compact's verdict on a signature of `message` under `key`.
 fn compact(key: &[u8; 32], signature: &[u8; 64], message: &[u8]) -> Result<(), Error> {
     ed25519_compact::PublicKey::new(*key)
@@ -37,11 +26,7 @@ fn compact(key: &[u8; 32], signature: &[u8; 64], message: &[u8]) -> Result<(), E
 
 /// Both verdicts on a signature of `payload` under `key`, with no footer.
 fn both(key: &[u8; 32], signature: &[u8; 64], payload: &[u8]) -> (bool, bool) {
-    let ours = Verifier::new(*key).verifies(signature, &[HEADER.as_bytes(), payload, b"", b""]);
-    (
-        ours,
-        compact(key, signature, &pae(payload, b"", b"")).is_ok(),
-    )
+    fuzzing::verify_both(key, signature, payload, b"", b"")
 }
 
 /// A scalar from a seed.
@@ -63,7 +48,7 @@ fn sign(
     let mut hash = Sha512::new();
     hash.update(nonce.as_bytes());
     hash.update(public.compress().as_bytes());
-    hash.update(pae(payload, b"", b""));
+    hash.update(pae::encode(&[HEADER.as_bytes(), payload, b"", b""]));
     let h = Scalar::from_bytes_mod_order_wide(&hash.finalize().into());
     let mut signature = [0; 64];
     signature[..32].copy_from_slice(nonce.as_bytes());

@@ -146,7 +146,7 @@ pub(crate) fn open(settings: &Settings, token: &str) -> Result<Opened, AuthError
         .as_deref()
         .unwrap_or_default();
     // The footer is compared by `choose`, and authenticated here with the payload.
-    let payload = match &settings.keys {
+    let (payload, footer) = match &settings.keys {
         KeyMaterial::Local(ring) => {
             let (message, footer) = untrusted::split(token, secret_cipher::HEADER)?;
             let secret: &[u8] = match choose(settings, ring, &footer)? {
@@ -163,7 +163,6 @@ pub(crate) fn open(settings: &Settings, token: &str) -> Result<Opened, AuthError
             (key.1.open(message, &footer, implicit)?, footer)
         }
     };
-    let (payload, footer) = payload;
     let payload = String::from_utf8(payload).map_err(|_| AuthError::NotJsonObject)?;
     Ok(Opened { payload, footer })
 }

@@ -158,23 +158,25 @@ async fn session(
         drop(copy);
         let wait = beat.saturating_duration_since(Instant::now());
         if let Ok(push) = tokio::time::timeout(wait, pushes.recv()).await {
-            take(&push.ok_or(Lost::Closed)?, &mut keys, &mut everything)?;
+            take(push.ok_or(Lost::Closed)?, &mut keys, &mut everything)?;
             while let Ok(push) = pushes.try_recv() {
-                take(&push, &mut keys, &mut everything)?;
+                take(push, &mut keys, &mut everything)?;
             }
         }
     }
 }
 
 /// Notes what one message from Redis says has changed.
-fn take(push: &PushInfo, keys: &mut Vec<String>, everything: &mut bool) -> Result<(), Lost> {
+fn take(push: PushInfo, keys: &mut Vec<String>, everything: &mut bool) -> Result<(), Lost> {
     match push.kind {
         PushKind::Disconnection => return Err(Lost::Closed),
-        PushKind::Invalidate => match push.data.first() {
-            Some(Value::Array(named)) => keys.extend(named.iter().filter_map(|key| match key {
-                Value::BulkString(bytes) => String::from_utf8(bytes.clone()).ok(),
-                _ => None,
-            })),
+        PushKind::Invalidate => match push.data.into_iter().next() {
+            Some(Value::Array(named)) => {
+                keys.extend(named.into_iter().filter_map(|key| match key {
+                    Value::BulkString(bytes) => String::from_utf8(bytes).ok(),
+                    _ => None,
+                }));
+            }
             // A flush names no key; anything else is read as one too.
             _ => *everything = true,
         },

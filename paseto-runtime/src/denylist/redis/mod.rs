@@ -235,10 +235,10 @@ impl Denylist for RedisDenylist {
     ) -> BoxFuture<'a, Result<Record, DenylistError>> {
         Box::pin(async move {
             let now = OffsetDateTime::now_utc();
+            if let Some(record) = self.get_now(token_id, family_id, now) {
+                return Ok(record);
+            }
             if let Some(mirror) = &self.mirror {
-                if let Some(record) = mirror.current(token_id, family_id, now) {
-                    return Ok(record);
-                }
                 self.follow(mirror);
             }
             let mut command = redis::cmd("MGET");
