@@ -1,8 +1,9 @@
 //! `paseto`: make keys, issue tokens and inspect them, with the `PASETO_*`
 //! environment a service reads. Exit codes: 0 valid, 1 invalid (with the reason
-//! a service would give), 2 a usage or configuration error.
+//! a service would give), 2 a usage or configuration error, 3 shown but not
+//! verified (no key in the environment).
 
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -25,10 +26,13 @@ enum Command {
         /// `local` (v4.local) or `public` (v4.public: the secret and public keys).
         purpose: Purpose,
     },
-    /// Prints the PASERK id of a `k4.local`, `k4.secret` or `k4.public` key.
+    /// Prints the PASERK id of a `k4.local`, `k4.secret` or `k4.public` key;
+    /// without one, of the environment's key (`PASETO_SECRET_KEY`,
+    /// `PASETO_PRIVATE_KEY`, `PASETO_PUBLIC_KEY`, or their `_FILE`).
     Id {
-        /// The key, as PASERK.
-        paserk: String,
+        /// The key, as PASERK; `-` reads it from standard input, which keeps it
+        /// out of the shell's history and the process list.
+        paserk: Option<String>,
     },
     /// Issues a token with the `PASETO_*` configuration of the environment.
     Issue {
@@ -50,7 +54,7 @@ enum Command {
     /// Verifies a token with the environment's key and prints its claims; without
     /// a key, prints what a token shows unverified.
     Inspect {
-        /// The token.
+        /// The token; `-` reads it from standard input.
         token: String,
     },
 }
@@ -69,27 +73,47 @@ enum Failure {
     Usage(String),
 }
 
+/// What a command printed, and whether it verified what it showed.
+struct Printed {
+    text: String,
+    /// `false` for a token shown without a key: exit 3, not 0.
+    verified: bool,
+}
+
+impl From<String> for Printed {
+    fn from(text: String) -> Self {
+        Self {
+            text,
+            verified: true,
+        }
+    }
+}
+
+/// The exit code of a token shown without being verified.
+const NOT_VERIFIED: u8 = 3;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let outcome = match cli.command {
-        Command::Keygen { purpose } => keygen(purpose),
-        Command::Id { paserk } => id(&paserk),
+        Command::Keygen { purpose } => keygen(purpose).map(Printed::from),
+        Command::Id { paserk } => id(paserk.as_deref()).map(Printed::from),
         Command::Issue {
             subject,
             token_type,
             fresh,
             ttl,
             claims,
-        } => issue(&subject, &token_type, fresh, ttl, &claims),
+        } => issue(&subject, &token_type, fresh, ttl, &claims).map(Printed::from),
         Command::Inspect { token } => inspect(&token),
     };
     match outcome {
         // Written in one piece; a reader that went away (`| head`) is no error.
-        Ok(printed) => match std::io::stdout().lock().write_all(printed.as_bytes()) {
+        Ok(printed) => match std::io::stdout().lock().write_all(printed.text.as_bytes()) {
             Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => {
                 eprintln!("error: {error}");
                 ExitCode::from(2)
             }
+            _ if !printed.verified => ExitCode::from(NOT_VERIFIED),
             _ => ExitCode::SUCCESS,
         },
         Err(Failure::Invalid(reason)) => {
@@ -132,7 +156,36 @@ fn keygen(purpose: Purpose) -> Result<String, Failure> {
     Ok(out)
 }
 
-fn id(paserk: &str) -> Result<String, Failure> {
+/// An argument as given, or standard input for `-`, without its trailing
+/// newline: secrets and tokens passed this way stay out of the shell's history
+/// and `/proc/*/cmdline`.
+fn argument(given: &str) -> Result<String, Failure> {
+    if given != "-" {
+        return Ok(given.to_owned());
+    }
+    let mut text = String::new();
+    std::io::stdin()
+        .take(MAX_INPUT)
+        .read_to_string(&mut text)
+        .map_err(|e| Failure::Usage(format!("standard input: {e}")))?;
+    Ok(text.trim().to_owned())
+}
+
+/// The most read from standard input: far more than any key or token.
+const MAX_INPUT: u64 = 64 * 1024;
+
+fn id(paserk: Option<&str>) -> Result<String, Failure> {
+    let Some(paserk) = paserk else {
+        let auth = configuration(environment()?)?;
+        return match auth.key_id() {
+            Some(id) => Ok(format!("{id}\n")),
+            None => Err(Failure::Usage(
+                "the environment's key is a raw secret, which has no PASERK id".to_owned(),
+            )),
+        };
+    };
+    let paserk = argument(paserk)?;
+    let paserk = paserk.as_str();
     let invalid = |e: paseto_runtime::KeyError| Failure::Invalid(e.to_string());
     let id = if paserk.starts_with("k4.local.") {
         LocalKey::from_paserk(paserk).map_err(invalid)?.id()
@@ -212,7 +265,8 @@ fn finish<K>(
     builder.issue()
 }
 
-fn inspect(token: &str) -> Result<String, Failure> {
+fn inspect(token: &str) -> Result<Printed, Failure> {
+    let token = argument(token)?;
     let builder = environment()?;
     let auth = if builder.has_key() {
         Some(configuration(builder)?)
@@ -223,7 +277,11 @@ fn inspect(token: &str) -> Result<String, Failure> {
         .enable_time()
         .build()
         .map_err(|e| Failure::Usage(e.to_string()))?;
-    runtime
-        .block_on(paseto_cli::inspect(token, auth.as_ref()))
-        .map_err(Failure::Invalid)
+    let text = runtime
+        .block_on(paseto_cli::inspect(&token, auth.as_ref()))
+        .map_err(Failure::Invalid)?;
+    Ok(Printed {
+        text,
+        verified: auth.is_some(),
+    })
 }

@@ -1,6 +1,8 @@
 //! The `paseto` binary, run as a user runs it: each subcommand, each failure,
-//! and the exit codes (0 valid, 1 invalid, 2 usage or configuration error).
+//! and the exit codes (0 valid, 1 invalid, 2 usage or configuration error, 3
+//! shown but not verified).
 
+use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
 
 /// Runs `paseto` with `args`, with only the `PASETO_*` variables given.
@@ -14,6 +16,21 @@ fn paseto(args: &[&str], vars: &[(&str, &str)]) -> Output {
     }
     command.envs(vars.iter().copied());
     command.output().expect("the binary runs")
+}
+
+/// Runs `paseto` with `args` and `input` on its standard input.
+fn paseto_reading(args: &[&str], vars: &[(&str, &str)], input: &str) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_paseto"));
+    command.args(args).env_clear().envs(vars.iter().copied());
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = command.spawn().expect("the binary runs");
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(input.as_bytes()).unwrap();
+    drop(stdin);
+    child.wait_with_output().unwrap()
 }
 
 fn stdout(output: &Output) -> String {
@@ -209,7 +226,7 @@ fn inspect_without_a_key_shows_what_the_token_shows_unverified() {
     let env = [("PASETO_PURPOSE", "public"), ("PASETO_PRIVATE_KEY", secret)];
     let token = stdout(&paseto(&["issue", "carol"], &env)).trim().to_owned();
     let output = paseto(&["inspect", &token], &[]);
-    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(output.status.code(), Some(3), "shown, not verified");
     let text = stdout(&output);
     assert!(text.contains("NOT VERIFIED"), "{text}");
     assert!(text.contains("payload (unverified)"), "{text}");
@@ -221,6 +238,87 @@ fn inspect_without_a_key_shows_what_the_token_shows_unverified() {
     let text = stdout(&paseto(&["inspect", &token], &[]));
     assert!(text.contains("payload: encrypted"), "{text}");
     assert!(!text.contains("carol"), "{text}");
+}
+
+/// Without a key nothing is verified, so nothing exits 0: a forged token (any
+/// bytes under a `v4.local` or `v4.public` header) is shown, exit 3, and one
+/// that does not even parse is invalid, exit 1. A script that checks `$?`
+/// never takes an unverified token for a valid one.
+#[test]
+fn inspect_without_a_key_never_exits_0() {
+    for forged in [
+        "v4.local.Zm9yZ2VkLWJ5LWFuLWF0dGFja2VyLW5vdC1hLXRva2Vu",
+        "v4.public.eyJzdWIiOiJhZG1pbiJ9AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+    ] {
+        let output = paseto(&["inspect", forged], &[]);
+        assert_eq!(output.status.code(), Some(3), "{}", stdout(&output));
+        assert!(
+            stdout(&output).contains("NOT VERIFIED"),
+            "{}",
+            stdout(&output)
+        );
+    }
+    let output = paseto(&["inspect", "garbage"], &[]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr(&output).trim(), "invalid: Malformed token");
+}
+
+/// Keys and tokens can stay out of the shell's history and the process list:
+/// `-` reads them from standard input, and `paseto id` without an argument
+/// takes the environment's key, from its variable or its `_FILE`.
+#[test]
+fn keys_and_tokens_come_from_standard_input_or_the_environment() {
+    let key = local_key();
+    let expected = stdout(&paseto(&["id", &key], &[]));
+    let output = paseto_reading(&["id", "-"], &[], &format!("{key}\n"));
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output), expected);
+    let output = paseto(&["id"], &[("PASETO_SECRET_KEY", &key)]);
+    assert_eq!(
+        (output.status.code(), stdout(&output)),
+        (Some(0), expected.clone())
+    );
+    let file = std::env::temp_dir().join(format!("paseto-cli-key-{}", std::process::id()));
+    std::fs::write(&file, format!("{key}\n")).unwrap();
+    let output = paseto(
+        &["id"],
+        &[("PASETO_SECRET_KEY_FILE", file.to_str().unwrap())],
+    );
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!((output.status.code(), stdout(&output)), (Some(0), expected));
+    let output = paseto(&["id"], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("PASETO_SECRET_KEY"),
+        "{}",
+        stderr(&output)
+    );
+    let output = paseto(
+        &["id"],
+        &[(
+            "PASETO_SECRET_KEY",
+            "an-example-of-a-secret-of-44-characters-long",
+        )],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("raw secret"),
+        "{}",
+        stderr(&output)
+    );
+
+    let env = [("PASETO_SECRET_KEY", key.as_str())];
+    let token = stdout(&paseto(&["issue", "dave"], &env));
+    let output = paseto_reading(&["inspect", "-"], &env, &token);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stdout(&output).contains(r#""sub": "dave""#),
+        "{}",
+        stdout(&output)
+    );
+    let output = paseto_reading(&["inspect", "-"], &env, "");
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr(&output).trim(), "invalid: Malformed token");
 }
 
 #[test]

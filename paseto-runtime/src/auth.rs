@@ -21,3 +21,12 @@ impl fmt::Debug for PasetoAuth {
         self.settings.fmt(f)
     }
 }
+
+impl PasetoAuth {
+    /// The PASERK id (`k4.lid.…`, `k4.pid.…`) of the current key: the key that
+    /// issues, or for a service that only verifies `v4.public` tokens, its
+    /// public key. `None` for a raw secret, which has no PASERK id.
+    pub fn key_id(&self) -> Option<&str> {
+        self.settings.keys.current_id()
+    }
+}

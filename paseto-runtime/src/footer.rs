@@ -13,9 +13,12 @@ pub(crate) const KID: &str = "kid";
 /// What the configuration asks of footers, derived once when it is built.
 #[derive(Debug)]
 pub(crate) struct FooterSpec {
-    /// What tokens issued with the configured footer carry: the current key's
-    /// `kid`, then the configured members; empty for a raw secret without
-    /// members, whose tokens have no footer.
+    /// The `kid` issued tokens carry: the current key's PASERK id; `None` for a
+    /// raw secret, or when `kid_footer(false)` leaves it out.
+    pub(crate) kid: Option<String>,
+    /// What tokens issued with the configured footer carry: the `kid`, then the
+    /// configured members; empty when there is neither, and the tokens have no
+    /// footer.
     pub(crate) issued: Vec<u8>,
     /// The configured members, which every footer received must hold besides
     /// its `kid`, and nothing else; `None` when none are configured, and any
@@ -24,10 +27,11 @@ pub(crate) struct FooterSpec {
 }
 
 impl FooterSpec {
-    /// The footer spec of the key `kid` (none for a raw secret) with the
-    /// configured `members`.
+    /// The footer spec of the key `kid` (none for a raw secret, or without
+    /// the `kid` footer) with the configured `members`.
     pub(crate) fn new(kid: Option<&str>, members: Option<Map<String, Value>>) -> Self {
         Self {
+            kid: kid.map(str::to_owned),
             issued: issued(kid, members.as_ref()),
             required: members,
         }
@@ -78,9 +82,10 @@ pub(crate) fn members(value: Value) -> Option<Map<String, Value>> {
 }
 
 /// The `kid` a received footer names, read without trusting the footer: only
-/// its key is chosen by it. No footer, or one that is no JSON object (an opaque
-/// string), names none. A footer that is not UTF-8, a JSON object that does not
-/// parse, whose `kid` is not a plain string, or that names `kid` twice is
+/// its key is chosen by it. No footer, a footer that is not JSON (an opaque
+/// string), or a JSON object without `kid` names none. A footer that is not
+/// UTF-8, a JSON object that does not parse, whose `kid` is anything but a
+/// plain string (`null` included), or that names `kid` twice is
 /// [`AuthError::MalformedToken`]. The token's length is checked first, which
 /// bounds this read.
 pub(crate) fn key_id(footer: &[u8]) -> Result<Option<&str>, AuthError> {
@@ -88,8 +93,13 @@ pub(crate) fn key_id(footer: &[u8]) -> Result<Option<&str>, AuthError> {
     /// refuses escapes, which no key id has.
     #[derive(Deserialize)]
     struct Read<'a> {
-        #[serde(borrow)]
+        #[serde(default, borrow, deserialize_with = "present")]
         kid: Option<&'a str>,
+    }
+
+    /// A `kid` that is there must be a string: `null` is not "no `kid`".
+    fn present<'de, D: serde::Deserializer<'de>>(kid: D) -> Result<Option<&'de str>, D::Error> {
+        <&str>::deserialize(kid).map(Some)
     }
 
     let footer = std::str::from_utf8(footer).map_err(|_| AuthError::MalformedToken)?;
@@ -124,6 +134,8 @@ mod tests {
             r#"{"kid":"a","kid":"b"}"#,
             r#"{"kid":"k4.lid.\u0041"}"#,
             r#"{"kid":1}"#,
+            r#"{"kid":null}"#,
+            r#"{"kid":["k4.lid.x"]}"#,
             r#"{"kid":"a""#,
             r#"{"kid":"a"} trailing"#,
         ] {

@@ -363,7 +363,7 @@ impl<'a, K> TokenBuilder<'a, K> {
         let own_footer;
         let footer = match &self.footer {
             Some(members) => {
-                own_footer = footer::issued(settings.keys.current_id(), Some(members));
+                own_footer = footer::issued(settings.footer.kid.as_deref(), Some(members));
                 own_footer.as_slice()
             }
             None => settings.footer.issued.as_slice(),

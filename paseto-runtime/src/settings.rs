@@ -127,6 +127,8 @@ options! {
     allow_missing_expiry: bool = false,
     /// The members of the footer written and required, besides the `kid`.
     footer: Option<serde_json::Value> = None,
+    /// Write the issuing key's PASERK id as the footer's `kid`.
+    kid_footer: bool = true,
     /// The PASERK id of the key that verifies tokens without a `kid`; the
     /// current key when `None`.
     untagged_key: Option<String> = None,

@@ -1,11 +1,28 @@
 """fastapi-paseto's "Refresh Tokens" example app, as its documentation gives it
-but for one change: `load_config` returns pairs, since the documented dict fails
-at import in fastapi-paseto 0.7.1 ("Config must be pydantic 'BaseSettings' or
-list of tuple"). It is the service `scripts/throughput` compares against.
+but for these changes:
 
-Run: uvicorn fastapi_app:app (from this folder, in a venv with the packages
-pinned in scripts/throughput).
+- `load_config` returns pairs, since the documented dict fails at import in
+  fastapi-paseto 0.7.1 ("Config must be pydantic 'BaseSettings' or list of
+  tuple");
+- each `AUTHPASETO_*` environment variable set overrides the config, its name
+  lowercased into the option (`AUTHPASETO_SECRET_KEY=...` gives
+  `authpaseto_secret_key`; values are strings, so only string options can be
+  set); with none set the config is the page's, secret "secret";
+- from the "Freshness Tokens" page: `/login` issues a fresh access token
+  (`create_access_token(subject=..., fresh=True)`), and `GET /protected-fresh`
+  takes only fresh ones (`paseto_required(fresh=True)`). `/refresh` stays the
+  "Refresh Tokens" page's, which requires a refresh token (the "Freshness Tokens"
+  page's requires a fresh access token instead) and issues a non-fresh one.
+
+It is the service `scripts/throughput` compares against (with the default
+config), and the peer `tests/interop/fastapi_interop.py` runs the example app
+against (`scripts/interop`).
+
+Run: uvicorn fastapi_app:app (from this folder, in the venv `scripts/common.sh`'s
+`fastapi_venv` makes).
 """
+
+import os
 
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -23,7 +40,11 @@ class User(BaseModel):
 
 @AuthPASETO.load_config
 def get_config():
-    return [("authpaseto_secret_key", "secret")]
+    config = {"authpaseto_secret_key": "secret"}
+    for name, value in os.environ.items():
+        if name.startswith("AUTHPASETO_"):
+            config[name.lower()] = value
+    return list(config.items())
 
 
 @app.exception_handler(AuthPASETOException)
@@ -35,7 +56,7 @@ def authpaseto_exception_handler(request: Request, exc: AuthPASETOException):
 def login(user: User, Authorize: AuthPASETO = Depends()):
     if user.username != "test" or user.password != "test":
         raise HTTPException(status_code=401, detail="Bad username or password")
-    access_token = Authorize.create_access_token(subject=user.username)
+    access_token = Authorize.create_access_token(subject=user.username, fresh=True)
     refresh_token = Authorize.create_refresh_token(subject=user.username)
     return {"access_token": access_token, "refresh_token": refresh_token}
 
@@ -51,5 +72,12 @@ def refresh(Authorize: AuthPASETO = Depends()):
 @app.get("/protected")
 def protected(Authorize: AuthPASETO = Depends()):
     Authorize.paseto_required()
+    current_user = Authorize.get_subject()
+    return {"user": current_user}
+
+
+@app.get("/protected-fresh")
+def protected_fresh(Authorize: AuthPASETO = Depends()):
+    Authorize.paseto_required(fresh=True)
     current_user = Authorize.get_subject()
     return {"user": current_user}

@@ -384,36 +384,44 @@ async fn a_redis_outage_is_logged_once_and_answered_with_retry_after() {
     assert_eq!(recoveries, 1, "{text}");
 }
 
-/// `connect` refuses (or warns about) a Redis that may evict revocations.
+/// A Redis that may evict revocations is refused at start by default: with
+/// `allkeys-lru` (or any policy but `noeviction`) a revocation can be evicted
+/// under memory pressure, and the revoked token works again on every instance
+/// that starts after. `refuse_eviction(false)` accepts the risk, with a warning.
 #[tokio::test]
-async fn redis_that_may_evict_revocations_is_refused_or_warned_about() {
+async fn redis_that_may_evict_revocations_is_refused_by_default() {
     let server = RedisServer::start().await;
     let (logs, _guard) = paseto_tests::capture_logs();
     RedisDenylist::new(&server.url())
         .unwrap()
-        .refuse_eviction(true)
         .connect()
         .await
         .expect("noeviction, Redis's default, is accepted");
     assert!(!logs.text().contains("WARN"), "{}", logs.text());
 
-    let reply = server
-        .command(&["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"])
-        .await;
-    assert_eq!(reply.as_deref(), Some("+OK"));
-    let refused = RedisDenylist::new(&server.url())
-        .unwrap()
-        .refuse_eviction(true)
-        .connect()
-        .await
-        .unwrap_err();
-    let cause = std::error::Error::source(&refused).unwrap().to_string();
-    assert!(cause.contains("`allkeys-lru`"), "{cause}");
+    for policy in ["allkeys-lru", "volatile-lru", "volatile-ttl"] {
+        let reply = server
+            .command(&["CONFIG", "SET", "maxmemory-policy", policy])
+            .await;
+        assert_eq!(reply.as_deref(), Some("+OK"));
+        let refused = RedisDenylist::new(&server.url())
+            .unwrap()
+            .connect()
+            .await
+            .unwrap_err();
+        let cause = std::error::Error::source(&refused).unwrap().to_string();
+        assert!(
+            cause.contains(&format!("`maxmemory-policy` is `{policy}`")),
+            "{cause}"
+        );
+        assert!(cause.contains("refuse_eviction(false)"), "{cause}");
+    }
     RedisDenylist::new(&server.url())
         .unwrap()
+        .refuse_eviction(false)
         .connect()
         .await
-        .expect("by default, only a warning");
+        .expect("opted out: only a warning");
     assert!(
         logs.text().contains("WARN") && logs.text().contains("maxmemory-policy"),
         "{}",
@@ -422,14 +430,13 @@ async fn redis_that_may_evict_revocations_is_refused_or_warned_about() {
 }
 
 /// A Redis that will not say its eviction policy (a managed service that hides
-/// `CONFIG`) is warned about, or refused with `refuse_eviction`.
+/// `CONFIG`) is refused by default, and only warned about once opted out.
 #[tokio::test]
-async fn redis_without_config_is_refused_or_warned_about() {
+async fn redis_without_config_is_refused_by_default() {
     let server = RedisServer::start_with(&["--rename-command", "CONFIG", ""]).await;
     let (logs, _guard) = paseto_tests::capture_logs();
     let refused = RedisDenylist::new(&server.url())
         .unwrap()
-        .refuse_eviction(true)
         .connect()
         .await
         .unwrap_err();
@@ -437,8 +444,9 @@ async fn redis_without_config_is_refused_or_warned_about() {
     assert!(cause.contains("does not answer `CONFIG GET"), "{cause}");
     RedisDenylist::new(&server.url())
         .unwrap()
+        .refuse_eviction(false)
         .connect()
         .await
-        .expect("by default, only a warning");
+        .expect("opted out: only a warning");
     assert!(logs.text().contains("WARN"), "{}", logs.text());
 }

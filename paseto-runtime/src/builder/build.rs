@@ -137,7 +137,15 @@ impl PasetoAuthBuilder {
                 expected: "a JSON object without a `kid` member",
             })?),
         };
-        let footer = FooterSpec::new(keys.current_id(), members);
+        if members.is_some() && !self.options.kid_footer {
+            return Err(ConfigError::InvalidSetting {
+                setting: "footer",
+                expected: "left unset with `kid_footer(false)`, which is for peers that \
+                           refuse any footer (fastapi-paseto 0.7)",
+            });
+        }
+        let kid = keys.current_id().filter(|_| self.options.kid_footer);
+        let footer = FooterSpec::new(kid, members);
         let header = header_spec(&self.options)?;
         let csrf_header =
             HeaderName::from_bytes(self.options.csrf_header.as_bytes()).map_err(|_| {
@@ -334,6 +342,21 @@ mod tests {
                 Err(ConfigError::InvalidSetting { .. })
             ));
         }
+    }
+
+    #[test]
+    fn footer_members_need_the_kid_footer() {
+        let error = local()
+            .kid_footer(false)
+            .footer(&serde_json::json!({ "app": "billing" }))
+            .build()
+            .unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.starts_with("footer must be left unset with `kid_footer(false)`"),
+            "{message}"
+        );
+        assert!(message.contains("refuse any footer"), "{message}");
     }
 
     #[test]

@@ -86,6 +86,19 @@ impl PasetoAuthBuilder {
         self
     }
 
+    /// Whether issued tokens name their key in the footer's `kid` (default
+    /// `true`). Turn it off only while a peer that refuses any footer verifies
+    /// this service's tokens (fastapi-paseto 0.7 answers 422 `Invalid PASETO
+    /// format` to them): tokens then carry no footer, and every verifier,
+    /// this one included, takes them with its untagged key
+    /// ([`untagged_key`](Self::untagged_key)), so a ring cannot choose their
+    /// key by `kid`. Verifying is unchanged. Configured
+    /// [`footer`](Self::footer) members need it on.
+    pub fn kid_footer(mut self, on: bool) -> Self {
+        self.options.kid_footer = on;
+        self
+    }
+
     /// An implicit assertion (bound into the MAC or signature but not carried in the
     /// token) used when issuing and required when verifying.
     pub fn implicit_assertion(mut self, assertion: impl Into<Vec<u8>>) -> Self {

@@ -58,14 +58,7 @@ pub(super) fn apply(
                 "it unset unless PASETO_PURPOSE is `public`",
             ));
         }
-        let weak = match var("PASETO_ALLOW_WEAK_SECRET")?.as_deref() {
-            None | Some("" | "0" | "false") => false,
-            Some("1" | "true") => true,
-            Some(_) => {
-                let expected = "`1` or `true`, or unset";
-                return Err(env_error("PASETO_ALLOW_WEAK_SECRET", expected));
-            }
-        };
+        let weak = super::flag(var, "PASETO_ALLOW_WEAK_SECRET")?.unwrap_or(false);
         if let Some((name, text)) = secret {
             builder = match local(name, &text, weak)? {
                 LocalCipher::Key(key) => builder.local_key(key),

@@ -35,6 +35,7 @@ impl PasetoAuthBuilder {
     /// | `PASETO_ACCESS_TTL`, `PASETO_REFRESH_TTL` | token lifetimes in seconds |
     /// | `PASETO_LEEWAY` | clock-skew leeway in seconds |
     /// | `PASETO_ROTATION_GRACE` | seconds a just-rotated refresh token is still taken (0 to 300) |
+    /// | `PASETO_KID_FOOTER` | `false`: issue tokens without the `kid` footer, for peers that refuse any footer (fastapi-paseto 0.7); default `true` |
     /// | `PASETO_ISSUER` | the `iss` written into tokens and required of them |
     /// | `PASETO_AUDIENCE` | comma-separated audiences; a token must name one of them |
     ///
@@ -67,6 +68,9 @@ impl PasetoAuthBuilder {
         }
         if let Some(grace) = seconds(&var, "PASETO_ROTATION_GRACE", 0, MAX_ROTATION_GRACE)? {
             self = self.rotation_grace(grace);
+        }
+        if let Some(on) = flag(&var, "PASETO_KID_FOOTER")? {
+            self = self.kid_footer(on);
         }
         if let Some(issuer) = var("PASETO_ISSUER")?.filter(|s| !s.is_empty()) {
             self = self.issuer(issuer.clone()).require_issuer(issuer);
@@ -101,6 +105,19 @@ pub(super) fn env_error(var: &'static str, expected: &str) -> ConfigError {
     ConfigError::Env {
         var,
         expected: expected.to_owned(),
+    }
+}
+
+/// A yes or no: `1` or `true`, `0` or `false`; empty or unset is `None`.
+pub(super) fn flag(
+    var: &(impl Fn(&'static str) -> Result<Option<String>, ConfigError> + ?Sized),
+    name: &'static str,
+) -> Result<Option<bool>, ConfigError> {
+    match var(name)?.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some("1" | "true") => Ok(Some(true)),
+        Some("0" | "false") => Ok(Some(false)),
+        Some(_) => Err(env_error(name, "`true` or `false` (or `1`, `0`), or unset")),
     }
 }
 
@@ -297,5 +314,53 @@ mod tests {
             Some("https://auth.example")
         );
         assert_eq!(s.options.audiences, ["api", "admin"]);
+    }
+
+    #[tokio::test]
+    async fn without_the_kid_footer_tokens_carry_no_footer() {
+        let key = LocalKey::generate().unwrap();
+        let paserk = key.to_paserk();
+        let auth = from(&[
+            ("PASETO_SECRET_KEY", &paserk),
+            ("PASETO_KID_FOOTER", "false"),
+        ])
+        .unwrap();
+        let token = auth.access_token("alice").issue().unwrap();
+        // fastapi-paseto 0.7 refuses any token that is not three dot-separated parts.
+        assert_eq!(token.split('.').count(), 3, "{token}");
+        let claims = auth.verify::<crate::Access>(&token).await.unwrap();
+        assert_eq!((claims.subject(), claims.key_id()), ("alice", None));
+        // A ring still verifies it with its untagged key, and only with that.
+        let ring = from(&[
+            (
+                "PASETO_SECRET_KEY",
+                &LocalKey::generate().unwrap().to_paserk(),
+            ),
+            ("PASETO_VERIFY_KEYS", &paserk),
+            ("PASETO_UNTAGGED_KEY", &key.id()),
+        ])
+        .unwrap();
+        assert!(ring.verify::<crate::Access>(&token).await.is_ok());
+        let other = from(&[
+            (
+                "PASETO_SECRET_KEY",
+                &LocalKey::generate().unwrap().to_paserk(),
+            ),
+            ("PASETO_VERIFY_KEYS", &paserk),
+        ])
+        .unwrap();
+        assert!(other.verify::<crate::Access>(&token).await.is_err());
+        let on = from(&[
+            ("PASETO_SECRET_KEY", &paserk),
+            ("PASETO_KID_FOOTER", "true"),
+        ])
+        .unwrap();
+        assert_eq!(
+            on.access_token("alice").issue().unwrap().split('.').count(),
+            4
+        );
+        let error =
+            from(&[("PASETO_SECRET_KEY", &paserk), ("PASETO_KID_FOOTER", "no")]).unwrap_err();
+        assert!(error.to_string().contains("PASETO_KID_FOOTER"), "{error}");
     }
 }

@@ -11,7 +11,7 @@ use axum_core::response::{IntoResponse, Response};
 use http::StatusCode;
 use time::OffsetDateTime;
 
-pub(crate) use standing::last_valid_moment;
+pub(crate) use standing::record_end;
 use standing::{Standing, standing};
 
 use crate::auth::PasetoAuth;
@@ -177,7 +177,7 @@ impl PasetoAuth {
     /// When every token of a family issued up to `now` has stopped verifying.
     fn family_lifetime_end(&self, now: OffsetDateTime) -> OffsetDateTime {
         let s = &self.settings;
-        last_valid_moment(now + s.options.family_ttl(), s.options.leeway)
+        record_end(now + s.options.family_ttl(), s.options.leeway)
     }
 
     /// Revokes one token, such as the access token of a logout, until it can no
@@ -189,7 +189,7 @@ impl PasetoAuth {
         let (revocation, denylist) = self.denylist_for(claims.token_type())?;
         let now = OffsetDateTime::now_utc();
         let until = claims.expires_at().map_or(now + MAX_DURATION, |exp| {
-            last_valid_moment(exp, self.settings.options.leeway)
+            record_end(exp, self.settings.options.leeway)
         });
         let answer = denylist
             .revoke(Target::Token(claims.token_id()), until)

@@ -3,7 +3,7 @@
 
 use time::OffsetDateTime;
 
-use super::standing::{Standing, last_valid_moment, standing};
+use super::standing::{Standing, record_end, standing};
 use super::{RevokeError, TokenPair};
 use crate::auth::PasetoAuth;
 use crate::claims::Claims;
@@ -79,7 +79,7 @@ impl PasetoAuth {
         let next = generation
             .checked_add(1)
             .ok_or_else(|| self.rejected(AuthError::MalformedClaim("gen")))?;
-        let until = last_valid_moment(
+        let until = record_end(
             now + self.settings.options.refresh_ttl,
             self.settings.options.leeway,
         );

@@ -49,10 +49,12 @@ pub(super) fn standing<T>(
     }
 }
 
-/// The last moment a token expiring at `exp` can verify, rounded up to a whole
-/// second: revocation records must outlive it.
-pub(crate) fn last_valid_moment(exp: OffsetDateTime, leeway: Duration) -> OffsetDateTime {
-    let end = exp.saturating_add(leeway);
+/// When a revocation record of a token expiring at `exp` may go: the last
+/// moment the token can verify (`exp` plus the leeway), plus the leeway again
+/// for a store whose clock runs ahead of a verifying instance's (Redis expires
+/// records by its own clock), rounded up to a whole second.
+pub(crate) fn record_end(exp: OffsetDateTime, leeway: Duration) -> OffsetDateTime {
+    let end = exp.saturating_add(leeway).saturating_add(leeway);
     match end.nanosecond() {
         0 => end,
         _ => end
@@ -69,19 +71,15 @@ mod tests {
     use crate::settings::MAX_DURATION;
 
     #[test]
-    fn the_last_valid_moment_rounds_up_past_the_leeway() {
+    fn the_record_end_rounds_up_past_the_leeway() {
         let exp = datetime!(2026-01-01 0:00:04.001 UTC);
         assert_eq!(
-            last_valid_moment(exp, Duration::seconds(60)),
+            record_end(exp, Duration::seconds(60)),
             datetime!(2026-01-01 0:01:05 UTC)
         );
         let whole = datetime!(2026-01-01 0:00:04 UTC);
-        assert_eq!(last_valid_moment(whole, Duration::ZERO), whole);
+        assert_eq!(record_end(whole, Duration::ZERO), whole);
         let last = datetime!(9999-12-31 23:59:59.5 UTC);
-        assert_eq!(
-            last_valid_moment(last, MAX_DURATION).year(),
-            9999,
-            "saturates"
-        );
+        assert_eq!(record_end(last, MAX_DURATION).year(), 9999, "saturates");
     }
 }

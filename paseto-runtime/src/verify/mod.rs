@@ -50,14 +50,17 @@ impl PasetoAuth {
     /// but the type and freshness, with the user's claims as a JSON object. For
     /// tools that show a token, such as the `paseto` command-line tool; a guard
     /// names the kind it accepts with `verify`.
+    ///
+    /// It changes no state: a spent refresh token is refused as revoked, and
+    /// its family is left as it was (a guard's `verify` takes it as reuse and
+    /// revokes the family).
     pub async fn verify_any_type(
         &self,
         token: &str,
     ) -> Result<Claims<serde_json::Map<String, serde_json::Value>>, AuthError> {
         let now = OffsetDateTime::now_utc();
         let (claims, extra, _) = self.authenticate(token, now)?;
-        self.check_revocation(&claims, now, OnReuse::RevokeFamily)
-            .await?;
+        self.check_revocation(&claims, now, OnReuse::Refuse).await?;
         let extra = extra.ok_or(AuthError::UnexpectedClaims)?;
         Ok(claims.replace_extra(extra).0)
     }

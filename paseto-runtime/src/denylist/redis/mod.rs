@@ -36,7 +36,8 @@ mod records;
 ///
 /// Redis must not evict these records: an evicted revocation is a revoked token
 /// that works again. Run it with `maxmemory-policy noeviction` (Redis's default);
-/// [`connect`](Self::connect) checks that.
+/// [`connect`](Self::connect) refuses any other policy unless told
+/// [`refuse_eviction(false)`](Self::refuse_eviction).
 #[derive(Clone)]
 pub struct RedisDenylist {
     client: redis::Client,
@@ -64,10 +65,12 @@ const NO_EVICTION: &str = "noeviction";
 /// The Redis server could evict revocations; see [`RedisDenylist::refuse_eviction`].
 #[derive(Debug, thiserror::Error)]
 enum Eviction {
-    #[error("Redis `maxmemory-policy` is `{0}`: it may evict revocations; set it to `noeviction`")]
+    #[error(
+        "Redis `maxmemory-policy` is `{0}`: it may evict revocations, and an evicted revocation is a revoked token that works again; set it to `noeviction` (or accept the risk with `refuse_eviction(false)`)"
+    )]
     Possible(String),
     #[error(
-        "Redis does not answer `CONFIG GET maxmemory-policy`: unless its policy is `noeviction`, it may evict revocations"
+        "Redis does not answer `CONFIG GET maxmemory-policy`: unless its policy is `noeviction`, it may evict revocations (accept the risk with `refuse_eviction(false)` once you have checked the policy)"
     )]
     Unknown,
 }
@@ -95,7 +98,7 @@ impl RedisDenylist {
             connection,
             prefix: "paseto:".to_owned(),
             timeout,
-            refuse_eviction: false,
+            refuse_eviction: true,
             mirror: Some(Arc::new(Mirror::new())),
         })
     }
@@ -117,8 +120,11 @@ impl RedisDenylist {
         self
     }
 
-    /// Makes [`connect`](Self::connect) fail, rather than warn, when Redis may evict
-    /// records or will not say whether it may.
+    /// Whether [`connect`](Self::connect) fails (the default) or only warns when
+    /// Redis may evict records or will not say whether it may. Every record has
+    /// an expiry, so every policy but `noeviction`, `volatile-*` ones included,
+    /// may evict revocations; `false` accepts that risk, for a managed Redis
+    /// that hides `CONFIG` and whose policy you have checked by other means.
     #[must_use]
     pub fn refuse_eviction(mut self, refuse: bool) -> Self {
         self.refuse_eviction = refuse;
@@ -127,9 +133,9 @@ impl RedisDenylist {
 
     /// Connects now and reads Redis's `maxmemory-policy`. Any policy but
     /// `noeviction` may drop revocations under memory pressure, which would make
-    /// revoked tokens valid again: that is logged as a warning, or is an error with
-    /// [`refuse_eviction`](Self::refuse_eviction). So is a server that will not
-    /// answer `CONFIG GET` (as some managed services do).
+    /// revoked tokens valid again: that is an error naming the policy, or with
+    /// [`refuse_eviction(false)`](Self::refuse_eviction) a warning. So is a
+    /// server that will not answer `CONFIG GET` (as some managed services do).
     pub async fn connect(self) -> Result<Self, DenylistError> {
         let mut command = redis::cmd("CONFIG");
         command.arg("GET").arg("maxmemory-policy");
