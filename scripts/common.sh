@@ -41,6 +41,17 @@ wait_for_redis() {
     return 1
 }
 
+# Makes the venv `$1` with fastapi-paseto and what its example app
+# (tests/interop/fastapi_app.py) needs, pinned to the versions measured, unless
+# `$1/bin/uvicorn` exists already.
+fastapi_venv() {
+    local venv="$1"
+    [ -x "$venv/bin/uvicorn" ] && return
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install -q fastapi-paseto==0.7.1 fastapi==0.165.0 pyseto==1.10.0 \
+        pydantic==2.14.4 starlette==1.10.0 "uvicorn[standard]==0.54.0"
+}
+
 # The key the scripts' example app instances share.
 export EXAMPLE_KEY="k4.local.YW4tZXhhbXBsZS1rZXktb2YtMzItYnl0ZXMtbG9uZyE"
 

@@ -1,8 +1,9 @@
 //! Helpers for the end-to-end tests, one job a module: the test key and a router
 //! with one route per guard (`fixtures`), forged tokens (`forge`), requests
-//! in-process (`router`) and over TCP (`tcp`), the two revocation backends
-//! (`backend`), a real `redis-server` (`redis`), captured logs (`logs`), and the
-//! challenges a client expects (`challenge`).
+//! in-process (`router`) and over TCP (`tcp`), a browser's cookies
+//! (`browser`), the two revocation backends (`backend`), a real `redis-server`
+//! (`redis`), captured logs (`logs`), and the challenges a client expects
+//! (`challenge`).
 
 #![allow(
     clippy::missing_panics_doc,
@@ -11,6 +12,8 @@
 
 #[path = "support/backend.rs"]
 mod backend;
+#[path = "support/browser.rs"]
+pub mod browser;
 #[path = "support/challenge.rs"]
 pub mod challenge;
 #[path = "support/fixtures.rs"]

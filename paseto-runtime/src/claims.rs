@@ -38,6 +38,9 @@ pub(crate) struct Registered {
     pub(crate) generation: u64,
     /// The `csrf` claim of a token issued for a cookie.
     pub(crate) csrf: Option<String>,
+    /// The `auth_time` claim: when the login that started the token's session
+    /// took place.
+    pub(crate) authenticated_at: Option<OffsetDateTime>,
     /// The token's scopes, each once, separated by single spaces; empty when it
     /// has none.
     pub(crate) scopes: String,
@@ -69,6 +72,14 @@ impl<T> Claims<T> {
     /// The `iat` claim, when the token has one.
     pub fn issued_at(&self) -> Option<OffsetDateTime> {
         self.registered.issued_at
+    }
+
+    /// The `auth_time` claim: when the login that started the token's session
+    /// took place (RFC 9068 §2.2.1). Tokens of a login (`login_tokens`,
+    /// `login_cookies`) carry it, and so do the tokens that descend from them
+    /// (`refresh_access`, `rotate`, a sliding session's renewals).
+    pub fn authenticated_at(&self) -> Option<OffsetDateTime> {
+        self.registered.authenticated_at
     }
 
     /// The `exp` claim; `None` only where tokens without expiry are allowed.

@@ -12,7 +12,8 @@ use time::Duration;
 
 use crate::auth::PasetoAuth;
 use crate::claims::Claims;
-use crate::issue::IssueError;
+use crate::issue::{IssueError, TokenBuilder};
+use crate::kind::Access;
 
 /// Cookies to set (or clear) on a response: return it beside the body, as
 /// `(cookies, Json(body))`. `Debug` names the cookies, never their values.
@@ -80,12 +81,29 @@ impl PasetoAuth {
     /// What a browser refresh sets: a new access token (not fresh) in the
     /// refresh token's family, in its cookie, and its CSRF cookie.
     pub fn refresh_cookies<T>(&self, refresh: &Claims<T>) -> Result<SetCookies, IssueError> {
+        let lifetime = self.settings.options.access_ttl;
+        self.access_cookies(self.refresh_access(refresh), lifetime)
+    }
+
+    /// The access token `access` will issue, with a new CSRF value, in its
+    /// cookie and its CSRF cookie, both lasting `lifetime`.
+    pub(crate) fn access_cookies(
+        &self,
+        access: TokenBuilder<'_, Access>,
+        lifetime: Duration,
+    ) -> Result<SetCookies, IssueError> {
         let csrf = csrf_value();
-        let access = self.refresh_access(refresh).csrf(&csrf).issue()?;
-        Ok(SetCookies(vec![
+        let access = access.csrf(&csrf).issue()?;
+        let mut cookies = vec![
             self.token_cookie(Slot::Access, access),
             self.csrf_cookie(Slot::Access, csrf),
-        ]))
+        ];
+        if self.settings.options.cookie_max_age {
+            for cookie in &mut cookies {
+                cookie.set_max_age(lifetime);
+            }
+        }
+        Ok(SetCookies(cookies))
     }
 
     /// What a browser logout sets: all four cookies cleared.

@@ -3,8 +3,11 @@
 //! the CSRF value repeated in a header (double submit); for a WebSocket upgrade,
 //! an allowed `Origin` (cross-site WebSocket hijacking).
 
+use std::net::IpAddr;
+
 use http::header::{HOST, ORIGIN};
 use http::request::Parts;
+use http::uri::Authority;
 use subtle::ConstantTimeEq;
 
 use crate::claims::Claims;
@@ -37,7 +40,9 @@ pub(crate) fn check<T>(
 }
 
 /// The `Origin` is one of the configured origins or, by default, the request's
-/// own host (over either scheme). No `Origin` is no proof: refused.
+/// own origin: its host (the `Host` header, or an HTTP/2 request's
+/// `:authority`) with its scheme (see [`own_scheme`]). No `Origin` is no proof:
+/// refused.
 fn origin_allowed(settings: &Settings, parts: &Parts) -> bool {
     let Some(origin) = parts.headers.get(ORIGIN).and_then(|o| o.to_str().ok()) else {
         return false;
@@ -48,12 +53,70 @@ fn origin_allowed(settings: &Settings, parts: &Parts) -> bool {
             .iter()
             .any(|allowed| allowed.eq_ignore_ascii_case(origin));
     }
-    let Some(host) = parts.headers.get(HOST).and_then(|h| h.to_str().ok()) else {
+    let host = match parts.headers.get(HOST) {
+        Some(host) => host.to_str().ok(),
+        None => parts.uri.authority().map(Authority::as_str),
+    };
+    let (Some(host), Some((scheme, rest))) = (host, origin.split_once("://")) else {
         return false;
     };
-    ["http://", "https://"].iter().any(|scheme| {
-        origin
-            .strip_prefix(scheme)
-            .is_some_and(|rest| rest.eq_ignore_ascii_case(host))
-    })
+    rest.eq_ignore_ascii_case(host) && own_scheme(settings, parts, host, scheme)
+}
+
+/// Whether `scheme` can be the request's own: the request's scheme where it
+/// says it (an HTTP/2 request's `:scheme`, an absolute URI); else `https`, as a
+/// browser sends `Secure` cookies only there, or `http` too for a loopback
+/// host (where browsers send them over plain HTTP) or when cookies are not
+/// `Secure`.
+fn own_scheme(settings: &Settings, parts: &Parts, host: &str, scheme: &str) -> bool {
+    if let Some(known) = parts.uri.scheme_str() {
+        return scheme.eq_ignore_ascii_case(known);
+    }
+    scheme.eq_ignore_ascii_case("https")
+        || (scheme.eq_ignore_ascii_case("http")
+            && (!settings.options.cookie_secure || is_loopback(host)))
+}
+
+/// `localhost`, a `.localhost` name, `127.0.0.0/8` or `[::1]`, with or without a port.
+fn is_loopback(host: &str) -> bool {
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if !name.ends_with(':') && port.bytes().all(|b| b.is_ascii_digit()) => {
+            name
+        }
+        _ => host,
+    };
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    name.eq_ignore_ascii_case("localhost")
+        || name.to_ascii_lowercase().ends_with(".localhost")
+        || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback;
+
+    #[test]
+    fn loopback_hosts_with_and_without_ports() {
+        for host in [
+            "localhost",
+            "LOCALHOST:3000",
+            "app.localhost",
+            "127.0.0.1",
+            "127.1.2.3:80",
+            "[::1]",
+            "[::1]:8080",
+        ] {
+            assert!(is_loopback(host), "{host}");
+        }
+        for host in [
+            "example.com",
+            "127.0.0.1.example.com",
+            "localhost.example",
+            "10.0.0.1:3000",
+            "[::2]:80",
+            "",
+        ] {
+            assert!(!is_loopback(host), "{host}");
+        }
+    }
 }

@@ -109,6 +109,7 @@ pub struct TokenBuilder<'a, K> {
     family: Option<String>,
     generation: u64,
     csrf: Option<String>,
+    authenticated_at: Option<OffsetDateTime>,
     scopes: Vec<String>,
     kind: PhantomData<K>,
 }
@@ -181,6 +182,7 @@ impl<'a, K> TokenBuilder<'a, K> {
             family: None,
             generation: 0,
             csrf: None,
+            authenticated_at: None,
             scopes: Vec::new(),
             kind: PhantomData,
         }
@@ -279,21 +281,29 @@ impl<'a, K> TokenBuilder<'a, K> {
         self
     }
 
+    /// When the session's login took place (the `auth_time` claim).
+    pub(crate) fn authenticated_at(mut self, at: OffsetDateTime) -> Self {
+        self.authenticated_at = Some(at);
+        self
+    }
+
     /// The rotation generation of a refresh token (the `gen` claim).
     pub(crate) fn generation(mut self, generation: u64) -> Self {
         self.generation = generation;
         self
     }
 
-    /// Takes the audiences, the scopes and the refresh family of the token it
-    /// replaces.
+    /// Takes the audiences, the scopes, the refresh family and the login time
+    /// of the token it replaces.
     pub(crate) fn successor_of<T>(self, previous: &Claims<T>) -> Self {
-        previous
+        let mut builder = previous
             .audience()
             .iter()
             .fold(self, |builder, aud| builder.audience(aud.as_str()))
             .scopes(previous.scopes())
-            .family(previous.family_id())
+            .family(previous.family_id());
+        builder.authenticated_at = previous.authenticated_at();
+        builder
     }
 
     /// Encrypts (v4.local) or signs (v4.public) the token.
@@ -357,6 +367,7 @@ impl<'a, K> TokenBuilder<'a, K> {
             fam: self.family.as_deref(),
             r#gen: (self.generation > 0).then_some(self.generation),
             csrf: self.csrf.as_deref(),
+            auth_time: self.authenticated_at.map(format_time),
             extra: &self.extra,
         };
         let message = serde_json::to_vec(&payload).map_err(|_| IssueError::Crypto)?;

@@ -15,19 +15,26 @@ use tower_service::Service;
 
 use crate::auth::PasetoAuth;
 use crate::claims::Claims;
+use crate::cookies::SetCookies;
 use crate::denylist::BoxFuture;
+use crate::revoke::OnReuse;
 
 /// Re-issues the access cookie (and its CSRF cookie) on the response to a
 /// request that an access cookie authenticated, when that token expires within
 /// the window; make one with [`PasetoAuth::sliding_session_layer`].
 ///
-/// A response that sets or clears the access cookie itself, such as a logout's,
-/// is left alone: a cookie is never re-set on a response that clears it.
+/// It renews only what a refresh would: never on a response that is not a
+/// success (2xx), never a token past its `exp` (even inside the leeway), never
+/// a token that is revoked, by this very request (a logout) or before, and
+/// never past the session's end: its login (the `auth_time` claim) plus the
+/// refresh lifetime, or [`max_lifetime`](Self::max_lifetime). A response that
+/// sets or clears the access cookie itself is left alone.
 #[derive(Clone, Debug)]
 #[must_use = "a layer does nothing until a router applies it"]
 pub struct SlidingSessionLayer {
     auth: PasetoAuth,
     window: Duration,
+    max_lifetime: Option<Duration>,
 }
 
 /// Where the extractor leaves the claims of a cookie-authenticated access token.
@@ -51,7 +58,18 @@ impl PasetoAuth {
         SlidingSessionLayer {
             auth: self.clone(),
             window,
+            max_lifetime: None,
         }
+    }
+}
+
+impl SlidingSessionLayer {
+    /// How long after its login a session may be renewed: no renewed token
+    /// outlives the login (`auth_time`, else the token's `iat`) plus this.
+    /// Default: the refresh lifetime, as long as a refresh token of that login.
+    pub fn max_lifetime(mut self, lifetime: Duration) -> Self {
+        self.max_lifetime = Some(lifetime);
+        self
     }
 }
 
@@ -98,34 +116,54 @@ where
             request.extensions_mut().insert(session.clone());
         }
         Box::pin(async move {
-            let response = inner.call(request).await?;
+            let mut response = inner.call(request).await?;
             let claims = session.and_then(|session| session.take());
-            Ok(layer.renew(response, claims))
+            // Only a success renews, and never over the response's own cookie.
+            if let Some(claims) = claims.filter(|_| layer.may_renew(&response)) {
+                let now = OffsetDateTime::now_utc();
+                if let Some(cookies) = layer.renewal(&claims, now).await {
+                    cookies.write(response.headers_mut());
+                }
+            }
+            Ok(response)
         })
     }
 }
 
 impl SlidingSessionLayer {
-    /// The response, with new access cookies when `claims` expire within the window.
-    fn renew(&self, mut response: Response, claims: Option<Claims>) -> Response {
-        let Some(claims) = claims else {
-            return response;
-        };
-        let expiring = claims
-            .expires_at()
-            .is_some_and(|exp| exp - OffsetDateTime::now_utc() < self.window);
+    /// The cookies that renew `claims`, if they are to be renewed.
+    async fn renewal(&self, claims: &Claims, now: OffsetDateTime) -> Option<SetCookies> {
+        let left = claims.expires_at()? - now;
+        if !left.is_positive() || left >= self.window {
+            return None;
+        }
+        let options = &self.auth.settings.options;
+        let login = claims.authenticated_at().or(claims.issued_at())?;
+        let end = login.checked_add(self.max_lifetime.unwrap_or(options.refresh_ttl))?;
+        let lifetime = options.access_ttl.min(end - now);
+        if !lifetime.is_positive() {
+            return None;
+        }
+        // Revoked by this request (a logout) or before: the session is over.
+        self.auth
+            .check_revocation(claims, now, OnReuse::Refuse)
+            .await
+            .ok()?;
+        let renewed = self.auth.refresh_access(claims).authenticated_at(login);
+        self.auth
+            .access_cookies(renewed.expires_in(lifetime), lifetime)
+            .ok()
+    }
+
+    /// Whether `response` is a success that neither sets nor clears the access
+    /// cookie itself.
+    fn may_renew(&self, response: &Response) -> bool {
         let name = &self.auth.settings.options.access_cookie;
-        let sets_it = response.headers().get_all(SET_COOKIE).iter().any(|value| {
-            value.to_str().is_ok_and(|text| {
-                cookie::Cookie::parse(text).is_ok_and(|cookie| cookie.name() == name.as_str())
+        response.status().is_success()
+            && !response.headers().get_all(SET_COOKIE).iter().any(|value| {
+                value.to_str().is_ok_and(|text| {
+                    cookie::Cookie::parse(text).is_ok_and(|cookie| cookie.name() == name.as_str())
+                })
             })
-        });
-        if !expiring || sets_it {
-            return response;
-        }
-        if let Ok(cookies) = self.auth.refresh_cookies(&claims) {
-            cookies.write(response.headers_mut());
-        }
-        response
     }
 }

@@ -1,90 +1,20 @@
 //! Browsers: tokens in `HttpOnly` cookies with CSRF double submit, over the
 //! example app's `/cookie/*` routes on a real socket, and the checks a
-//! cookie-authenticated request must pass for each method and on WebSocket
-//! upgrades.
+//! cookie-authenticated request must pass for each method (WebSocket upgrades:
+//! `upgrades.rs`; sliding sessions: `sliding.rs`).
 
-use std::collections::HashMap;
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::extract::State;
 use axum::routing::get;
-use cookie::{Cookie, SameSite};
+use cookie::SameSite;
 use http::StatusCode;
-use paseto_runtime::{
-    Claims, Duration, MemoryDenylist, PasetoAuth, PasetoAuthBuilder, SetCookies, paseto_required,
-};
+use paseto_runtime::{Claims, PasetoAuth, paseto_required};
+use paseto_tests::browser::{builder, cookie_header, forbidden, login, send};
 use paseto_tests::challenge::INVALID_TOKEN;
-use paseto_tests::{App, Reply, key, serve_router};
-use reqwest::{Method, RequestBuilder};
-use serde_json::{Value, json};
-
-/// The example app's configuration with cookies, as its `main` has it.
-fn builder() -> PasetoAuthBuilder {
-    PasetoAuth::builder()
-        .local_key(key())
-        .denylist(MemoryDenylist::new())
-        .cookie_tokens(true)
-}
-
-/// What a client reads: status, `WWW-Authenticate`, JSON body, and the cookies set.
-struct Seen {
-    status: StatusCode,
-    challenge: Option<String>,
-    body: Value,
-    cookies: HashMap<String, Cookie<'static>>,
-}
-
-async fn send(request: RequestBuilder) -> Seen {
-    let response = request.send().await.unwrap();
-    let (status, headers) = (response.status(), response.headers().clone());
-    let bytes = response.bytes().await.unwrap();
-    let Reply {
-        status,
-        challenge,
-        body,
-    } = Reply::read(status, &headers, &bytes);
-    let cookies = headers
-        .get_all("set-cookie")
-        .iter()
-        .map(|value| Cookie::parse(value.to_str().unwrap().to_owned()).unwrap())
-        .map(|cookie| (cookie.name().to_owned(), cookie))
-        .collect();
-    Seen {
-        status,
-        challenge,
-        body,
-        cookies,
-    }
-}
-
-/// A `Cookie` header holding these cookies' values.
-fn cookie_header(cookies: &HashMap<String, Cookie<'static>>, names: &[&str]) -> String {
-    names
-        .iter()
-        .map(|name| format!("{name}={}", cookies[*name].value()))
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
-async fn login(app: &App) -> HashMap<String, Cookie<'static>> {
-    let url = format!("http://{}/cookie/login", app.addr);
-    let seen = send(
-        app.client
-            .post(url)
-            .json(&json!({ "username": "test", "password": "test" })),
-    )
-    .await;
-    assert_eq!(seen.status, StatusCode::OK);
-    assert_eq!(seen.body, json!({ "login": true }));
-    seen.cookies
-}
-
-fn forbidden(seen: &Seen, detail: &str) {
-    assert_eq!(seen.status, StatusCode::FORBIDDEN, "{:?}", seen.body);
-    assert_eq!(seen.challenge, None, "a new token would not help");
-    assert_eq!(seen.body, json!({ "detail": detail }));
-}
+use paseto_tests::{App, serve_router};
+use reqwest::Method;
+use serde_json::json;
 
 #[tokio::test]
 async fn login_sets_four_cookies_with_their_attributes() {
@@ -287,145 +217,6 @@ async fn the_csrf_header_is_required_for_each_protected_method_only() {
             .header("cookie", &header);
         assert_eq!(send(request).await.status, StatusCode::OK, "{method}");
     }
-}
-
-/// A WebSocket upgrade with the handshake headers a browser sends.
-fn upgrade(app: &App, header: &str, origin: Option<&str>) -> RequestBuilder {
-    let request = app
-        .client
-        .get(format!("http://{}/ws", app.addr))
-        .header("cookie", header)
-        .header("connection", "upgrade")
-        .header("upgrade", "websocket")
-        .header("sec-websocket-version", "13")
-        .header("sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ==");
-    match origin {
-        Some(origin) => request.header("origin", origin),
-        None => request,
-    }
-}
-
-#[tokio::test]
-async fn a_cookie_websocket_from_another_origin_is_refused() {
-    let app = App::start(builder().build().unwrap()).await;
-    let cookies = login(&app).await;
-    let header = cookie_header(&cookies, &["access_token_cookie"]);
-    for origin in [Some("http://evil.example"), None] {
-        forbidden(
-            &send(upgrade(&app, &header, origin)).await,
-            "Origin not allowed",
-        );
-    }
-    let own = format!("http://{}", app.addr);
-    let seen = send(upgrade(&app, &header, Some(&own))).await;
-    assert_eq!(seen.status, StatusCode::SWITCHING_PROTOCOLS);
-}
-
-#[tokio::test]
-async fn allowed_origins_are_configured() {
-    let auth = builder()
-        .websocket_origins(["https://app.example"])
-        .build()
-        .unwrap();
-    let app = App::start(auth).await;
-    let cookies = login(&app).await;
-    let header = cookie_header(&cookies, &["access_token_cookie"]);
-    let seen = send(upgrade(&app, &header, Some("https://app.example"))).await;
-    assert_eq!(seen.status, StatusCode::SWITCHING_PROTOCOLS);
-    let own = format!("http://{}", app.addr);
-    forbidden(
-        &send(upgrade(&app, &header, Some(&own))).await,
-        "Origin not allowed",
-    );
-}
-
-async fn bye(State(auth): State<PasetoAuth>, _claims: Claims) -> (SetCookies, &'static str) {
-    (auth.clear_cookies(), "bye")
-}
-
-/// `/who` and a logout under a sliding session of `window`, served over TCP.
-async fn sliding(auth: PasetoAuth, window: Duration) -> SocketAddr {
-    let router = Router::new()
-        .route("/who", get(who))
-        .route("/bye", axum::routing::post(bye))
-        .layer(auth.sliding_session_layer(window))
-        .with_state(auth);
-    serve_router(router).await
-}
-
-#[tokio::test]
-async fn a_sliding_session_renews_the_access_cookie_inside_the_window_only() {
-    let auth = builder().access_ttl(Duration::seconds(60)).build().unwrap();
-    let app = App::start(auth.clone()).await;
-    let cookies = login(&app).await;
-    let header = cookie_header(&cookies, &["access_token_cookie"]);
-    let inside = sliding(auth.clone(), Duration::seconds(120)).await;
-    let seen = send(
-        app.client
-            .get(format!("http://{inside}/who"))
-            .header("cookie", &header),
-    )
-    .await;
-    assert_eq!(seen.status, StatusCode::OK);
-    let mut names: Vec<_> = seen.cookies.keys().cloned().collect();
-    names.sort();
-    assert_eq!(names, ["access_token_cookie", "csrf_access_token"]);
-    let renewed = cookie_header(&seen.cookies, &["access_token_cookie"]);
-    let again = send(
-        app.client
-            .get(format!("http://{inside}/who"))
-            .header("cookie", renewed),
-    )
-    .await;
-    assert_eq!(again.status, StatusCode::OK, "the renewed cookie works");
-
-    let outside = sliding(auth, Duration::seconds(10)).await;
-    let seen = send(
-        app.client
-            .get(format!("http://{outside}/who"))
-            .header("cookie", &header),
-    )
-    .await;
-    assert_eq!(seen.status, StatusCode::OK);
-    assert!(seen.cookies.is_empty(), "not yet within the window");
-}
-
-#[tokio::test]
-async fn a_sliding_session_never_resets_a_cookie_a_response_clears() {
-    let auth = builder().access_ttl(Duration::seconds(60)).build().unwrap();
-    let app = App::start(auth.clone()).await;
-    let cookies = login(&app).await;
-    let addr = sliding(auth, Duration::seconds(120)).await;
-    let seen = send(
-        app.client
-            .post(format!("http://{addr}/bye"))
-            .header("cookie", cookie_header(&cookies, &["access_token_cookie"]))
-            .header("x-csrf-token", cookies["csrf_access_token"].value()),
-    )
-    .await;
-    assert_eq!(seen.status, StatusCode::OK);
-    assert_eq!(seen.cookies.len(), 4, "only the four cleared cookies");
-    assert!(
-        seen.cookies
-            .values()
-            .all(|cookie| cookie.value().is_empty())
-    );
-}
-
-#[tokio::test]
-async fn a_header_token_is_not_renewed_by_the_sliding_session() {
-    let auth = builder().access_ttl(Duration::seconds(60)).build().unwrap();
-    let app = App::start(auth.clone()).await;
-    let (access, _) = app.login().await;
-    let addr = sliding(auth, Duration::seconds(120)).await;
-    let seen = send(
-        app.client
-            .get(format!("http://{addr}/who"))
-            .bearer_auth(access),
-    )
-    .await;
-    assert_eq!(seen.status, StatusCode::OK);
-    assert!(seen.cookies.is_empty());
 }
 
 #[tokio::test]

@@ -40,10 +40,13 @@ impl PasetoAuth {
         csrf: Option<[&str; 2]>,
     ) -> Result<TokenPair, IssueError> {
         let family = uuid::Uuid::new_v4().hyphenated().to_string();
-        let mut access =
-            (self.access_token(subject).fresh(true).family(&family)).scopes(scopes.iter().copied());
-        let mut refresh =
-            (self.refresh_token(subject).family(&family)).scopes(scopes.iter().copied());
+        let now = OffsetDateTime::now_utc();
+        let mut access = (self.access_token(subject).fresh(true).family(&family))
+            .scopes(scopes.iter().copied())
+            .authenticated_at(now);
+        let mut refresh = (self.refresh_token(subject).family(&family))
+            .scopes(scopes.iter().copied())
+            .authenticated_at(now);
         if let Some([access_csrf, refresh_csrf]) = csrf {
             access = access.csrf(access_csrf);
             refresh = refresh.csrf(refresh_csrf);

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use http::header::{CONNECTION, UPGRADE};
 use http::request::Parts;
-use http::{HeaderMap, Method};
+use http::{HeaderMap, HeaderName, Method};
 
 use crate::error::AuthError;
 use crate::settings::{QuerySpec, Settings};
@@ -60,19 +60,27 @@ fn malformed(spec: &QuerySpec) -> AuthError {
     }
 }
 
-/// A `GET` with `Connection: upgrade` (one of its tokens) and `Upgrade: websocket`.
+/// A request axum may take as a WebSocket upgrade, and some it would not: every
+/// `CONNECT` (HTTP/2's extended CONNECT, RFC 8441, carries `:protocol
+/// websocket` in a type of hyper's, and no other `CONNECT` reaches a route),
+/// and a `GET` whose `Connection` mentions `upgrade` and whose `Upgrade`
+/// mentions `websocket`. Both are matched as substrings, case-insensitively, in
+/// any of their values: axum reads the first `Connection` value as a
+/// substring, so a narrower match here would let an upgrade skip the checks
+/// that upgrades get.
 pub(crate) fn is_websocket_upgrade(parts: &Parts) -> bool {
-    parts.method == Method::GET && upgrades_to_websocket(&parts.headers)
+    parts.method == Method::CONNECT
+        || (parts.method == Method::GET
+            && mentions(&parts.headers, CONNECTION, "upgrade")
+            && mentions(&parts.headers, UPGRADE, "websocket"))
 }
 
-fn upgrades_to_websocket(headers: &HeaderMap) -> bool {
-    let has = |name, wanted: &str| {
-        headers.get_all(name).iter().any(|value| {
-            value.to_str().is_ok_and(|text| {
-                text.split(',')
-                    .any(|token| token.trim().eq_ignore_ascii_case(wanted))
-            })
-        })
-    };
-    has(CONNECTION, "upgrade") && has(UPGRADE, "websocket")
+/// Whether any value of header `name` holds `wanted`, case-insensitively.
+fn mentions(headers: &HeaderMap, name: HeaderName, wanted: &str) -> bool {
+    headers.get_all(name).iter().any(|value| {
+        value
+            .as_bytes()
+            .windows(wanted.len())
+            .any(|window| window.eq_ignore_ascii_case(wanted.as_bytes()))
+    })
 }

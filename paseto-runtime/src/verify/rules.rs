@@ -39,6 +39,7 @@ pub(super) fn validate<T>(
         family: optional_string(payload.fam, "fam")?.map(Cow::into_owned),
         generation: generation(payload.r#gen.as_ref())?,
         csrf: optional_string(payload.csrf, "csrf")?.map(Cow::into_owned),
+        authenticated_at: optional_time(payload.auth_time, "auth_time")?,
         scopes: scopes(payload.scope)?,
         footer: None,
     };

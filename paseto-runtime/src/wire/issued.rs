@@ -26,6 +26,8 @@ pub(crate) struct IssuedPayload<'a> {
     pub(crate) r#gen: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) csrf: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) auth_time: Option<String>,
     #[serde(flatten)]
     pub(crate) extra: &'a Map<String, Value>,
 }

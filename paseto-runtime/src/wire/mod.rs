@@ -12,6 +12,18 @@ pub(crate) use received::{Raw, ReceivedPayload, named_claim};
 pub(crate) use timestamp::{format_time, parse_time};
 
 /// The claim names the library writes and checks; a user's own claims cannot use them.
-pub(crate) const RESERVED: [&str; 12] = [
-    "sub", "jti", "type", "fresh", "iat", "nbf", "exp", "iss", "aud", "fam", "gen", "csrf",
+pub(crate) const RESERVED: [&str; 13] = [
+    "sub",
+    "jti",
+    "type",
+    "fresh",
+    "iat",
+    "nbf",
+    "exp",
+    "iss",
+    "aud",
+    "fam",
+    "gen",
+    "csrf",
+    "auth_time",
 ];

@@ -109,6 +109,8 @@ pub(crate) struct ReceivedPayload<'a, T> {
     pub(crate) r#gen: Option<Raw<'a>>,
     #[serde(borrow)]
     pub(crate) csrf: Option<Raw<'a>>,
+    #[serde(borrow)]
+    pub(crate) auth_time: Option<Raw<'a>>,
     /// The default scope claim; another name is read by [`named_claim`].
     #[serde(borrow)]
     pub(crate) scope: Option<Raw<'a>>,
