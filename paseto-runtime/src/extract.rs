@@ -14,6 +14,7 @@ use crate::csrf;
 use crate::error::AuthError;
 use crate::kind::{Access, TokenKind};
 use crate::rejection::{AuthRejection, reject};
+use crate::scope;
 use crate::settings::Settings;
 use crate::settings::TokenSource;
 use crate::sliding::CookieSession;
@@ -154,9 +155,16 @@ fn reuse<K: TokenKind>(done: Authenticated) -> Result<Option<Verified<K>>, AuthE
     Ok(Some(Verified(done.claims.replace_extra(extra).0)))
 }
 
+/// The scopes of pass-through [`RequireLayer`](crate::RequireLayer)s that let
+/// a request through without a token: any token an extractor below them finds
+/// must hold them all.
+#[derive(Clone)]
+pub(crate) struct PendingScopes(pub(crate) Vec<Arc<[String]>>);
+
 /// What a request must also pass once its token verified: for a cookie, the
-/// CSRF and origin checks; and a cookie's access token is recorded for a
-/// sliding session, where the layer runs.
+/// CSRF and origin checks; the scopes of pass-through layers above; and a
+/// cookie's access token is recorded for a sliding session, where the layer
+/// runs.
 pub(crate) fn accept<T>(
     settings: &Settings,
     parts: &Parts,
@@ -165,11 +173,17 @@ pub(crate) fn accept<T>(
 ) -> Result<Claims<T>, AuthError> {
     if via == TokenSource::Cookie {
         csrf::check(settings, parts, &claims)?;
-        if let Some(session) = parts.extensions.get::<CookieSession>()
-            && claims.token_type() == ACCESS
-        {
-            session.record(&claims);
+    }
+    if let Some(PendingScopes(pending)) = parts.extensions.get() {
+        for scopes in pending {
+            scope::require(&claims, scopes)?;
         }
+    }
+    if via == TokenSource::Cookie
+        && claims.token_type() == ACCESS
+        && let Some(session) = parts.extensions.get::<CookieSession>()
+    {
+        session.record(&claims);
     }
     Ok(claims)
 }

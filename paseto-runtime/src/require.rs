@@ -18,7 +18,7 @@ use tower_service::Service;
 use crate::auth::PasetoAuth;
 use crate::denylist::BoxFuture;
 use crate::error::AuthError;
-use crate::extract::{Authenticated, accept};
+use crate::extract::{Authenticated, PendingScopes, accept};
 use crate::kind::TokenKind;
 use crate::rejection::reject;
 use crate::scope::{self, is_scope_token};
@@ -118,7 +118,9 @@ impl<K> RequireLayer<K> {
 
     /// Lets requests without a token through, as anonymous: their handlers see
     /// no claims (`Option<Claims>` is `None`). A token that is present but bad
-    /// is still rejected. Default: no.
+    /// is still rejected, and the layer's [`scopes`](Self::scopes) hold for a
+    /// token that an extractor below finds where this layer did not look (a
+    /// JSON body read by a layer inside it). Default: no.
     pub fn pass_through(mut self, allow: bool) -> Self {
         self.pass_through = allow;
         self
@@ -192,11 +194,18 @@ impl<K: TokenKind> RequireLayer<K> {
         let settings = &self.auth.settings;
         let class = TokenClass::of(K::TOKEN_TYPE);
         let Some((token, via)) = source::find(settings, parts, class)? else {
-            return if self.pass_through {
-                Ok(())
-            } else {
-                Err(AuthError::MissingToken)
-            };
+            if !self.pass_through {
+                return Err(AuthError::MissingToken);
+            }
+            // An extractor below may find a token this layer cannot see (in a
+            // body a layer inside reads): it must hold these scopes too.
+            if !self.scopes.is_empty() {
+                let pending = parts
+                    .extensions
+                    .get_or_insert_with(|| PendingScopes(Vec::new()));
+                pending.0.push(Arc::clone(&self.scopes));
+            }
+            return Ok(());
         };
         let now = OffsetDateTime::now_utc();
         let (claims, _, trusted) = self.auth.authenticate::<()>(&token, now)?;

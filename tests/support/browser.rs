@@ -3,6 +3,7 @@
 //! the cookies set included.
 
 use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use cookie::Cookie;
 use http::StatusCode;
@@ -57,7 +58,10 @@ pub async fn send(request: RequestBuilder) -> Seen {
 }
 
 /// A `Cookie` header holding these cookies' values.
-pub fn cookie_header(cookies: &HashMap<String, Cookie<'static>>, names: &[&str]) -> String {
+pub fn cookie_header<S: BuildHasher>(
+    cookies: &HashMap<String, Cookie<'static>, S>,
+    names: &[&str],
+) -> String {
     names
         .iter()
         .map(|name| format!("{name}={}", cookies[*name].value()))

@@ -10,7 +10,7 @@ use paseto_runtime::{
     paseto_required,
 };
 use paseto_tests::challenge::{BEARER, INVALID_TOKEN};
-use paseto_tests::{access_claims, auth, forge_json, key, send, send_token, with};
+use paseto_tests::{access_claims, auth, forge_json, key, post_json, send, send_token, with};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -367,6 +367,48 @@ async fn a_pass_through_layer_lets_anonymous_requests_in_but_not_bad_tokens() {
     send_token(&app, "/maybe", "v4.local.AAAA")
         .await
         .assert_rejected(401, INVALID_TOKEN, "Malformed token");
+}
+
+#[paseto_required(optional)]
+async fn maybe_anyone(claims: Option<Claims>) -> String {
+    claims.map_or_else(|| "anonymous".to_owned(), |c| c.subject().to_owned())
+}
+
+/// A pass-through layer's scopes hold for whatever token an extractor below it
+/// finds, even one the layer could not see: here the JSON body layer sits
+/// inside it, so the layer lets the request through as anonymous and the
+/// handler's extractor finds the token in the body. Without admin it is the
+/// same 403 as in the header.
+#[tokio::test]
+async fn a_pass_through_layers_scopes_hold_below_it() {
+    let auth = auth();
+    let app = Router::new()
+        .route("/maybe", axum::routing::post(maybe_anyone))
+        .route_layer(auth.json_body_layer())
+        .route_layer(
+            auth.require::<Access>()
+                .scopes(["admin"])
+                .unwrap()
+                .pass_through(true),
+        )
+        .with_state(auth.clone());
+    let admin_scope = r#"Bearer error="insufficient_scope", scope="admin""#;
+    let user = token("bob", &["orders:read"]);
+    let bearer = format!("Bearer {user}");
+    post_json(&app, "/maybe", Some(&bearer), "{}")
+        .await
+        .assert_rejected(403, admin_scope, "Insufficient scope");
+    let body = json!({ "access_token": user }).to_string();
+    post_json(&app, "/maybe", None, &body)
+        .await
+        .assert_rejected(403, admin_scope, "Insufficient scope");
+    let body = json!({ "access_token": token("alice", &["admin"]) }).to_string();
+    post_json(&app, "/maybe", None, &body)
+        .await
+        .assert_ok("alice");
+    post_json(&app, "/maybe", None, "{}")
+        .await
+        .assert_ok("anonymous");
 }
 
 #[test]
