@@ -171,6 +171,8 @@ options! {
     refresh_cookie_path: String = "/".to_owned(),
     /// Give cookies a `Max-Age` of their token's lifetime; else session cookies.
     cookie_max_age: bool = true,
+    /// Prefix every cookie name with `__Host-`.
+    cookie_host_prefix: bool = false,
     /// Origins a cookie-authenticated WebSocket upgrade may come from; empty:
     /// the request's own host only.
     websocket_origins: Vec<String> = Vec::new(),

@@ -116,6 +116,7 @@ async fn a_browser_session_through_the_page() {
         .denylist(MemoryDenylist::new())
         .websocket_query(true)
         .cookie_tokens(true)
+        .cookie_host_prefix(true)
         .build()
         .unwrap();
     let addr = serve(auth).await;
@@ -136,8 +137,8 @@ async fn a_browser_session_through_the_page() {
     wait_for(&client, "user", |t| t == "test").await;
 
     let cookies = document_cookie(&client).await;
-    assert!(cookies.contains("csrf_access_token="), "{cookies}");
-    assert!(cookies.contains("csrf_refresh_token="), "{cookies}");
+    assert!(cookies.contains("__Host-csrf_access_token="), "{cookies}");
+    assert!(cookies.contains("__Host-csrf_refresh_token="), "{cookies}");
     assert!(!cookies.contains("access_token_cookie"), "{cookies}");
     assert!(!cookies.contains("refresh_token_cookie"), "{cookies}");
 

@@ -264,3 +264,120 @@ async fn options_is_never_guarded_even_when_configured() {
         .header("cookie", cookie_header(&cookies, &["access_token_cookie"]));
     assert_eq!(send(request).await.status, StatusCode::OK);
 }
+
+/// Cookie tossing: a sibling subdomain (`evil.example.com` beside
+/// `app.example.com`) can set a cookie for `Domain=example.com`, which the
+/// browser then sends to the app. With plain names, the attacker's own token
+/// logs the victim in as the attacker; with `__Host-` names, which a browser
+/// never accepts with a `Domain`, the app reads only cookies its own host set.
+#[tokio::test]
+async fn a_cookie_tossed_from_a_sibling_domain_is_not_read_under_host_prefixed_names() {
+    let plain = builder().build().unwrap();
+    let tossed = plain.access_token("mallory").issue().unwrap();
+    let header = format!("access_token_cookie={tossed}");
+    let app = App::start(plain).await;
+    let url = format!("http://{}/protected", app.addr);
+    let seen = send(app.client.get(&url).header("cookie", &header)).await;
+    assert_eq!(
+        (seen.status, seen.body),
+        (StatusCode::OK, json!({ "user": "mallory" })),
+        "plain names read the tossed cookie"
+    );
+
+    let app = App::start(builder().cookie_host_prefix(true).build().unwrap()).await;
+    let url = format!("http://{}/protected", app.addr);
+    let seen = send(app.client.get(&url).header("cookie", &header)).await;
+    assert_eq!(seen.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        seen.body,
+        json!({ "detail": "PASETO Authorization Token required" })
+    );
+
+    // The prefixed cookies a login sets: `Secure`, `Path=/`, no `Domain`.
+    let cookies = login(&app).await;
+    let mut names: Vec<_> = cookies.keys().cloned().collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "__Host-access_token_cookie",
+            "__Host-csrf_access_token",
+            "__Host-csrf_refresh_token",
+            "__Host-refresh_token_cookie",
+        ]
+    );
+    for cookie in cookies.values() {
+        assert_eq!(cookie.secure(), Some(true), "{cookie}");
+        assert_eq!(cookie.path(), Some("/"), "{cookie}");
+        assert_eq!(cookie.domain(), None, "{cookie}");
+    }
+    let own = cookie_header(&cookies, &["__Host-access_token_cookie"]);
+    let seen = send(app.client.get(&url).header("cookie", &own)).await;
+    assert_eq!(
+        (seen.status, seen.body),
+        (StatusCode::OK, json!({ "user": "test" }))
+    );
+    // Both cookies sent: only the app's own is read.
+    let both = format!("{header}; {own}");
+    let seen = send(app.client.get(&url).header("cookie", both)).await;
+    assert_eq!(
+        (seen.status, seen.body),
+        (StatusCode::OK, json!({ "user": "test" }))
+    );
+    // Refresh and logout read the prefixed refresh and CSRF cookies.
+    let refresh = format!("http://{}/cookie/refresh", app.addr);
+    let header = cookie_header(&cookies, &["__Host-refresh_token_cookie"]);
+    let csrf = cookies["__Host-csrf_refresh_token"].value();
+    let seen = send(
+        app.client
+            .post(&refresh)
+            .header("cookie", header)
+            .header("x-csrf-token", csrf),
+    )
+    .await;
+    assert_eq!(seen.status, StatusCode::OK);
+    assert!(seen.cookies.contains_key("__Host-access_token_cookie"));
+}
+
+/// Two cookies of the token's name in one request (one tossed from a sibling
+/// domain, one the app set) are refused, not resolved by order.
+#[tokio::test]
+async fn two_token_cookies_of_one_name_are_malformed() {
+    let auth = builder().build().unwrap();
+    let tossed = auth.access_token("mallory").issue().unwrap();
+    let app = App::start(auth).await;
+    let cookies = login(&app).await;
+    let own = cookie_header(&cookies, &["access_token_cookie"]);
+    let url = format!("http://{}/protected", app.addr);
+    for header in [
+        format!("access_token_cookie={tossed}; {own}"),
+        format!("{own}; access_token_cookie={tossed}"),
+    ] {
+        let seen = send(app.client.get(&url).header("cookie", header)).await;
+        assert_eq!(seen.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(seen.challenge.as_deref(), Some(INVALID_TOKEN));
+        assert_eq!(seen.body, json!({ "detail": "Malformed token" }));
+    }
+}
+
+#[test]
+fn host_prefixed_cookies_need_secure_and_the_root_path() {
+    let refused =
+        |builder: paseto_runtime::PasetoAuthBuilder| builder.build().unwrap_err().to_string();
+    let insecure = refused(builder().cookie_host_prefix(true).cookie_secure(false));
+    assert!(insecure.contains("cookie_secure"), "{insecure}");
+    assert!(insecure.contains("__Host-"), "{insecure}");
+    let scoped = refused(
+        builder()
+            .cookie_host_prefix(true)
+            .cookie_paths("/", "/cookie/refresh"),
+    );
+    assert!(scoped.contains("cookie paths"), "{scoped}");
+    // Names given with a prefix by hand follow the same rules.
+    let named = refused(
+        builder()
+            .token_cookies("__Secure-access", "__Secure-refresh")
+            .cookie_secure(false),
+    );
+    assert!(named.contains("cookie_secure"), "{named}");
+}

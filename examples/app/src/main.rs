@@ -35,11 +35,13 @@ async fn run() -> Result<(), Box<dyn Error>> {
         .init();
 
     // Browsers cannot set headers on a WebSocket: `/ws` also takes `?token=`; and
-    // the `/cookie/*` routes keep tokens in `HttpOnly` cookies with CSRF checks.
+    // the `/cookie/*` routes keep tokens in `HttpOnly` cookies with CSRF checks,
+    // named `__Host-…` so that no sibling subdomain can set or shadow them.
     let mut config = PasetoAuth::builder()
         .env()?
         .websocket_query(true)
-        .cookie_tokens(true);
+        .cookie_tokens(true)
+        .cookie_host_prefix(true);
     if !config.has_key() {
         eprintln!(
             "PASETO_SECRET_KEY is not set: generated a key for this run; tokens stop verifying when the process exits"

@@ -66,6 +66,23 @@ impl PasetoAuthBuilder {
                 "paths starting with `/`, of visible ASCII without `;`",
             );
         }
+        // A browser drops a prefixed cookie that breaks its prefix's rules:
+        // logins would seem to work and every next request be anonymous.
+        let prefixed = |prefix: &str| {
+            cookie_names.iter().any(|name| {
+                name.get(..prefix.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+            })
+        };
+        if (prefixed(HOST_PREFIX) || prefixed("__Secure-")) && !options.cookie_secure {
+            return invalid(
+                "cookie_secure",
+                "`true` for cookies named `__Host-` or `__Secure-`",
+            );
+        }
+        if prefixed(HOST_PREFIX) && !paths.iter().all(|path| *path == "/") {
+            return invalid("cookie paths", "`/` for cookies named `__Host-`");
+        }
         let sources = &options.token_sources;
         if sources
             .iter()
@@ -101,7 +118,20 @@ impl PasetoAuthBuilder {
     }
 
     /// Checks the settings and builds the configuration.
-    pub fn build(self) -> Result<PasetoAuth, ConfigError> {
+    pub fn build(mut self) -> Result<PasetoAuth, ConfigError> {
+        if self.options.cookie_host_prefix {
+            let options = &mut self.options;
+            for name in [
+                &mut options.access_cookie,
+                &mut options.refresh_cookie,
+                &mut options.csrf_access_cookie,
+                &mut options.csrf_refresh_cookie,
+            ] {
+                if !name.starts_with(HOST_PREFIX) {
+                    name.insert_str(0, HOST_PREFIX);
+                }
+            }
+        }
         Self::check(&self.options)?;
         let secrets = self.verify_keys.iter().filter_map(|key| match key {
             VerifyKey::Secret(secret) => Some(secret),
@@ -178,6 +208,9 @@ impl PasetoAuthBuilder {
         })
     }
 }
+
+/// The cookie name prefix that binds a cookie to its host (RFC 6265bis).
+const HOST_PREFIX: &str = "__Host-";
 
 /// An RFC 6265 cookie name: visible ASCII without separators.
 fn is_token(name: &str) -> bool {

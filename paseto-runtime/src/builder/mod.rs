@@ -199,6 +199,15 @@ impl PasetoAuthBuilder {
         self
     }
 
+    /// Prefixes every cookie name with `__Host-` (`__Host-access_token_cookie`,
+    /// …). A browser keeps such a cookie only if it is `Secure`, has `Path=/`
+    /// and no `Domain`, so a sibling subdomain can neither set nor shadow it.
+    /// Default: no; needs `cookie_secure(true)` and both cookie paths `/`.
+    pub fn cookie_host_prefix(mut self, prefix: bool) -> Self {
+        self.options.cookie_host_prefix = prefix;
+        self
+    }
+
     /// The origins (`https://app.example`) a cookie-authenticated WebSocket
     /// upgrade may come from. Default: none listed, which allows only the
     /// request's own host.
