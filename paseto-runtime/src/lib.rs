@@ -93,7 +93,9 @@
 //!
 //! # Rotating keys
 //!
-//! Every token names its key's PASERK id in its footer's `kid`.
+//! Every token under a key names its PASERK id in its footer's `kid` (unless
+//! [`PasetoAuthBuilder::kid_footer`] leaves it out, for peers that refuse
+//! footers).
 //! [`PasetoAuthBuilder::verify_key`] adds keys that only verify, so a new key
 //! can be deployed before it issues and an old one kept until its tokens
 //! expire; a token naming a key the service does not hold is refused
@@ -139,15 +141,16 @@
 //! [`PasetoAuthBuilder::cookie_tokens`] lets the guards read tokens from
 //! `HttpOnly` cookies set by [`PasetoAuth::login_cookies`], with CSRF double
 //! submit for state-changing methods and an `Origin` check for WebSocket
-//! upgrades; [`PasetoAuth::sliding_session_layer`] renews access cookies near
-//! expiry.
+//! upgrades; [`PasetoAuthBuilder::cookie_host_prefix`] names them `__Host-`;
+//! [`PasetoAuth::sliding_session_layer`] renews access cookies near expiry,
+//! within the session's lifetime.
 //!
 //! # Revocation
 //!
 //! [`PasetoAuthBuilder::denylist`] takes a [`Denylist`]: [`MemoryDenylist`] for
 //! one process, `RedisDenylist` (feature `redis`) for many, or your own store.
 //! [`PasetoAuth::revoke`] logs a token out until it could no longer verify (its
-//! `exp` plus the leeway), [`PasetoAuth::rotate`] trades a refresh token for a
+//! `exp` plus twice the leeway), [`PasetoAuth::rotate`] trades a refresh token for a
 //! new pair and detects reuse (RFC 9700 §4.14), with a short
 //! [grace period](PasetoAuthBuilder::rotation_grace) for a client's retry, and
 //! [`PasetoAuthBuilder::revocation_check`] adds a check of your own. The store
