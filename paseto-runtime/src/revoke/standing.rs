@@ -71,11 +71,11 @@ mod tests {
     use crate::settings::MAX_DURATION;
 
     #[test]
-    fn the_record_end_rounds_up_past_the_leeway() {
+    fn the_record_end_rounds_up_past_twice_the_leeway() {
         let exp = datetime!(2026-01-01 0:00:04.001 UTC);
         assert_eq!(
             record_end(exp, Duration::seconds(60)),
-            datetime!(2026-01-01 0:01:05 UTC)
+            datetime!(2026-01-01 0:02:05 UTC)
         );
         let whole = datetime!(2026-01-01 0:00:04 UTC);
         assert_eq!(record_end(whole, Duration::ZERO), whole);
