@@ -69,6 +69,15 @@ pub fn cookie_header<S: BuildHasher>(
         .join("; ")
 }
 
+/// A `GET` of `url` with this `Cookie` header.
+pub async fn get_with_cookie(
+    app: &App,
+    url: impl reqwest::IntoUrl,
+    cookie: impl AsRef<str>,
+) -> Seen {
+    send(app.client.get(url).header("cookie", cookie.as_ref())).await
+}
+
 /// Logs in as `test` at the app's `/cookie/login`; the cookies it set.
 pub async fn login(app: &App) -> HashMap<String, Cookie<'static>> {
     let url = format!("http://{}/cookie/login", app.addr);

@@ -384,6 +384,16 @@ async fn a_redis_outage_is_logged_once_and_answered_with_retry_after() {
     assert_eq!(recoveries, 1, "{text}");
 }
 
+/// Why `connect` refuses `server` with the default settings.
+async fn refused_at_connect(server: &RedisServer) -> String {
+    let refused = RedisDenylist::new(&server.url())
+        .unwrap()
+        .connect()
+        .await
+        .unwrap_err();
+    std::error::Error::source(&refused).unwrap().to_string()
+}
+
 /// A Redis that may evict revocations is refused at start by default: with
 /// `allkeys-lru` (or any policy but `noeviction`) a revocation can be evicted
 /// under memory pressure, and the revoked token works again on every instance
@@ -404,12 +414,7 @@ async fn redis_that_may_evict_revocations_is_refused_by_default() {
             .command(&["CONFIG", "SET", "maxmemory-policy", policy])
             .await;
         assert_eq!(reply.as_deref(), Some("+OK"));
-        let refused = RedisDenylist::new(&server.url())
-            .unwrap()
-            .connect()
-            .await
-            .unwrap_err();
-        let cause = std::error::Error::source(&refused).unwrap().to_string();
+        let cause = refused_at_connect(&server).await;
         assert!(
             cause.contains(&format!("`maxmemory-policy` is `{policy}`")),
             "{cause}"
@@ -435,12 +440,7 @@ async fn redis_that_may_evict_revocations_is_refused_by_default() {
 async fn redis_without_config_is_refused_by_default() {
     let server = RedisServer::start_with(&["--rename-command", "CONFIG", ""]).await;
     let (logs, _guard) = paseto_tests::capture_logs();
-    let refused = RedisDenylist::new(&server.url())
-        .unwrap()
-        .connect()
-        .await
-        .unwrap_err();
-    let cause = std::error::Error::source(&refused).unwrap().to_string();
+    let cause = refused_at_connect(&server).await;
     assert!(cause.contains("does not answer `CONFIG GET"), "{cause}");
     RedisDenylist::new(&server.url())
         .unwrap()

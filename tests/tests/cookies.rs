@@ -10,7 +10,7 @@ use axum::routing::get;
 use cookie::SameSite;
 use http::StatusCode;
 use paseto_runtime::{Claims, PasetoAuth, paseto_required};
-use paseto_tests::browser::{builder, cookie_header, forbidden, login, send};
+use paseto_tests::browser::{builder, cookie_header, forbidden, get_with_cookie, login, send};
 use paseto_tests::challenge::INVALID_TOKEN;
 use paseto_tests::{App, serve_router};
 use reqwest::Method;
@@ -89,7 +89,7 @@ async fn a_get_with_the_access_cookie_needs_no_csrf_header() {
     let cookies = login(&app).await;
     let url = format!("http://{}/protected", app.addr);
     let header = cookie_header(&cookies, &["access_token_cookie"]);
-    let seen = send(app.client.get(url).header("cookie", header)).await;
+    let seen = get_with_cookie(&app, url, header).await;
     assert_eq!(
         (seen.status, seen.body),
         (StatusCode::OK, json!({ "user": "test" }))
@@ -120,7 +120,7 @@ async fn refresh_needs_the_refresh_csrf_value() {
     assert_eq!(names, ["access_token_cookie", "csrf_access_token"]);
     let protected = format!("http://{}/protected", app.addr);
     let header = cookie_header(&seen.cookies, &["access_token_cookie"]);
-    let seen = send(app.client.get(protected).header("cookie", header)).await;
+    let seen = get_with_cookie(&app, protected, header).await;
     assert_eq!(seen.status, StatusCode::OK);
 }
 
@@ -148,7 +148,7 @@ async fn logout_revokes_the_session_and_clears_the_cookies() {
         assert_eq!(cookie.max_age().map(time::Duration::whole_seconds), Some(0));
     }
     let protected = format!("http://{}/protected", app.addr);
-    let seen = send(app.client.get(protected).header("cookie", &header)).await;
+    let seen = get_with_cookie(&app, protected, &header).await;
     assert_eq!(seen.status, StatusCode::UNAUTHORIZED);
     assert_eq!(seen.challenge.as_deref(), Some(INVALID_TOKEN));
     assert_eq!(seen.body, json!({ "detail": "Token has been revoked" }));
@@ -277,7 +277,7 @@ async fn a_cookie_tossed_from_a_sibling_domain_is_not_read_under_host_prefixed_n
     let header = format!("access_token_cookie={tossed}");
     let app = App::start(plain).await;
     let url = format!("http://{}/protected", app.addr);
-    let seen = send(app.client.get(&url).header("cookie", &header)).await;
+    let seen = get_with_cookie(&app, &url, &header).await;
     assert_eq!(
         (seen.status, seen.body),
         (StatusCode::OK, json!({ "user": "mallory" })),
@@ -286,7 +286,7 @@ async fn a_cookie_tossed_from_a_sibling_domain_is_not_read_under_host_prefixed_n
 
     let app = App::start(builder().cookie_host_prefix(true).build().unwrap()).await;
     let url = format!("http://{}/protected", app.addr);
-    let seen = send(app.client.get(&url).header("cookie", &header)).await;
+    let seen = get_with_cookie(&app, &url, &header).await;
     assert_eq!(seen.status, StatusCode::UNAUTHORIZED);
     assert_eq!(
         seen.body,
@@ -312,14 +312,14 @@ async fn a_cookie_tossed_from_a_sibling_domain_is_not_read_under_host_prefixed_n
         assert_eq!(cookie.domain(), None, "{cookie}");
     }
     let own = cookie_header(&cookies, &["__Host-access_token_cookie"]);
-    let seen = send(app.client.get(&url).header("cookie", &own)).await;
+    let seen = get_with_cookie(&app, &url, &own).await;
     assert_eq!(
         (seen.status, seen.body),
         (StatusCode::OK, json!({ "user": "test" }))
     );
     // Both cookies sent: only the app's own is read.
     let both = format!("{header}; {own}");
-    let seen = send(app.client.get(&url).header("cookie", both)).await;
+    let seen = get_with_cookie(&app, &url, both).await;
     assert_eq!(
         (seen.status, seen.body),
         (StatusCode::OK, json!({ "user": "test" }))
@@ -353,7 +353,7 @@ async fn two_token_cookies_of_one_name_are_malformed() {
         format!("access_token_cookie={tossed}; {own}"),
         format!("{own}; access_token_cookie={tossed}"),
     ] {
-        let seen = send(app.client.get(&url).header("cookie", header)).await;
+        let seen = get_with_cookie(&app, &url, header).await;
         assert_eq!(seen.status, StatusCode::UNAUTHORIZED);
         assert_eq!(seen.challenge.as_deref(), Some(INVALID_TOKEN));
         assert_eq!(seen.body, json!({ "detail": "Malformed token" }));

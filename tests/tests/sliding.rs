@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::routing::get;
 use http::StatusCode;
 use paseto_runtime::{Access, Claims, Duration, PasetoAuth, SetCookies, SlidingSessionLayer};
-use paseto_tests::browser::{builder, cookie_header, login, send};
+use paseto_tests::browser::{builder, cookie_header, get_with_cookie, login, send};
 use paseto_tests::{App, serve_router};
 use serde_json::json;
 
@@ -52,32 +52,17 @@ async fn a_sliding_session_renews_the_access_cookie_inside_the_window_only() {
     let cookies = login(&app).await;
     let header = cookie_header(&cookies, &["access_token_cookie"]);
     let inside = sliding(auth.clone(), Duration::seconds(120)).await;
-    let seen = send(
-        app.client
-            .get(format!("http://{inside}/who"))
-            .header("cookie", &header),
-    )
-    .await;
+    let seen = get_with_cookie(&app, format!("http://{inside}/who"), &header).await;
     assert_eq!(seen.status, StatusCode::OK);
     let mut names: Vec<_> = seen.cookies.keys().cloned().collect();
     names.sort();
     assert_eq!(names, ["access_token_cookie", "csrf_access_token"]);
     let renewed = cookie_header(&seen.cookies, &["access_token_cookie"]);
-    let again = send(
-        app.client
-            .get(format!("http://{inside}/who"))
-            .header("cookie", renewed),
-    )
-    .await;
+    let again = get_with_cookie(&app, format!("http://{inside}/who"), renewed).await;
     assert_eq!(again.status, StatusCode::OK, "the renewed cookie works");
 
     let outside = sliding(auth, Duration::seconds(10)).await;
-    let seen = send(
-        app.client
-            .get(format!("http://{outside}/who"))
-            .header("cookie", &header),
-    )
-    .await;
+    let seen = get_with_cookie(&app, format!("http://{outside}/who"), &header).await;
     assert_eq!(seen.status, StatusCode::OK);
     assert!(seen.cookies.is_empty(), "not yet within the window");
 }
@@ -146,12 +131,7 @@ async fn a_logout_is_never_renewed() {
         "a revoked session renewed: {:?}",
         seen.cookies.keys()
     );
-    let seen = send(
-        app.client
-            .get(format!("http://{}/protected", app.addr))
-            .header("cookie", &header),
-    )
-    .await;
+    let seen = get_with_cookie(&app, format!("http://{}/protected", app.addr), &header).await;
     assert_eq!(
         (seen.status, seen.body),
         (
@@ -172,12 +152,7 @@ async fn only_a_success_renews() {
     let cookies = login(&app).await;
     let header = cookie_header(&cookies, &["access_token_cookie"]);
     let addr = sliding(auth, Duration::seconds(120)).await;
-    let seen = send(
-        app.client
-            .get(format!("http://{addr}/fail"))
-            .header("cookie", &header),
-    )
-    .await;
+    let seen = get_with_cookie(&app, format!("http://{addr}/fail"), &header).await;
     assert_eq!(seen.status, StatusCode::SERVICE_UNAVAILABLE);
     assert!(seen.cookies.is_empty(), "{:?}", seen.cookies.keys());
 }
@@ -196,12 +171,7 @@ async fn a_token_past_its_expiry_is_not_renewed() {
     let header = cookie_header(&cookies, &["access_token_cookie"]);
     let addr = sliding(auth, Duration::seconds(120)).await;
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let seen = send(
-        app.client
-            .get(format!("http://{addr}/who"))
-            .header("cookie", &header),
-    )
-    .await;
+    let seen = get_with_cookie(&app, format!("http://{addr}/who"), &header).await;
     assert_eq!(seen.status, StatusCode::OK, "inside the leeway");
     assert!(seen.cookies.is_empty(), "{:?}", seen.cookies.keys());
 }
@@ -227,12 +197,7 @@ async fn renewals_end_with_the_session() {
         .expect("a login's tokens carry auth_time");
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let by_default = sliding(auth.clone(), Duration::seconds(120)).await;
-    let seen = send(
-        app.client
-            .get(format!("http://{by_default}/who"))
-            .header("cookie", &header),
-    )
-    .await;
+    let seen = get_with_cookie(&app, format!("http://{by_default}/who"), &header).await;
     assert_eq!(seen.status, StatusCode::OK);
     assert!(
         seen.cookies.is_empty(),
@@ -244,12 +209,7 @@ async fn renewals_end_with_the_session() {
         .sliding_session_layer(Duration::seconds(120))
         .max_lifetime(Duration::seconds(30));
     let longer = sliding_with(auth.clone(), layer).await;
-    let seen = send(
-        app.client
-            .get(format!("http://{longer}/who"))
-            .header("cookie", &header),
-    )
-    .await;
+    let seen = get_with_cookie(&app, format!("http://{longer}/who"), &header).await;
     let renewed = &seen.cookies["access_token_cookie"];
     let claims = auth.verify::<Access>(renewed.value()).await.unwrap();
     assert_eq!(claims.authenticated_at(), Some(login_time));
