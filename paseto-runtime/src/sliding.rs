@@ -17,7 +17,6 @@ use crate::auth::PasetoAuth;
 use crate::claims::Claims;
 use crate::cookies::SetCookies;
 use crate::denylist::BoxFuture;
-use crate::revoke::OnReuse;
 
 /// Re-issues the access cookie (and its CSRF cookie) on the response to a
 /// request that an access cookie authenticated, when that token expires within
@@ -145,10 +144,7 @@ impl SlidingSessionLayer {
             return None;
         }
         // Revoked by this request (a logout) or before: the session is over.
-        self.auth
-            .check_revocation(claims, now, OnReuse::Refuse)
-            .await
-            .ok()?;
+        self.auth.check_renewal(claims, now).await.ok()?;
         let renewed = self.auth.refresh_access(claims).authenticated_at(login);
         self.auth
             .access_cookies(renewed.expires_in(lifetime), lifetime)

@@ -488,3 +488,23 @@ async fn optional_endpoint_still_rejects_a_bad_token() {
         .await
         .assert_rejected(400, INVALID_REQUEST, BAD_HEADER);
 }
+
+/// `auth_time` bounds a sliding session. A login precedes its tokens, so a
+/// login time after `iat` (which a key holder, such as a peer service writing
+/// its own claims, could set) would stretch the session it bounds: refused.
+#[tokio::test]
+async fn a_login_time_after_the_token_was_issued_is_malformed() {
+    let app = app(auth());
+    for later in [at(1), at(3600)] {
+        let token = forge_json(&with(access_claims(), "auth_time", Some(later)));
+        send_token(&app, "/access", &token).await.assert_rejected(
+            401,
+            INVALID_TOKEN,
+            "Token claim 'auth_time' is malformed",
+        );
+    }
+    let earlier = forge_json(&with(access_claims(), "auth_time", Some(at(-3600))));
+    send_token(&app, "/access", &earlier)
+        .await
+        .assert_ok("alice");
+}

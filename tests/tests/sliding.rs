@@ -9,7 +9,9 @@ use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
 use http::StatusCode;
-use paseto_runtime::{Access, Claims, Duration, PasetoAuth, SetCookies, SlidingSessionLayer};
+use paseto_runtime::{
+    Access, Claims, Duration, PasetoAuth, Refresh, SetCookies, SlidingSessionLayer,
+};
 use paseto_tests::browser::{builder, cookie_header, get_with_cookie, login, send};
 use paseto_tests::{App, serve_router};
 use serde_json::json;
@@ -138,6 +140,37 @@ async fn a_logout_is_never_renewed() {
             StatusCode::UNAUTHORIZED,
             json!({ "detail": "Token has been revoked" })
         )
+    );
+}
+
+/// Where access tokens are not checked against the denylist
+/// (`denylist_token_checks(["refresh"])`), a stolen access cookie of a session
+/// that logged out (`revoke_family`) still verifies until its `exp`, as
+/// configured; but a renewal is a refresh, and a refresh of that family is
+/// refused, so the layer renews nothing and the session ends at the cookie's
+/// `exp`, not at the login's refresh lifetime.
+#[tokio::test]
+async fn a_family_logged_out_is_not_renewed_where_access_tokens_go_unchecked() {
+    let auth = builder()
+        .access_ttl(Duration::seconds(60))
+        .denylist_token_checks(["refresh"])
+        .build()
+        .unwrap();
+    let app = App::start(auth.clone()).await;
+    let cookies = login(&app).await;
+    let stolen = cookie_header(&cookies, &["access_token_cookie"]);
+    let refresh = auth
+        .verify::<Refresh>(cookies["refresh_token_cookie"].value())
+        .await
+        .unwrap();
+    auth.revoke_family(&refresh).await.unwrap();
+    let addr = sliding(auth, Duration::seconds(120)).await;
+    let seen = get_with_cookie(&app, format!("http://{addr}/who"), &stolen).await;
+    assert_eq!(seen.status, StatusCode::OK, "access tokens go unchecked");
+    assert!(
+        seen.cookies.is_empty(),
+        "a logged-out family renewed: {:?}",
+        seen.cookies.keys()
     );
 }
 

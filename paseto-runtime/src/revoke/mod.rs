@@ -21,6 +21,7 @@ use crate::error::{AuthError, detail_response};
 use crate::issue::IssueError;
 use crate::rejection::AuthRejection;
 use crate::settings::{MAX_DURATION, Revocation};
+use crate::token_type::REFRESH;
 
 /// A token or family that could not be revoked, or a refresh token that could not
 /// be rotated.
@@ -110,9 +111,42 @@ impl PasetoAuth {
         now: OffsetDateTime,
         on_reuse: OnReuse,
     ) -> Result<(), AuthError> {
-        let Some(revocation) = self.settings.revocation_for(claims.token_type()) else {
-            return Ok(());
-        };
+        match self.settings.revocation_for(claims.token_type()) {
+            Some(revocation) => self.check_against(revocation, claims, now, on_reuse).await,
+            None => Ok(()),
+        }
+    }
+
+    /// Whether a sliding session may renew `claims`: a renewal is a refresh,
+    /// so it is refused when the token is revoked or when its family is, as a
+    /// refresh token's would be, even where the token's own type is not
+    /// checked.
+    pub(crate) async fn check_renewal(
+        &self,
+        claims: &Claims,
+        now: OffsetDateTime,
+    ) -> Result<(), AuthError> {
+        let revocation = self
+            .settings
+            .revocation_for(claims.token_type())
+            .or_else(|| self.settings.revocation_for(REFRESH));
+        match revocation {
+            Some(revocation) => {
+                self.check_against(revocation, claims, now, OnReuse::Refuse)
+                    .await
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// The denylist's and the revocation check's answers for `claims`.
+    async fn check_against(
+        &self,
+        revocation: &Revocation,
+        claims: &Claims,
+        now: OffsetDateTime,
+        on_reuse: OnReuse,
+    ) -> Result<(), AuthError> {
         if let Some(denylist) = &revocation.denylist {
             let (token, family) = (claims.token_id(), claims.family_id());
             let answer = match denylist.get_now(token, family, now) {

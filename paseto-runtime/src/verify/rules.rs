@@ -39,7 +39,7 @@ pub(super) fn validate<T>(
         family: optional_string(payload.fam, "fam")?.map(Cow::into_owned),
         generation: generation(payload.r#gen.as_ref())?,
         csrf: optional_string(payload.csrf, "csrf")?.map(Cow::into_owned),
-        authenticated_at: optional_time(payload.auth_time, "auth_time")?,
+        authenticated_at: authenticated_at(payload.auth_time, issued_at, latest)?,
         scopes: scopes(payload.scope)?,
         footer: None,
     };
@@ -91,6 +91,21 @@ fn issued_at(
         return Err(AuthError::IssuedInFuture);
     }
     Ok(issued_at)
+}
+
+/// `auth_time`, when present: a login precedes its tokens, so not after `iat`
+/// nor after `latest`; a later one would stretch the session it bounds.
+fn authenticated_at(
+    raw: Option<Raw<'_>>,
+    issued_at: Option<OffsetDateTime>,
+    latest: OffsetDateTime,
+) -> Result<Option<OffsetDateTime>, AuthError> {
+    let authenticated_at = optional_time(raw, "auth_time")?;
+    let bound = issued_at.map_or(latest, |iat| iat.min(latest));
+    if authenticated_at.is_some_and(|at| at > bound) {
+        return Err(AuthError::MalformedClaim("auth_time"));
+    }
+    Ok(authenticated_at)
 }
 
 /// `iss`: the required issuer, when one is configured.
