@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use self::follow::{Source, follow};
 use self::mirror::{Mirror, stricter};
-use self::records::{family, key, unix_millis};
+use self::records::{family, key, millis_until, unix_millis};
 use super::{BoxFuture, Denylist, DenylistError, Family, Record, Target};
 
 mod follow;
@@ -16,7 +16,8 @@ mod mirror;
 mod records;
 
 /// A denylist in Redis, for many instances of a service. Each record expires in
-/// Redis once no token it covers can verify (`PXAT`), so Redis holds only live
+/// Redis once no token it covers can verify (`PX`, a lifetime, so that Redis's
+/// clock does not matter), so Redis holds only live
 /// revocations and one record per rotated session.
 ///
 /// Requests do not wait for Redis: each instance keeps a copy of the records,
@@ -203,24 +204,21 @@ fn is_refused_command(error: &DenylistError) -> bool {
         })
 }
 
-/// Marks `KEYS[1]` revoked until at least `ARGV[1]` (unix milliseconds), keeping
-/// a longer expiry it already has.
+/// Marks `KEYS[1]` revoked for at least `ARGV[1]` milliseconds, keeping a
+/// longer expiry it already has. Lifetimes are relative, so a Redis whose clock
+/// differs from the service's keeps a record just as long.
 const REVOKE: &str = r"
-local deadline = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[1])
 local left = redis.call('PTTL', KEYS[1])
 if left == -1 then
   return redis.call('SET', KEYS[1], 'revoked', 'KEEPTTL')
 end
-if left > 0 then
-  local now = redis.call('TIME')
-  local kept = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + left
-  if kept > deadline then deadline = kept end
-end
-return redis.call('SET', KEYS[1], 'revoked', 'PXAT', deadline)
+if left > ttl then ttl = left end
+return redis.call('SET', KEYS[1], 'revoked', 'PX', ttl)
 ";
 
 /// Advances the family `KEYS[1]` from generation `ARGV[1]` to the record `ARGV[2]`
-/// (`<generation>:<unix ms>`) kept until `ARGV[3]` (unix milliseconds), when it
+/// (`<generation>:<unix ms>`) kept for `ARGV[3]` milliseconds, when it
 /// is not revoked and is at that generation (0 without a record). Returns the
 /// record as it was.
 const ADVANCE: &str = r"
@@ -228,7 +226,7 @@ local before = redis.call('GET', KEYS[1])
 local generation = 0
 if before then generation = tonumber(string.match(before, '^(%d+):')) end
 if generation == tonumber(ARGV[1]) then
-  redis.call('SET', KEYS[1], ARGV[2], 'PXAT', ARGV[3])
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
 end
 return before
 ";
@@ -279,7 +277,7 @@ impl Denylist for RedisDenylist {
                 .arg(REVOKE)
                 .arg(1)
                 .arg(self.key(target))
-                .arg(unix_millis(until, true));
+                .arg(millis_until(until, OffsetDateTime::now_utc()));
             self.query::<()>(command).await?;
             if let Some(mirror) = &self.mirror {
                 mirror
@@ -304,8 +302,8 @@ impl Denylist for RedisDenylist {
                 .arg(1)
                 .arg(self.key(Target::Family(family_id)))
                 .arg(from)
-                .arg(format!("{}:{}", from + 1, unix_millis(at, false)))
-                .arg(unix_millis(until, true));
+                .arg(format!("{}:{}", from + 1, unix_millis(at)))
+                .arg(millis_until(until, OffsetDateTime::now_utc()));
             let before: Option<String> = self.query(command).await?;
             let before = before.as_deref().map(family).transpose()?;
             let advanced = match before {

@@ -25,12 +25,17 @@ pub(super) fn target<'k>(prefix: &str, key: &'k str) -> Option<Target<'k>> {
     }
 }
 
-/// Unix milliseconds, rounded down (when a rotation happened) or up (until when
-/// a record must live).
-pub(super) fn unix_millis(time: OffsetDateTime, up: bool) -> i64 {
-    let nanos = time.unix_timestamp_nanos();
-    let rest = up && nanos.rem_euclid(1_000_000) > 0;
-    i64::try_from(nanos.div_euclid(1_000_000) + i128::from(rest)).unwrap_or(i64::MAX)
+/// Unix milliseconds, rounded down: when a rotation happened.
+pub(super) fn unix_millis(time: OffsetDateTime) -> i64 {
+    i64::try_from(time.unix_timestamp_nanos().div_euclid(1_000_000)).unwrap_or(i64::MAX)
+}
+
+/// How many milliseconds from `now` a record kept until `until` lives, rounded
+/// up; at least one, as Redis refuses a lifetime of zero.
+pub(super) fn millis_until(until: OffsetDateTime, now: OffsetDateTime) -> i64 {
+    let nanos = (until - now).whole_nanoseconds();
+    let millis = nanos.div_euclid(1_000_000) + i128::from(nanos.rem_euclid(1_000_000) > 0);
+    i64::try_from(millis.max(1)).unwrap_or(i64::MAX)
 }
 
 /// Reads a family record: `revoked` or `<generation>:<unix ms>`.
@@ -56,7 +61,7 @@ mod tests {
     #[test]
     fn family_records_round_trip() {
         let at = datetime!(2026-01-01 0:00:00.5 UTC);
-        let text = format!("3:{}", unix_millis(at, false));
+        let text = format!("3:{}", unix_millis(at));
         assert_eq!(
             family(&text).unwrap(),
             Family::Rotated { generation: 3, at }
@@ -68,11 +73,15 @@ mod tests {
     }
 
     #[test]
-    fn milliseconds_round_up() {
+    fn times_round_down_and_lifetimes_up() {
         let tiny = datetime!(1970-01-01 0:00:00.0000001 UTC);
-        assert_eq!(unix_millis(tiny, true), 1);
-        assert_eq!(unix_millis(tiny, false), 0);
-        assert_eq!(unix_millis(datetime!(1970-01-01 0:00:01 UTC), true), 1000);
+        assert_eq!(unix_millis(tiny), 0);
+        assert_eq!(unix_millis(datetime!(1970-01-01 0:00:01 UTC)), 1000);
+        let now = datetime!(2026-01-01 0:00:00 UTC);
+        let later = now + time::Duration::nanoseconds(1_500_001);
+        assert_eq!(millis_until(later, now), 2);
+        assert_eq!(millis_until(now, now), 1, "never zero");
+        assert_eq!(millis_until(now - time::Duration::HOUR, now), 1);
     }
 
     #[test]
