@@ -384,6 +384,38 @@ async fn a_redis_outage_is_logged_once_and_answered_with_retry_after() {
     assert_eq!(recoveries, 1, "{text}");
 }
 
+/// A denylist used without `connect` reads the eviction policy on first use:
+/// under `allkeys-lru` it answers nothing, and requests get 503 (fail closed)
+/// with the cause logged, until Redis is set to `noeviction`.
+#[tokio::test]
+async fn redis_that_may_evict_is_refused_without_connect_too() {
+    let server = RedisServer::start_with(&["--maxmemory-policy", "allkeys-lru"]).await;
+    let (logs, _guard) = paseto_tests::capture_logs();
+    let auth = PasetoAuth::builder()
+        .local_key(key())
+        .denylist(RedisDenylist::new(&server.url()).unwrap())
+        .build()
+        .unwrap();
+    let app = App::start(auth).await;
+    let (access, _) = app.login().await;
+    let answer = app.get("/protected", &access).await;
+    assert_eq!(answer.0, StatusCode::SERVICE_UNAVAILABLE, "{answer:?}");
+    assert_eq!(
+        answer.2,
+        json!({ "detail": "Token revocation status is unavailable" })
+    );
+    assert!(
+        logs.text().contains("`maxmemory-policy` is `allkeys-lru`"),
+        "{}",
+        logs.text()
+    );
+    let reply = server
+        .command(&["CONFIG", "SET", "maxmemory-policy", "noeviction"])
+        .await;
+    assert_eq!(reply.as_deref(), Some("+OK"));
+    ok_user(&app.get("/protected", &access).await);
+}
+
 /// Why `connect` refuses `server` with the default settings.
 async fn refused_at_connect(server: &RedisServer) -> String {
     let refused = RedisDenylist::new(&server.url())

@@ -1,6 +1,7 @@
 //! [`RedisDenylist`]: revocations shared by every instance of a service.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
@@ -46,6 +47,8 @@ pub struct RedisDenylist {
     prefix: String,
     timeout: Duration,
     refuse_eviction: bool,
+    /// Whether Redis's eviction policy has been read and accepted.
+    policy_accepted: Arc<AtomicBool>,
     mirror: Option<Arc<Mirror>>,
 }
 
@@ -100,6 +103,7 @@ impl RedisDenylist {
             prefix: "paseto:".to_owned(),
             timeout,
             refuse_eviction: true,
+            policy_accepted: Arc::new(AtomicBool::new(false)),
             mirror: Some(Arc::new(Mirror::new())),
         })
     }
@@ -121,8 +125,9 @@ impl RedisDenylist {
         self
     }
 
-    /// Whether [`connect`](Self::connect) fails (the default) or only warns when
-    /// Redis may evict records or will not say whether it may. Every record has
+    /// Whether [`connect`](Self::connect), or the first use of a denylist not
+    /// connected, fails (the default) or only warns when Redis may evict
+    /// records or will not say whether it may. Every record has
     /// an expiry, so every policy but `noeviction`, `volatile-*` ones included,
     /// may evict revocations; `false` accepts that risk, for a managed Redis
     /// that hides `CONFIG` and whose policy you have checked by other means.
@@ -137,7 +142,26 @@ impl RedisDenylist {
     /// revoked tokens valid again: that is an error naming the policy, or with
     /// [`refuse_eviction(false)`](Self::refuse_eviction) a warning. So is a
     /// server that will not answer `CONFIG GET` (as some managed services do).
+    /// A denylist used without `connect` reads the policy on first use, and
+    /// answers nothing (requests get 503) until it is accepted.
     pub async fn connect(self) -> Result<Self, DenylistError> {
+        self.check_policy().await?;
+        if let Some(mirror) = &self.mirror {
+            self.follow(mirror);
+            let started = std::time::Instant::now();
+            while !mirror.is_current() && started.elapsed() < self.timeout {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+        }
+        Ok(self)
+    }
+
+    /// Reads the eviction policy until it is accepted: an error when Redis may
+    /// evict records and `refuse_eviction` holds, else at most a warning.
+    async fn check_policy(&self) -> Result<(), DenylistError> {
+        if self.policy_accepted.load(Ordering::Acquire) {
+            return Ok(());
+        }
         let mut command = redis::cmd("CONFIG");
         command.arg("GET").arg("maxmemory-policy");
         let problem = match self.query::<Vec<String>>(command).await {
@@ -155,14 +179,8 @@ impl RedisDenylist {
             }
             tracing::warn!("paseto: {problem}");
         }
-        if let Some(mirror) = &self.mirror {
-            self.follow(mirror);
-            let started = std::time::Instant::now();
-            while !mirror.is_current() && started.elapsed() < self.timeout {
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-        }
-        Ok(self)
+        self.policy_accepted.store(true, Ordering::Release);
+        Ok(())
     }
 
     fn key(&self, target: Target<'_>) -> String {
@@ -242,6 +260,7 @@ impl Denylist for RedisDenylist {
             if let Some(record) = self.get_now(token_id, family_id, now) {
                 return Ok(record);
             }
+            self.check_policy().await?;
             if let Some(mirror) = &self.mirror {
                 self.follow(mirror);
             }
@@ -272,6 +291,7 @@ impl Denylist for RedisDenylist {
         until: OffsetDateTime,
     ) -> BoxFuture<'a, Result<(), DenylistError>> {
         Box::pin(async move {
+            self.check_policy().await?;
             let mut command = redis::cmd("EVAL");
             command
                 .arg(REVOKE)
@@ -296,6 +316,7 @@ impl Denylist for RedisDenylist {
         until: OffsetDateTime,
     ) -> BoxFuture<'a, Result<Option<Family>, DenylistError>> {
         Box::pin(async move {
+            self.check_policy().await?;
             let mut command = redis::cmd("EVAL");
             command
                 .arg(ADVANCE)
