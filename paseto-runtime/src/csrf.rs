@@ -63,18 +63,22 @@ fn origin_allowed(settings: &Settings, parts: &Parts) -> bool {
     rest.eq_ignore_ascii_case(host) && own_scheme(settings, parts, host, scheme)
 }
 
-/// Whether `scheme` can be the request's own: the request's scheme where it
-/// says it (an HTTP/2 request's `:scheme`, an absolute URI); else `https`, as a
-/// browser sends `Secure` cookies only there, or `http` too for a loopback
-/// host (where browsers send them over plain HTTP) or when cookies are not
-/// `Secure`.
+/// Whether `scheme` can be the request's own. With `Secure` cookies, which a
+/// browser sends only to `https` pages and to loopback hosts over plain HTTP:
+/// `https`, or `http` for a loopback host, whatever the URI says (a
+/// TLS-terminating proxy's plain hop says `http`). Otherwise the request's
+/// scheme where it says it (an HTTP/2 request's `:scheme`, an absolute URI),
+/// else either.
 fn own_scheme(settings: &Settings, parts: &Parts, host: &str, scheme: &str) -> bool {
-    if let Some(known) = parts.uri.scheme_str() {
-        return scheme.eq_ignore_ascii_case(known);
+    let https = scheme.eq_ignore_ascii_case("https");
+    let http = scheme.eq_ignore_ascii_case("http");
+    if settings.options.cookie_secure {
+        return https || (http && is_loopback(host));
     }
-    scheme.eq_ignore_ascii_case("https")
-        || (scheme.eq_ignore_ascii_case("http")
-            && (!settings.options.cookie_secure || is_loopback(host)))
+    match parts.uri.scheme_str() {
+        Some(known) => scheme.eq_ignore_ascii_case(known),
+        None => https || http,
+    }
 }
 
 /// `localhost`, a `.localhost` name, `127.0.0.0/8` or `[::1]`, with or without a port.

@@ -24,9 +24,18 @@ fn upgrade(app: &App, header: &str, origin: Option<&str>) -> RequestBuilder {
 
 /// A WebSocket upgrade whose `Connection` header is `connection`.
 fn upgrade_with(app: &App, header: &str, origin: Option<&str>, connection: &str) -> RequestBuilder {
-    let request = app
-        .client
-        .get(format!("http://{}/ws", app.addr))
+    let request = app.client.get(format!("http://{}/ws", app.addr));
+    handshake(request, header, origin, connection)
+}
+
+/// `request` with a browser's WebSocket handshake headers.
+fn handshake(
+    request: RequestBuilder,
+    header: &str,
+    origin: Option<&str>,
+    connection: &str,
+) -> RequestBuilder {
+    let request = request
         .header("cookie", header)
         .header("connection", connection)
         .header("upgrade", "websocket")
@@ -89,6 +98,22 @@ async fn the_default_origin_rule_binds_the_scheme() {
     );
     let seen = send(at_site("https://app.example")).await;
     assert_eq!(seen.status, StatusCode::SWITCHING_PROTOCOLS);
+    // A URI that says `http` (the absolute form a client sends to a proxy, or
+    // `:scheme` on a TLS-terminating proxy's plain HTTP/2 hop) does not make a
+    // plain-HTTP page the site: `Secure` cookies are for `https`.
+    let hop = reqwest::Proxy::http(format!("http://{}", app.addr)).unwrap();
+    let via_proxy = reqwest::Client::builder().proxy(hop).build().unwrap();
+    let request = via_proxy.get("http://app.example/ws");
+    forbidden(
+        &send(handshake(
+            request,
+            &header,
+            Some("http://app.example"),
+            "upgrade",
+        ))
+        .await,
+        "Origin not allowed",
+    );
 
     let plain = App::start(builder().cookie_secure(false).build().unwrap()).await;
     let cookies = login(&plain).await;
