@@ -156,10 +156,10 @@ fn reuse<K: TokenKind>(done: Authenticated) -> Result<Option<Verified<K>>, AuthE
 }
 
 /// The scopes of pass-through [`RequireLayer`](crate::RequireLayer)s that let
-/// a request through without a token: any token an extractor below them finds
-/// must hold them all.
+/// a request through without a token, with the token type each layer is for:
+/// a token of that type that an extractor below them finds must hold them all.
 #[derive(Clone)]
-pub(crate) struct PendingScopes(pub(crate) Vec<Arc<[String]>>);
+pub(crate) struct PendingScopes(pub(crate) Vec<(&'static str, Arc<[String]>)>);
 
 /// What a request must also pass once its token verified: for a cookie, the
 /// CSRF and origin checks; the scopes of pass-through layers above; and a
@@ -175,8 +175,10 @@ pub(crate) fn accept<T>(
         csrf::check(settings, parts, &claims)?;
     }
     if let Some(PendingScopes(pending)) = parts.extensions.get() {
-        for scopes in pending {
-            scope::require(&claims, scopes)?;
+        for (token_type, scopes) in pending {
+            if claims.token_type() == *token_type {
+                scope::require(&claims, scopes)?;
+            }
         }
     }
     if via == TokenSource::Cookie

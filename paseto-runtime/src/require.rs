@@ -203,7 +203,7 @@ impl<K: TokenKind> RequireLayer<K> {
                 let pending = parts
                     .extensions
                     .get_or_insert_with(|| PendingScopes(Vec::new()));
-                pending.0.push(Arc::clone(&self.scopes));
+                pending.0.push((K::TOKEN_TYPE, Arc::clone(&self.scopes)));
             }
             return Ok(());
         };
