@@ -165,9 +165,15 @@ fn argument(given: &str) -> Result<String, Failure> {
     }
     let mut text = String::new();
     std::io::stdin()
-        .take(MAX_INPUT)
+        .take(MAX_INPUT + 1)
         .read_to_string(&mut text)
         .map_err(|e| Failure::Usage(format!("standard input: {e}")))?;
+    if text.len() as u64 > MAX_INPUT {
+        return Err(Failure::Usage(format!(
+            "standard input: more than {} KiB, which no key or token is",
+            MAX_INPUT / 1024
+        )));
+    }
     Ok(text.trim().to_owned())
 }
 

@@ -86,6 +86,11 @@ impl<K> Ring<K> {
         self.keys[0].0.as_deref()
     }
 
+    /// Whether a token without `kid` goes to the key that issues.
+    pub(crate) fn untagged_is_current(&self) -> bool {
+        self.untagged == 0
+    }
+
     /// The key that verifies a token whose footer names `kid`, or that names
     /// none: an id of this ring's type that the ring does not hold is
     /// [`AuthError::UnknownKeyId`]; anything else is [`AuthError::MalformedToken`].

@@ -248,6 +248,16 @@ impl KeyMaterial {
             Self::Public { ring, .. } => ring.current_id(),
         }
     }
+
+    /// Whether the tokens this configuration issues without a `kid` verify
+    /// here: the key without a `kid` is the one that issues, or none issues.
+    pub(crate) fn verifies_untagged_issued(&self) -> bool {
+        match self {
+            Self::Local(ring) => ring.untagged_is_current(),
+            Self::Public { secret: None, .. } => true,
+            Self::Public { ring, .. } => ring.untagged_is_current(),
+        }
+    }
 }
 
 /// The header that carries tokens, parsed once when the configuration is built.

@@ -174,6 +174,13 @@ impl PasetoAuthBuilder {
                            refuse any footer (fastapi-paseto 0.7)",
             });
         }
+        if !self.options.kid_footer && !keys.verifies_untagged_issued() {
+            return Err(ConfigError::InvalidSetting {
+                setting: "untagged_key",
+                expected: "the current key with `kid_footer(false)`, whose tokens name no \
+                           key and so go to the untagged key",
+            });
+        }
         let kid = keys.current_id().filter(|_| self.options.kid_footer);
         let footer = FooterSpec::new(kid, members);
         let header = header_spec(&self.options)?;
@@ -390,6 +397,34 @@ mod tests {
             "{message}"
         );
         assert!(message.contains("refuse any footer"), "{message}");
+    }
+
+    /// Without the `kid` footer, the service's own tokens go to its untagged
+    /// key: another key there (named, or a raw secret that only verifies)
+    /// would refuse every token it issues.
+    #[test]
+    fn without_the_kid_footer_the_untagged_key_is_the_current_one() {
+        let old = LocalKey::generate().unwrap();
+        let old_id = old.id();
+        let secret = crate::keys::LocalSecret::from_bytes(&[7; 44]).unwrap();
+        for builder in [
+            local().verify_key(old).untagged_key(old_id),
+            local().verify_key(secret),
+        ] {
+            let message = builder.kid_footer(false).build().unwrap_err().to_string();
+            assert!(
+                message.starts_with("untagged_key must be the current key"),
+                "{message}"
+            );
+        }
+        let current = LocalKey::generate().unwrap();
+        let current_id = current.id();
+        let auth = PasetoAuth::builder()
+            .local_key(current)
+            .untagged_key(current_id)
+            .kid_footer(false)
+            .build();
+        assert!(auth.is_ok());
     }
 
     #[test]
