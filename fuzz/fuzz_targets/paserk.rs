@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use paseto_runtime::{LocalKey, PublicKey, SecretKey};
+use paseto_runtime::keys::{LocalKey, PublicKey, SecretKey};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {

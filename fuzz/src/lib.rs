@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use axum_core::extract::FromRequestParts;
 use axum_core::response::IntoResponse;
 use http::Request;
-use paseto_runtime::{Access, LocalKey, PasetoAuth, Verified};
+use paseto_runtime::{Access, PasetoAuth, Verified, keys::LocalKey};
 
 /// The configured key, so a target can encrypt payloads under it.
 pub const KEY: [u8; 32] = *b"an-example-key-of-32-bytes-long!";

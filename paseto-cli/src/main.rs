@@ -8,7 +8,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use paseto_cli::say;
-use paseto_runtime::{Duration, LocalKey, PasetoAuth, PasetoAuthBuilder, PublicKey, SecretKey};
+use paseto_runtime::{
+    Duration, PasetoAuth,
+    config::PasetoAuthBuilder,
+    keys::{LocalKey, PublicKey, SecretKey},
+};
 use serde_json::{Map, Value};
 
 /// Make keys, issue tokens and inspect them.
@@ -129,7 +133,7 @@ fn main() -> ExitCode {
 
 fn keygen(purpose: Purpose) -> Result<String, Failure> {
     let mut out = String::new();
-    let failed = |e: paseto_runtime::KeyError| Failure::Usage(e.to_string());
+    let failed = |e: paseto_runtime::keys::KeyError| Failure::Usage(e.to_string());
     match purpose {
         Purpose::Local => {
             let key = LocalKey::generate().map_err(failed)?;
@@ -192,7 +196,7 @@ fn id(paserk: Option<&str>) -> Result<String, Failure> {
     };
     let paserk = argument(paserk)?;
     let paserk = paserk.as_str();
-    let invalid = |e: paseto_runtime::KeyError| Failure::Invalid(e.to_string());
+    let invalid = |e: paseto_runtime::keys::KeyError| Failure::Invalid(e.to_string());
     let id = if paserk.starts_with("k4.local.") {
         LocalKey::from_paserk(paserk).map_err(invalid)?.id()
     } else if paserk.starts_with("k4.secret.") {
@@ -255,7 +259,7 @@ fn issue(
 
 /// Adds the lifetime and the user's claims, and issues.
 fn finish<K>(
-    builder: paseto_runtime::TokenBuilder<'_, K>,
+    builder: paseto_runtime::issue::TokenBuilder<'_, K>,
     expiry: Option<Duration>,
     extra: &Map<String, Value>,
 ) -> Result<String, paseto_runtime::IssueError> {

@@ -255,7 +255,7 @@ fn string_value(
 }
 
 /// The scopes of `scopes = [...]`: string literals, at least one, each an RFC
-/// 6749 scope token (the rule the runtime's `scope::is_scope_token` applies),
+/// 6749 scope token (`rules::is_scope_token`, which the runtime applies too),
 /// none twice.
 fn scope_list(array: &syn::ExprArray, errors: &mut Errors) -> Option<Vec<LitStr>> {
     if array.elems.is_empty() {
@@ -281,11 +281,7 @@ fn scope_list(array: &syn::ExprArray, errors: &mut Errors) -> Option<Vec<LitStr>
             continue;
         };
         let value = scope.value();
-        if value.is_empty()
-            || !value
-                .bytes()
-                .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
-        {
+        if !crate::rules::is_scope_token(&value) {
             errors.add(
                 scope.span(),
                 "a scope is visible ASCII without spaces, `\"` or `\\`, such as `\"orders:write\"`",
@@ -302,14 +298,17 @@ fn scope_list(array: &syn::ExprArray, errors: &mut Errors) -> Option<Vec<LitStr>
 }
 
 /// A custom token type must be non-empty and not one the library names itself:
-/// the rule `PasetoAuth::token` applies when it issues (the runtime's
-/// `token_type::is_custom_name`), checked here when the handler compiles.
+/// the rule `PasetoAuth::token` applies when it issues (`rules::is_custom_name`),
+/// checked here when the handler compiles.
 fn token_type(value: LitStr, errors: &mut Errors) -> Option<LitStr> {
-    let message = match value.value().as_str() {
-        "" => "`token_type` must not be empty: a custom type is named as for `PasetoAuth::token`",
+    let name = value.value();
+    if crate::rules::is_custom_name(&name) {
+        return Some(value);
+    }
+    let message = match name.as_str() {
         "access" => "`token_type = \"access\"` is the default; remove the argument",
         "refresh" => "`token_type = \"refresh\"` is written `#[paseto_required(refresh)]`",
-        _ => return Some(value),
+        _ => "`token_type` must not be empty: a custom type is named as for `PasetoAuth::token`",
     };
     errors.add(value.span(), message);
     None

@@ -9,6 +9,7 @@ mod diag;
 mod expand;
 mod handler;
 mod openapi;
+mod rules;
 
 use proc_macro::TokenStream;
 
@@ -95,7 +96,7 @@ use crate::args::Guard;
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
 /// use axum::routing::{get, post};
-/// let auth = PasetoAuth::builder().local_key(paseto_runtime::LocalKey::generate()?).build()?;
+/// let auth = PasetoAuth::builder().local_key(paseto_runtime::keys::LocalKey::generate()?).build()?;
 /// let app: axum::Router = axum::Router::new()
 ///     .route("/protected", get(protected))
 ///     .route("/refresh", post(refresh))
@@ -136,7 +137,7 @@ pub fn paseto_required(args: TokenStream, item: TokenStream) -> TokenStream {
 /// }
 ///
 /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let auth = paseto_runtime::PasetoAuth::builder().local_key(paseto_runtime::LocalKey::generate()?).build()?;
+/// # let auth = paseto_runtime::PasetoAuth::builder().local_key(paseto_runtime::keys::LocalKey::generate()?).build()?;
 /// let app: axum::Router = axum::Router::new()
 ///     .route("/password", axum::routing::post(change_password))
 ///     .with_state(auth);

@@ -64,7 +64,8 @@ fn with_security(tokens: TokenStream, args: &Args) -> TokenStream {
     }
     if named(&items, "security").is_none() {
         let scopes = &args.scopes;
-        let requirement = quote!(("paseto" = [#(#scopes),*]));
+        let scheme = crate::rules::SECURITY_SCHEME;
+        let requirement = quote!((#scheme = [#(#scopes),*]));
         if args.optional.is_some() {
             push_item(&mut items, quote!(security((), #requirement)));
         } else {

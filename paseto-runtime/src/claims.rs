@@ -124,7 +124,7 @@ impl<T> Claims<T> {
     }
 
     /// The token's scopes, from the configured scope claim (`scope` unless
-    /// [`scope_claim`](crate::PasetoAuthBuilder::scope_claim) names another).
+    /// [`scope_claim`](crate::config::PasetoAuthBuilder::scope_claim) names another).
     pub fn scopes(&self) -> impl Iterator<Item = &str> {
         self.registered.scopes.split(' ').filter(|s| !s.is_empty())
     }

@@ -1,27 +1,17 @@
-//! The axum extractors: they only wire the pieces together. The token comes
-//! from [`source`](crate::source), is checked by `PasetoAuth::verify`, and a
-//! failure is rendered by [`rejection`](crate::rejection).
-
-use std::sync::Arc;
+//! The axum extractors: [`Verified`] and `Claims`. Each takes the request
+//! through [`authentication`](crate::authentication) and renders a failure
+//! through [`rejection`](crate::rejection).
 
 use axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
 use http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::auth::PasetoAuth;
+use crate::authentication::authenticate;
 use crate::claims::Claims;
-use crate::csrf;
 use crate::error::AuthError;
 use crate::kind::{Access, TokenKind};
 use crate::rejection::{AuthRejection, reject};
-use crate::scope;
-use crate::settings::Settings;
-use crate::settings::TokenSource;
-use crate::sliding::CookieSession;
-use crate::source;
-use crate::token_type::ACCESS;
-use crate::token_type::TokenClass;
-use crate::verify::{extra_of, of_kind};
 
 /// Extracts the verified claims of a token of kind `K` from the request.
 ///
@@ -31,7 +21,7 @@ use crate::verify::{extra_of, of_kind};
 ///
 /// ```
 /// use axum::{Router, routing::get};
-/// use paseto_runtime::{Access, FreshAccess, LocalKey, PasetoAuth, Verified};
+/// use paseto_runtime::{Access, FreshAccess, PasetoAuth, Verified, keys::LocalKey};
 ///
 /// async fn me(Verified(claims): Verified<Access>) -> String {
 ///     claims.subject().to_owned()
@@ -109,85 +99,11 @@ where
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
         let auth = PasetoAuth::from_ref(state);
-        let settings = &auth.settings;
-        let class = TokenClass::of(K::TOKEN_TYPE);
-        match parts.extensions.remove::<Authenticated>() {
-            Some(done) if done.class == class => {
-                return reuse(done).map_err(|error| reject(settings, error));
-            }
-            // Another kind's token: this extractor finds its own, and leaves
-            // the layer's claims to whoever takes that kind.
-            Some(other) => {
-                parts.extensions.insert(other);
-            }
-            None => {}
-        }
-        let verified = match source::find(settings, parts, class) {
-            Ok(Some((token, via))) => match auth.verify::<K>(&token).await {
-                Ok(claims) => accept(settings, parts, via, claims).map(|c| Some(Self(c))),
-                Err(error) => Err(error),
-            },
-            Ok(None) => Ok(None),
-            Err(error) => Err(error),
-        };
-        verified.map_err(|error| reject(settings, error))
-    }
-}
-
-/// The claims a [`RequireLayer`](crate::RequireLayer) verified for a request,
-/// kept in its extensions for the extractors below it.
-#[derive(Clone)]
-pub(crate) struct Authenticated {
-    pub(crate) claims: Claims,
-    /// The authenticated payload, for the user's own claims an extractor reads.
-    pub(crate) payload: Arc<str>,
-    /// Which token the layer looked for: an extractor for another (a refresh
-    /// guard under an access layer) finds its own.
-    pub(crate) class: TokenClass,
-}
-
-/// The claims a [`RequireLayer`](crate::RequireLayer) verified for this
-/// request, taken over as kind `K`: its type and freshness checked, its user's
-/// claims read. A second extractor in the same handler verifies afresh.
-fn reuse<K: TokenKind>(done: Authenticated) -> Result<Option<Verified<K>>, AuthError> {
-    of_kind::<K>(&done.claims)?;
-    let extra = extra_of::<K::Extra>(&done.payload)?;
-    Ok(Some(Verified(done.claims.replace_extra(extra).0)))
-}
-
-/// The scopes of pass-through [`RequireLayer`](crate::RequireLayer)s that let
-/// a request through without a token, with the token type each layer is for:
-/// a token of that type that an extractor below them finds must hold them all.
-#[derive(Clone)]
-pub(crate) struct PendingScopes(pub(crate) Vec<(&'static str, Arc<[String]>)>);
-
-/// What a request must also pass once its token verified: for a cookie, the
-/// CSRF and origin checks; the scopes of pass-through layers above; and a
-/// cookie's access token is recorded for a sliding session, where the layer
-/// runs.
-pub(crate) fn accept<T>(
-    settings: &Settings,
-    parts: &Parts,
-    via: TokenSource,
-    claims: Claims<T>,
-) -> Result<Claims<T>, AuthError> {
-    if via == TokenSource::Cookie {
-        csrf::check(settings, parts, &claims)?;
-    }
-    if let Some(PendingScopes(pending)) = parts.extensions.get() {
-        for (token_type, scopes) in pending {
-            if claims.token_type() == *token_type {
-                scope::require(&claims, scopes)?;
-            }
+        match authenticate::<K, K::Extra, &str>(&auth, parts, &[]).await {
+            Ok(passed) => Ok(passed.map(|passed| Self(passed.claims))),
+            Err(error) => Err(reject(&auth.settings, error)),
         }
     }
-    if via == TokenSource::Cookie
-        && claims.token_type() == ACCESS
-        && let Some(session) = parts.extensions.get::<CookieSession>()
-    {
-        session.record(&claims);
-    }
-    Ok(claims)
 }
 
 /// `Claims<T>` alone extracts an access token, so `#[axum::debug_handler]` placed

@@ -1,11 +1,12 @@
-//! Token kinds: which `type` claim a guard requires, whether it must be fresh, and
-//! which of the user's own claims it carries.
+//! Token types and kinds. A token's *type* is its `type` claim: `access`,
+//! `refresh` or a custom name. A *kind* is what a guard requires of a token:
+//! its type, whether it must be fresh, and which of the user's own claims it
+//! carries.
 
+use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use serde::de::DeserializeOwned;
-
-use crate::token_type::{ACCESS, REFRESH};
 
 /// What a guard requires of a token: its `type` claim, its freshness, and the
 /// type its custom claims deserialize into.
@@ -67,4 +68,45 @@ impl<T: DeserializeOwned + Send + 'static> TokenKind for FreshAccess<T> {
 impl<T: DeserializeOwned + Send + 'static> TokenKind for Refresh<T> {
     const TOKEN_TYPE: &'static str = REFRESH;
     type Extra = T;
+}
+
+/// The `type` claim of access tokens.
+pub(crate) const ACCESS: &str = "access";
+/// The `type` claim of refresh tokens.
+pub(crate) const REFRESH: &str = "refresh";
+
+/// What a `type` claim names: one of the library's two types, or a custom one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenType {
+    Access,
+    Refresh,
+    Custom,
+}
+
+impl TokenType {
+    /// What the type name `name` names.
+    pub(crate) fn of(name: &str) -> Self {
+        match name {
+            ACCESS => Self::Access,
+            REFRESH => Self::Refresh,
+            _ => Self::Custom,
+        }
+    }
+}
+
+/// Whether `name` may name a custom token type: not empty, and not `access` or
+/// `refresh`. The attribute's `token_type = "..."` checks the same rule when it
+/// compiles.
+pub(crate) fn is_custom_name(name: &str) -> bool {
+    !name.is_empty() && TokenType::of(name) == TokenType::Custom
+}
+
+/// A type name as claims keep it: borrowed for the library's own types, so most
+/// verifications allocate nothing for it.
+pub(crate) fn interned(name: Cow<'_, str>) -> Cow<'static, str> {
+    match TokenType::of(&name) {
+        TokenType::Access => Cow::Borrowed(ACCESS),
+        TokenType::Refresh => Cow::Borrowed(REFRESH),
+        TokenType::Custom => Cow::Owned(name.into_owned()),
+    }
 }

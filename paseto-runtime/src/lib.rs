@@ -1,55 +1,11 @@
 //! PASETO access and refresh tokens for axum, in the manner of Python's
-//! `fastapi-paseto`: issue tokens, guard handlers, reject with errors a client
-//! can act on.
-//!
-//! # Map of the crate
-//!
-//! A request's path: `source` finds the token (the header, the query of a
-//! WebSocket upgrade, a JSON body that `json_body` read, a cookie) → `verify`
-//! opens it (`untrusted` decodes, `footer` reads the `kid` by which `ring`
-//! chooses the key, `secret_cipher` checks the MAC and decrypts, `signature`
-//! checks a signature) and
-//! applies the claim rules (`verify::rules`, reading the payload through
-//! `wire`) → `revoke` asks the `denylist` → `csrf` checks a cookie's request →
-//! `extract` hands the handler its [`Claims`], or `rejection` renders the
-//! [`AuthError`].
-//!
-//! | module | holds |
-//! |---|---|
-//! | `settings` | every option with its default, key material, what a build derives |
-//! | `auth` | [`PasetoAuth`] alone; the modules below add their methods to it |
-//! | `builder`, `env` | [`PasetoAuthBuilder`]; the `PASETO_*` variables |
-//! | `keys`, `ring`, `footer` | keys; the key ring; the footer and its `kid` |
-//! | `secret_cipher`, `signature`, `pae` | v4.local on orion's primitives; v4.public signatures on curve25519-dalek (pasetors signs and, under keys, encrypts); the pre-authentication encoding both hash |
-//! | `token_type`, `kind` | type names and their rule; [`TokenKind`] |
-//! | `claims`, `wire` | [`Claims`]; the payload as read and as written, times |
-//! | `issue` | [`TokenBuilder`] |
-//! | `source`, `json_body` | where a token comes from |
-//! | `cookies`, `csrf`, `sliding` | browser cookies, their CSRF and origin checks, sliding sessions |
-//! | `verify` | [`PasetoAuth::verify`] and the claim rules |
-//! | `scope`, `require` | scopes and their 403; [`RequireLayer`] |
-//! | `openapi`, `testing` | `PasetoSecurity` (feature `utoipa`); test helpers (feature `testing`) |
-//! | `revoke`, `denylist` | revocation and rotation; [`Denylist`] and its stores |
-//! | `watch` | [`PasetoAuth::until_invalid`], for sockets that outlive their request |
-//! | `extract`, `rejection`, `error` | [`Verified`]; rendering; [`AuthError`] |
-//!
-//! Dependencies point one way: `settings` and the leaves (`keys`, `ring`,
-//! `footer`, `token_type`, `wire`, `claims`, `error`, `denylist`) import nothing
-//! above them. A new
-//! setting is one line in `settings`' `options!`, a setter in `builder`, and a
-//! range check in `builder::build` if it has a range.
-//!
-//! # Getting started
-//!
-//! Build a [`PasetoAuth`] (keys and settings), put it in the router's state, and
-//! mark each protected handler with an attribute; its [`Claims`] parameter
-//! receives the verified claims:
+//! `fastapi-paseto`: issue tokens, guard handlers with one attribute, reject
+//! bad requests with errors a client can act on. The version and purpose are
+//! fixed by the configuration (v4 `local` or `public`), never chosen by a token.
 //!
 //! ```
 //! use axum::{Json, Router, extract::State, routing::{get, post}};
-//! use paseto_runtime::{
-//!     Claims, IssueError, LocalKey, PasetoAuth, TokenPair, fresh_paseto_required, paseto_required,
-//! };
+//! use paseto_runtime::{Claims, IssueError, PasetoAuth, TokenPair, keys::LocalKey, paseto_required};
 //! use serde_json::{Value, json};
 //!
 //! async fn login(State(auth): State<PasetoAuth>) -> Result<Json<TokenPair>, IssueError> {
@@ -57,165 +13,145 @@
 //!     Ok(Json(auth.login_tokens("alice")?)) // a fresh access token and a refresh token
 //! }
 //!
-//! #[paseto_required(refresh)]
-//! async fn refresh(claims: Claims, State(auth): State<PasetoAuth>) -> Result<Json<Value>, IssueError> {
-//!     let access = auth.refresh_access(&claims).issue()?; // not fresh, in the refresh token's family
-//!     Ok(Json(json!({ "access_token": access })))
-//! }
-//!
 //! #[paseto_required]
 //! async fn protected(claims: Claims) -> Json<Value> {
 //!     Json(json!({ "user": claims.subject() }))
 //! }
 //!
-//! #[fresh_paseto_required]
-//! async fn change_password(claims: Claims) -> Json<Value> {
-//!     Json(json!({ "changed": claims.subject() }))
-//! }
-//!
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let auth = PasetoAuth::builder().local_key(LocalKey::generate()?).build()?;
+//! let auth = PasetoAuth::builder().local_key(LocalKey::generate()?).build()?; // or PasetoAuth::from_env()
 //! let app: Router = Router::new()
 //!     .route("/login", post(login))
-//!     .route("/refresh", post(refresh))
 //!     .route("/protected", get(protected))
-//!     .route("/password", post(change_password))
 //!     .with_state(auth);
 //! # Ok(()) }
 //! ```
 //!
-//! Without the attributes, take a [`Verified`] argument instead:
-//! `Verified(claims): Verified<Access>`.
+//! # The guide
 //!
-//! In production, load the key instead of generating it:
-//! [`PasetoAuth::from_env`] reads `PASETO_SECRET_KEY` and the other `PASETO_*`
-//! variables.
+//! [`guide`] holds the manual, one page a subject, each example compiled:
+//! [getting started](guide::getting_started), [guards](guide::guards),
+//! [where tokens travel](guide::transport), [issuing](guide::issuing),
+//! [revocation](guide::revocation), [keys](guide::keys),
+//! [every option](guide::configuration), [errors on the wire](guide::errors),
+//! [OpenAPI](guide::openapi), [testing handlers](guide::testing),
+//! [fastapi-paseto](guide::fastapi), [the command-line tool](guide::cli),
+//! [security](guide::security) and [performance](guide::performance).
 //!
-//! # Rotating keys
+//! # The API, by who uses it
 //!
-//! Every token under a key names its PASERK id in its footer's `kid` (unless
-//! [`PasetoAuthBuilder::kid_footer`] leaves it out, for peers that refuse
-//! footers).
-//! [`PasetoAuthBuilder::verify_key`] adds keys that only verify, so a new key
-//! can be deployed before it issues and an old one kept until its tokens
-//! expire; a token naming a key the service does not hold is refused
-//! ([`AuthError::UnknownKeyId`]), and a token without `kid` goes to one key,
-//! [`PasetoAuthBuilder::untagged_key`]. [`Claims::key_id`] tells which key
-//! verified a token.
-//!
-//! # Token kinds
-//!
-//! [`Verified<Access>`](Access) accepts access tokens, fresh or not;
-//! [`Verified<FreshAccess>`](FreshAccess) only fresh ones (minted by a credential
-//! check); [`Verified<Refresh>`](Refresh) only refresh tokens. Each takes the
-//! user's own claims as a type parameter, `Verified<Access<MyClaims>>`, and a
-//! custom token type is a [`TokenKind`].
-//!
-//! # Scopes, checks and whole routers
-//!
-//! `#[paseto_required(scopes = ["orders:write"], check = path)]` also requires
-//! scopes granted with [`TokenBuilder::scopes`] and a check of your own; a valid
-//! token that fails either gets 403 `insufficient_scope`.
-//! [`PasetoAuth::require`] is a [`RequireLayer`] for a whole router, whose
-//! verified claims the extractors below it reuse. With the feature `utoipa`,
-//! `PasetoSecurity` and the attributes document the guards in OpenAPI; with
-//! the feature `testing`, the `testing` module helps test guarded handlers.
-//!
-//! # Tokens in JSON bodies
-//!
-//! [`PasetoAuth::json_body_layer`] makes the same extractors and attributes also
-//! find a token in a JSON body, `{"access_token": "..."}` or
-//! `{"refresh_token": "..."}`, when the request has no header; see
-//! [`JsonBodyLayer`].
-//!
-//! # WebSocket upgrades
-//!
-//! The guards work on handlers that take a `WebSocketUpgrade`: a bad handshake
-//! gets the HTTP rejection, never an upgrade.
-//! [`PasetoAuthBuilder::websocket_query`] lets browsers send the token as
-//! `?token=` on upgrade requests, and [`PasetoAuth::until_invalid`] tells a
-//! socket's task when its token expires or is revoked.
-//!
-//! # Browsers
-//!
-//! [`PasetoAuthBuilder::cookie_tokens`] lets the guards read tokens from
-//! `HttpOnly` cookies set by [`PasetoAuth::login_cookies`], with CSRF double
-//! submit for state-changing methods and an `Origin` check for WebSocket
-//! upgrades; [`PasetoAuthBuilder::cookie_host_prefix`] names them `__Host-`;
-//! [`PasetoAuth::sliding_session_layer`] renews access cookies near expiry,
-//! within the session's lifetime.
-//!
-//! # Revocation
-//!
-//! [`PasetoAuthBuilder::denylist`] takes a [`Denylist`]: [`MemoryDenylist`] for
-//! one process, `RedisDenylist` (feature `redis`) for many, or your own store.
-//! [`PasetoAuth::revoke`] logs a token out until it could no longer verify (its
-//! `exp` plus twice the leeway), [`PasetoAuth::rotate`] trades a refresh token for a
-//! new pair and detects reuse (RFC 9700 §4.14), with a short
-//! [grace period](PasetoAuthBuilder::rotation_grace) for a client's retry, and
-//! [`PasetoAuthBuilder::revocation_check`] adds a check of your own. The store
-//! holds one record per revoked token and one per rotated session, never one per
-//! request.
-//!
-//! # Errors on the wire
-//!
-//! Every rejection is a JSON body `{"detail": "..."}` with a `WWW-Authenticate`
-//! challenge (RFC 6750, RFC 9470):
-//!
-//! | situation | status | `WWW-Authenticate` |
+//! | where | for | holds |
 //! |---|---|---|
-//! | no token, or another scheme such as `Basic` | 401 | `Bearer` |
-//! | malformed header (no scheme, extra parts, non-ASCII, sent twice) | 400 | `Bearer error="invalid_request"` |
-//! | bad, expired, wrong-type, wrong issuer or audience token | 401 | `Bearer error="invalid_token"` |
-//! | a token that is not fresh where fresh is required | 401 | `Bearer error="insufficient_user_authentication"` |
-//! | revoked, or a spent refresh token presented again | 401 | `Bearer error="invalid_token"` |
-//! | a valid token without a required scope, or refused by the handler's check | 403 | `Bearer error="insufficient_scope", scope="…"` |
-//! | the denylist cannot answer | 503, `Retry-After: 5` | none |
-//! | a JSON body's token key holds no string | 400 | `Bearer error="invalid_request"` |
-//! | a body read for its token is over the limit, or ends early | 413, 400 | none |
+//! | the crate root | handler authors | [`PasetoAuth`], [`Claims`], the attributes, [`Verified`] and the kinds it takes ([`Access`], [`FreshAccess`], [`Refresh`], [`TokenKind`]), the errors handlers return |
+//! | [`config`] | whoever deploys | [`config::PasetoAuthBuilder`], [`config::ConfigError`], the types the builder takes |
+//! | [`keys`] | whoever deploys | local, secret and public keys, raw secrets |
+//! | [`issue`] | login and refresh handlers | [`issue::TokenBuilder`], for tokens beyond [`PasetoAuth::login_tokens`] |
+//! | [`cookies`] | browser handlers | [`cookies::SetCookies`], what [`PasetoAuth::login_cookies`] returns |
+//! | [`layer`] | whoever assembles the router | [`layer::RequireLayer`], [`layer::JsonBodyLayer`], [`layer::SlidingSessionLayer`] |
+//! | [`denylist`] | store implementers | [`denylist::Denylist`] and the stores that ship: memory, Redis (feature `redis`) |
+//! | `openapi` | API documenters | `PasetoSecurity` (feature `utoipa`) |
+//! | `testing` | test authors | configurations and tokens with chosen times (feature `testing`) |
 //!
-//! [`PasetoAuthBuilder::on_rejection`] replaces that rendering in one place,
-//! including for [`RevokeError::Rejected`] and [`PasetoAuth::reject`].
-//! Each rejection also emits a `tracing` debug event naming its [`AuthError::kind`];
-//! no token, key or claim value is ever logged.
+//! The crate's internals, a request's path through them and the rules they
+//! keep are described in the repository's `ARCHITECTURE.md`.
 
 mod auth;
+mod authentication;
 mod builder;
 mod claims;
-mod cookies;
+pub mod cookies;
 mod csrf;
-mod denylist;
+pub mod denylist;
 mod env;
 mod error;
 mod extract;
 mod footer;
-mod issue;
-mod json_body;
-mod keys;
+pub mod issue;
+pub mod keys;
 mod kind;
-mod layer;
+pub mod layer;
 #[cfg(feature = "utoipa")]
-mod openapi;
+pub mod openapi;
 mod pae;
 mod rejection;
-mod require;
+mod revocation;
 mod revoke;
 mod ring;
 mod scope;
 mod secret_cipher;
 mod settings;
 mod signature;
-mod sliding;
 mod source;
 #[cfg(feature = "testing")]
 pub mod testing;
-mod token_type;
 mod untrusted;
 #[cfg(test)]
 mod vectors;
 mod verify;
 mod watch;
 mod wire;
+
+/// The READMEs' examples, compiled by `cargo test --doc` like the guide's.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+#[doc = include_str!("../README.md")]
+struct ReadmeExamples;
+
+/// The rules the attributes check when a handler compiles, from the macros'
+/// crate, which cannot depend on this one.
+#[cfg(test)]
+#[cfg_attr(
+    not(feature = "utoipa"),
+    allow(
+        dead_code,
+        reason = "the scheme name is compared with the utoipa feature"
+    )
+)]
+#[path = "../../paseto-macros/src/rules.rs"]
+mod attribute_rules;
+
+/// The attributes' copies of this crate's rules are this crate's rules.
+#[cfg(test)]
+mod rules_of_the_macros {
+    use crate::attribute_rules;
+
+    #[test]
+    fn the_attributes_check_the_rules_the_runtime_applies() {
+        let mut names: Vec<String> = [
+            "",
+            "access",
+            "refresh",
+            "Access",
+            "email-verify",
+            "a b",
+            "quo\"te",
+            "back\\slash",
+            "é",
+            "\u{7f}",
+        ]
+        .map(str::to_owned)
+        .to_vec();
+        names.extend((0..=0x17f_u32).filter_map(char::from_u32).map(String::from));
+        names.extend((0..=0x7f_u8).map(|b| format!("scope{}", char::from(b))));
+        for name in &names {
+            assert_eq!(
+                attribute_rules::is_scope_token(name),
+                crate::scope::is_scope_token(name),
+                "scope {name:?}"
+            );
+            assert_eq!(
+                attribute_rules::is_custom_name(name),
+                crate::kind::is_custom_name(name),
+                "token type {name:?}"
+            );
+        }
+        #[cfg(feature = "utoipa")]
+        assert_eq!(
+            attribute_rules::SECURITY_SCHEME,
+            crate::openapi::SECURITY_SCHEME
+        );
+    }
+}
 
 /// Not public API: what the differential fuzz targets compare with pasetors.
 #[cfg(fuzzing)]
@@ -232,26 +168,64 @@ pub mod __fuzz {
 pub mod __private;
 
 pub use auth::PasetoAuth;
-pub use builder::PasetoAuthBuilder;
 pub use claims::Claims;
-pub use cookie::SameSite;
-pub use cookies::SetCookies;
-#[cfg(feature = "redis")]
-pub use denylist::RedisDenylist;
-pub use denylist::{BoxFuture, Denylist, DenylistError, Family, MemoryDenylist, Record, Target};
 pub use error::AuthError;
 pub use extract::Verified;
-pub use issue::{Custom, IssueError, TokenBuilder};
-pub use json_body::{JsonBody, JsonBodyLayer};
-pub use keys::{KeyError, LocalKey, LocalSecret, PublicKey, SecretKey, VerifyKey};
+pub use issue::{IssueError, TokenPair};
 pub use kind::{Access, FreshAccess, Refresh, TokenKind};
-#[cfg(feature = "utoipa")]
-pub use openapi::{PasetoSecurity, SECURITY_SCHEME};
 pub use paseto_macros::{fresh_paseto_required, paseto_required};
 pub use rejection::AuthRejection;
-pub use require::{Require, RequireLayer};
-pub use revoke::{RevokeError, TokenPair};
-pub use settings::{ConfigError, TokenSource};
-pub use sliding::{SlidingSession, SlidingSessionLayer};
+pub use revoke::RevokeError;
 pub use time::Duration;
 pub use untrusted::MAX_TOKEN_LEN;
+
+/// The guide: the manual of this crate, one page a subject. Every Rust example
+/// in it is compiled and run by `cargo test --doc`.
+pub mod guide {
+    #[doc = include_str!("docs/getting-started.md")]
+    pub mod getting_started {}
+    #[doc = include_str!("docs/guards.md")]
+    pub mod guards {}
+    #[doc = include_str!("docs/transport.md")]
+    pub mod transport {}
+    #[doc = include_str!("docs/issuing.md")]
+    pub mod issuing {}
+    #[doc = include_str!("docs/revocation.md")]
+    pub mod revocation {}
+    #[doc = include_str!("docs/keys.md")]
+    pub mod keys {}
+    #[doc = include_str!("docs/configuration.md")]
+    pub mod configuration {}
+    #[doc = include_str!("docs/errors.md")]
+    pub mod errors {}
+    #[cfg_attr(feature = "utoipa", doc = include_str!("docs/openapi.md"))]
+    #[cfg_attr(
+        not(feature = "utoipa"),
+        doc = "# OpenAPI\n\nWith the cargo feature `utoipa`: this page is built with it."
+    )]
+    pub mod openapi {}
+    #[cfg_attr(feature = "testing", doc = include_str!("docs/testing.md"))]
+    #[cfg_attr(
+        not(feature = "testing"),
+        doc = "# Testing your handlers\n\nWith the cargo feature `testing`: this page is built with it."
+    )]
+    pub mod testing {}
+    #[doc = include_str!("docs/fastapi.md")]
+    pub mod fastapi {}
+    #[doc = include_str!("docs/cli.md")]
+    pub mod cli {}
+    #[doc = include_str!("docs/security.md")]
+    pub mod security {}
+    #[doc = include_str!("docs/performance.md")]
+    pub mod performance {}
+}
+
+pub mod config {
+    //! Configuration, for whoever deploys the service: the builder, its error,
+    //! and the types its setters take. Every option is listed in
+    //! [the guide](crate::guide::configuration).
+
+    pub use crate::builder::PasetoAuthBuilder;
+    pub use crate::settings::{ConfigError, TokenSource};
+    pub use cookie::SameSite;
+}

@@ -17,7 +17,7 @@ pub const SECURITY_SCHEME: &str = "paseto";
 /// itself.
 ///
 /// ```
-/// use paseto_runtime::PasetoSecurity;
+/// use paseto_runtime::openapi::PasetoSecurity;
 /// use utoipa::OpenApi;
 ///
 /// #[derive(OpenApi)]

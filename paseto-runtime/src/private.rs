@@ -8,6 +8,7 @@ use http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::auth::PasetoAuth;
+use crate::authentication::authenticate;
 pub use crate::claims::Claims;
 use crate::error::AuthError;
 pub use crate::extract::Verified;
@@ -96,13 +97,12 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let MaybeGuarded(claims, _) =
-            MaybeGuarded::<K, R>::from_request_parts(parts, state).await?;
-        if let Some(claims) = claims {
-            return Ok(Self(claims, PhantomData));
-        }
         let auth = PasetoAuth::from_ref(state);
-        Err(reject(&auth.settings, AuthError::MissingToken))
+        match guard::<K, R>(&auth, parts).await {
+            Ok(Some(claims)) => Ok(Self(claims, PhantomData)),
+            Ok(None) => Err(reject(&auth.settings, AuthError::MissingToken)),
+            Err(error) => Err(reject(&auth.settings, error)),
+        }
     }
 }
 
@@ -121,27 +121,33 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let MaybeVerified(claims) =
-            <MaybeVerified<K> as FromRequestParts<S>>::from_request_parts(parts, state).await?;
-        if let Some(claims) = &claims {
-            meets::<R, _, _>(state, claims).await?;
+        let auth = PasetoAuth::from_ref(state);
+        match guard::<K, R>(&auth, parts).await {
+            Ok(claims) => Ok(Self(claims, PhantomData)),
+            Err(error) => Err(reject(&auth.settings, error)),
         }
-        Ok(Self(claims, PhantomData))
     }
 }
 
-/// Whether verified claims meet `R`: its scopes, then its check. Either
-/// failing is 403 `insufficient_scope`, naming the guard's scopes.
-async fn meets<R, T, S>(state: &S, claims: &Claims<T>) -> Result<(), AuthRejection>
+/// The request's claims of kind `K` when they meet `R`: its scopes, then its
+/// check. Either failing is 403 `insufficient_scope`, naming the guard's scopes.
+async fn guard<K, R>(
+    auth: &PasetoAuth,
+    parts: &mut Parts,
+) -> Result<Option<Claims<K::Extra>>, AuthError>
 where
-    R: Requirement<T>,
-    PasetoAuth: FromRef<S>,
+    K: TokenKind,
+    K::Extra: Sync,
+    R: Requirement<K::Extra>,
 {
-    if scope::require(claims, R::SCOPES).is_ok() && R::check(claims).await {
-        return Ok(());
+    let Some(passed) = authenticate::<K, K::Extra, _>(auth, parts, R::SCOPES).await? else {
+        return Ok(None);
+    };
+    if R::check(&passed.claims).await {
+        Ok(Some(passed.claims))
+    } else {
+        Err(scope::insufficient(R::SCOPES))
     }
-    let auth = PasetoAuth::from_ref(state);
-    Err(reject(&auth.settings, scope::insufficient(R::SCOPES)))
 }
 
 /// Maps the `Claims<T>` a handler names to its `T`, keeping the user's own

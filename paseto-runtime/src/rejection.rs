@@ -52,7 +52,7 @@ pub(crate) fn reject(settings: &Settings, error: AuthError) -> AuthRejection {
 
 impl PasetoAuth {
     /// A rejection of `error`, rendered as this configuration renders every
-    /// rejection (see [`PasetoAuthBuilder::on_rejection`](crate::PasetoAuthBuilder::on_rejection)):
+    /// rejection (see [`PasetoAuthBuilder::on_rejection`](crate::config::PasetoAuthBuilder::on_rejection)):
     /// for handlers that verify or revoke tokens themselves and answer the client.
     pub fn reject(&self, error: AuthError) -> AuthRejection {
         reject(&self.settings, error)

@@ -3,10 +3,8 @@
 
 use std::sync::Arc;
 
-use crate::auth::PasetoAuth;
 use crate::claims::Claims;
 use crate::error::AuthError;
-use crate::rejection::{AuthRejection, reject};
 
 /// Whether `scope` is one RFC 6749 scope token: visible ASCII but `"` and `\`,
 /// at least one character. The attribute checks the same rule when it compiles.
@@ -39,34 +37,6 @@ pub(crate) fn insufficient<S: AsRef<str>>(required: &[S]) -> AuthError {
     let scope: Vec<&str> = required.iter().map(AsRef::as_ref).collect();
     AuthError::InsufficientScope {
         scope: Arc::from(scope.join(" ")),
-    }
-}
-
-impl PasetoAuth {
-    /// Refuses claims that lack any of `required` with 403
-    /// `Bearer error="insufficient_scope", scope="…"`, rendered as this
-    /// configuration renders rejections: the check
-    /// `#[paseto_required(scopes = [...])]` makes, for handlers that take
-    /// [`Verified`](crate::Verified) instead.
-    ///
-    /// ```
-    /// use paseto_runtime::{Access, LocalKey, PasetoAuth};
-    ///
-    /// # #[tokio::main(flavor = "current_thread")]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let auth = PasetoAuth::builder().local_key(LocalKey::generate()?).build()?;
-    /// let token = auth.access_token("alice").scopes(["orders:read"]).issue()?;
-    /// let claims = auth.verify::<Access>(&token).await?;
-    /// assert!(auth.require_scopes(&claims, &["orders:read"]).is_ok());
-    /// assert!(auth.require_scopes(&claims, &["orders:write"]).is_err());
-    /// # Ok(()) }
-    /// ```
-    pub fn require_scopes<T>(
-        &self,
-        claims: &Claims<T>,
-        required: &[&str],
-    ) -> Result<(), AuthRejection> {
-        require(claims, required).map_err(|error| reject(&self.settings, error))
     }
 }
 

@@ -15,8 +15,8 @@ use crate::denylist::{BoxFuture, Denylist};
 use crate::error::AuthError;
 use crate::footer::FooterSpec;
 use crate::keys::{LocalCipher, PublicKey, SecretKey};
+use crate::kind::{ACCESS, REFRESH, TokenType};
 use crate::ring::Ring;
-use crate::token_type::{ACCESS, REFRESH, TokenClass};
 
 /// A configuration that cannot be used, found when it is built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -185,7 +185,7 @@ options! {
 }
 
 /// A place a token may come from; see
-/// [`PasetoAuthBuilder::token_sources`](crate::PasetoAuthBuilder::token_sources).
+/// [`PasetoAuthBuilder::token_sources`](crate::config::PasetoAuthBuilder::token_sources).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TokenSource {
@@ -212,12 +212,12 @@ pub(crate) const SCOPE: &str = "scope";
 pub(crate) const AUTHORIZATION: &str = "Authorization";
 
 impl Options {
-    /// The configured lifetime of a token of `class`.
-    pub(crate) fn ttl(&self, class: TokenClass) -> Duration {
-        match class {
-            TokenClass::Access => self.access_ttl,
-            TokenClass::Refresh => self.refresh_ttl,
-            TokenClass::Custom => self.custom_ttl,
+    /// The configured lifetime of a token of type `token_type`.
+    pub(crate) fn ttl(&self, token_type: TokenType) -> Duration {
+        match token_type {
+            TokenType::Access => self.access_ttl,
+            TokenType::Refresh => self.refresh_ttl,
+            TokenType::Custom => self.custom_ttl,
         }
     }
 
@@ -279,7 +279,7 @@ pub(crate) struct QuerySpec {
 }
 
 /// Renders every rejection of the application's extractors; see
-/// [`PasetoAuthBuilder::on_rejection`](crate::PasetoAuthBuilder::on_rejection).
+/// [`PasetoAuthBuilder::on_rejection`](crate::config::PasetoAuthBuilder::on_rejection).
 pub(crate) type Renderer = Arc<dyn Fn(&AuthError) -> Response + Send + Sync>;
 
 /// A user-supplied revocation check: `Ok(true)` when the token is revoked.

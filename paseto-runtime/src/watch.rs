@@ -6,13 +6,13 @@ use time::OffsetDateTime;
 use crate::auth::PasetoAuth;
 use crate::claims::Claims;
 use crate::error::AuthError;
-use crate::revoke::OnReuse;
+use crate::revocation::{self, OnReuse};
 
 impl PasetoAuth {
     /// Resolves when the token `claims` came from stops being valid: at its `exp`
     /// plus the leeway ([`AuthError::Expired`]), or when it is revoked, which a
     /// configured denylist or revocation check is asked every
-    /// [`revocation_poll`](crate::PasetoAuthBuilder::revocation_poll)
+    /// [`revocation_poll`](crate::config::PasetoAuthBuilder::revocation_poll)
     /// ([`AuthError::Revoked`], or [`AuthError::RevocationUnavailable`] when the
     /// store cannot answer: it fails closed). A refresh token its client has
     /// rotated ends the watch as revoked; asking again is not reuse, so its family
@@ -61,9 +61,13 @@ impl PasetoAuth {
                 None => std::future::pending::<()>().await,
             }
             if revocable
-                && let Err(error) = self
-                    .check_revocation(&claims, OffsetDateTime::now_utc(), OnReuse::Refuse)
-                    .await
+                && let Err(error) = revocation::check(
+                    &self.settings,
+                    &claims,
+                    OffsetDateTime::now_utc(),
+                    OnReuse::Refuse,
+                )
+                .await
             {
                 return error;
             }

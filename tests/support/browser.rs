@@ -7,7 +7,7 @@ use std::hash::BuildHasher;
 
 use cookie::Cookie;
 use http::StatusCode;
-use paseto_runtime::{MemoryDenylist, PasetoAuth, PasetoAuthBuilder};
+use paseto_runtime::{PasetoAuth, config::PasetoAuthBuilder, denylist::MemoryDenylist};
 use reqwest::RequestBuilder;
 use serde_json::{Value, json};
 

@@ -2,7 +2,9 @@
 
 use axum::Router;
 use axum::routing::get;
-use paseto_runtime::{Access, FreshAccess, LocalKey, PasetoAuth, Refresh, TokenKind, Verified};
+use paseto_runtime::{
+    Access, FreshAccess, PasetoAuth, Refresh, TokenKind, Verified, keys::LocalKey,
+};
 use serde::Deserialize;
 
 /// The raw bytes of the test key, so tests can forge tokens under it.

@@ -3,6 +3,8 @@
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
+use super::services::available;
+
 /// A `redis-server` on a free loopback port, started for one test and stopped
 /// when dropped. Nothing is persisted.
 pub struct RedisServer {
@@ -12,21 +14,36 @@ pub struct RedisServer {
 }
 
 impl RedisServer {
-    /// Starts a server and waits until it answers.
-    pub async fn start() -> Self {
-        Self::start_with(&[]).await
+    /// Starts a server and waits until it answers; `None` (the test skipped)
+    /// on a machine without `redis-server`.
+    #[track_caller]
+    pub fn start() -> impl Future<Output = Option<Self>> {
+        Self::start_with(&[])
     }
 
     /// Starts a server with extra command-line arguments, such as
-    /// `["--rename-command", "CONFIG", ""]`, and waits until it answers.
-    pub async fn start_with(args: &[&str]) -> Self {
+    /// `["--rename-command", "CONFIG", ""]`, and waits until it answers; `None`
+    /// (the test skipped) on a machine without `redis-server`.
+    #[track_caller]
+    pub fn start_with(args: &[&str]) -> impl Future<Output = Option<Self>> {
+        let test = std::panic::Location::caller().to_string();
+        let args: Vec<String> = args.iter().map(|&arg| arg.to_owned()).collect();
+        async move {
+            if !available("redis-server", &test) {
+                return None;
+            }
+            Some(Self::launch(args).await)
+        }
+    }
+
+    async fn launch(args: Vec<String>) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free loopback port")
             .port();
         let mut server = Self {
             port,
-            args: args.iter().map(|&arg| arg.to_owned()).collect(),
+            args,
             process: None,
         };
         server.restart().await;

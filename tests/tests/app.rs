@@ -3,7 +3,9 @@
 
 use std::net::SocketAddr;
 
-use paseto_runtime::{Access, FreshAccess, LocalKey, MemoryDenylist, PasetoAuth, Refresh};
+use paseto_runtime::{
+    Access, FreshAccess, PasetoAuth, Refresh, denylist::MemoryDenylist, keys::LocalKey,
+};
 use paseto_tests::challenge::{
     BAD_HEADER, BEARER, INSUFFICIENT_USER_AUTHENTICATION, INVALID_REQUEST, INVALID_TOKEN,
 };

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration as StdDuration;
 
-use paseto_runtime::{Duration, PasetoAuth, RedisDenylist};
+use paseto_runtime::{Duration, PasetoAuth, denylist::RedisDenylist};
 use paseto_tests::challenge::{INVALID_REQUEST, INVALID_TOKEN};
 use paseto_tests::{App, Backend, RedisServer, key, ok_user, pair, revoked};
 use reqwest::StatusCode;
@@ -220,7 +220,9 @@ async fn an_array_under_the_token_key_is_rejected() {
 /// rotation and revocation inside handlers too.
 #[tokio::test]
 async fn every_failure_goes_through_on_rejection() {
-    let mut server = RedisServer::start().await;
+    let Some(mut server) = RedisServer::start().await else {
+        return;
+    };
     let auth = PasetoAuth::builder()
         .local_key(key())
         .denylist(RedisDenylist::new(&server.url()).unwrap())
@@ -308,7 +310,7 @@ async fn a_token_for_another_audience_is_refused() {
 /// when issuing.
 #[test]
 fn a_footer_that_is_no_object_or_names_a_kid_is_refused_up_front() {
-    let someone_else = paseto_runtime::LocalKey::generate().unwrap().id();
+    let someone_else = paseto_runtime::keys::LocalKey::generate().unwrap().id();
     for footer in [json!(""), json!("key-1"), json!({ "kid": someone_else })] {
         let error = PasetoAuth::builder()
             .local_key(key())
@@ -332,7 +334,9 @@ fn a_footer_that_is_no_object_or_names_a_kid_is_refused_up_front() {
 #[tokio::test]
 async fn a_redis_outage_is_logged_once_and_answered_with_retry_after() {
     let (logs, _guard) = paseto_tests::capture_logs();
-    let mut server = RedisServer::start().await;
+    let Some(mut server) = RedisServer::start().await else {
+        return;
+    };
     let auth = PasetoAuth::builder()
         .local_key(key())
         .denylist(RedisDenylist::new(&server.url()).unwrap())
@@ -389,7 +393,9 @@ async fn a_redis_outage_is_logged_once_and_answered_with_retry_after() {
 /// with the cause logged, until Redis is set to `noeviction`.
 #[tokio::test]
 async fn redis_that_may_evict_is_refused_without_connect_too() {
-    let server = RedisServer::start_with(&["--maxmemory-policy", "allkeys-lru"]).await;
+    let Some(server) = RedisServer::start_with(&["--maxmemory-policy", "allkeys-lru"]).await else {
+        return;
+    };
     let (logs, _guard) = paseto_tests::capture_logs();
     let auth = PasetoAuth::builder()
         .local_key(key())
@@ -432,7 +438,9 @@ async fn refused_at_connect(server: &RedisServer) -> String {
 /// that starts after. `refuse_eviction(false)` accepts the risk, with a warning.
 #[tokio::test]
 async fn redis_that_may_evict_revocations_is_refused_by_default() {
-    let server = RedisServer::start().await;
+    let Some(server) = RedisServer::start().await else {
+        return;
+    };
     let (logs, _guard) = paseto_tests::capture_logs();
     RedisDenylist::new(&server.url())
         .unwrap()
@@ -470,7 +478,9 @@ async fn redis_that_may_evict_revocations_is_refused_by_default() {
 /// `CONFIG`) is refused by default, and only warned about once opted out.
 #[tokio::test]
 async fn redis_without_config_is_refused_by_default() {
-    let server = RedisServer::start_with(&["--rename-command", "CONFIG", ""]).await;
+    let Some(server) = RedisServer::start_with(&["--rename-command", "CONFIG", ""]).await else {
+        return;
+    };
     let (logs, _guard) = paseto_tests::capture_logs();
     let cause = refused_at_connect(&server).await;
     assert!(cause.contains("does not answer `CONFIG GET"), "{cause}");

@@ -4,7 +4,7 @@
 
 use axum::Router;
 use axum::routing::post;
-use paseto_runtime::{JsonBodyLayer, LocalKey, PasetoAuth, TokenKind};
+use paseto_runtime::{PasetoAuth, TokenKind, keys::LocalKey, layer::JsonBodyLayer};
 use paseto_tests::challenge::{INVALID_REQUEST, INVALID_TOKEN};
 use paseto_tests::guarded::{email, fresh, optional, refresh, with_body};
 use paseto_tests::{EmailVerify, Reply, auth, post_json};

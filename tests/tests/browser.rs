@@ -11,7 +11,7 @@ use std::time::Duration as StdDuration;
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
-use paseto_runtime::{MemoryDenylist, PasetoAuth};
+use paseto_runtime::{PasetoAuth, denylist::MemoryDenylist};
 use paseto_tests::{key, serve};
 use serde_json::{Map, Value, json};
 
@@ -111,6 +111,9 @@ async fn document_cookie(client: &Client) -> String {
 
 #[tokio::test]
 async fn a_browser_session_through_the_page() {
+    if !paseto_tests::services::available("chromedriver", "a_browser_session_through_the_page") {
+        return;
+    }
     let auth = PasetoAuth::builder()
         .local_key(key())
         .denylist(MemoryDenylist::new())

@@ -221,7 +221,7 @@ async fn the_csrf_header_is_required_for_each_protected_method_only() {
 
 #[tokio::test]
 async fn sources_are_tried_in_the_configured_order() {
-    use paseto_runtime::TokenSource::{Cookie as FromCookie, Header};
+    use paseto_runtime::config::TokenSource::{Cookie as FromCookie, Header};
     let auth = builder().build().unwrap();
     let app = App::start(auth.clone()).await;
     let cookies = login(&app).await;
@@ -362,8 +362,9 @@ async fn two_token_cookies_of_one_name_are_malformed() {
 
 #[test]
 fn host_prefixed_cookies_need_secure_and_the_root_path() {
-    let refused =
-        |builder: paseto_runtime::PasetoAuthBuilder| builder.build().unwrap_err().to_string();
+    let refused = |builder: paseto_runtime::config::PasetoAuthBuilder| {
+        builder.build().unwrap_err().to_string()
+    };
     let insecure = refused(builder().cookie_host_prefix(true).cookie_secure(false));
     assert!(insecure.contains("cookie_secure"), "{insecure}");
     assert!(insecure.contains("__Host-"), "{insecure}");

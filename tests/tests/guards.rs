@@ -2,7 +2,7 @@
 
 use axum::Json;
 use axum::response::IntoResponse;
-use paseto_runtime::{Access, IssueError, PasetoAuth, SecretKey};
+use paseto_runtime::{Access, IssueError, PasetoAuth, keys::SecretKey};
 use paseto_tests::challenge::INVALID_TOKEN;
 use paseto_tests::{
     access_claims, app, auth, forge_json, key, send, send_authorization, send_token, with,

@@ -7,8 +7,8 @@
 //! regenerates them and checks the tokens this runtime issues in pyseto.
 
 use paseto_runtime::{
-    Access, AuthError, Claims, FreshAccess, LocalKey, LocalSecret, PasetoAuth, PublicKey, Refresh,
-    SecretKey,
+    Access, AuthError, Claims, FreshAccess, PasetoAuth, Refresh,
+    keys::{LocalKey, LocalSecret, PublicKey, SecretKey},
 };
 use paseto_tests::{App, EmailVerify, KEY};
 use serde::Deserialize;

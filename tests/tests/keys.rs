@@ -3,7 +3,11 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use paseto_runtime::{Access, LocalKey, LocalSecret, PasetoAuth, PasetoAuthBuilder, SecretKey};
+use paseto_runtime::{
+    Access, PasetoAuth,
+    config::PasetoAuthBuilder,
+    keys::{LocalKey, LocalSecret, SecretKey},
+};
 use paseto_tests::challenge::INVALID_TOKEN;
 use paseto_tests::{access_claims, app, send_token};
 use pasetors::keys::SymmetricKey;
@@ -14,7 +18,7 @@ fn local(current: &LocalKey) -> PasetoAuthBuilder {
     PasetoAuth::builder().local_key(current.clone())
 }
 
-/// The README's procedure, step by step, with a token of each step checked at
+/// The guide's key rotation (`guide::keys`), step by step, with a token of each step checked at
 /// every later step, as a client that keeps its token would.
 #[tokio::test]
 async fn rotating_the_key_logs_nobody_out_until_the_old_key_is_retired() {

@@ -2,7 +2,7 @@
 //! 3.1 types, with the security the guard attributes gave each route; and the
 //! admin route's scope, as a client meets it.
 
-use paseto_runtime::{Claims, PasetoSecurity, paseto_required};
+use paseto_runtime::{Claims, openapi::PasetoSecurity, paseto_required};
 use paseto_tests::{App, auth, read};
 use reqwest::StatusCode;
 use serde_json::{Value, json};

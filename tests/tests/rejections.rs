@@ -3,7 +3,10 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use paseto_runtime::{Duration, LocalKey, PasetoAuth, SecretKey};
+use paseto_runtime::{
+    Duration, PasetoAuth,
+    keys::{LocalKey, SecretKey},
+};
 use paseto_tests::challenge::{
     BAD_HEADER, INSUFFICIENT_USER_AUTHENTICATION, INVALID_REQUEST, INVALID_TOKEN,
 };

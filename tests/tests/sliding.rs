@@ -10,7 +10,7 @@ use axum::extract::State;
 use axum::routing::get;
 use http::StatusCode;
 use paseto_runtime::{
-    Access, Claims, Duration, PasetoAuth, Refresh, SetCookies, SlidingSessionLayer,
+    Access, Claims, Duration, PasetoAuth, Refresh, cookies::SetCookies, layer::SlidingSessionLayer,
 };
 use paseto_tests::browser::{builder, cookie_header, get_with_cookie, login, send};
 use paseto_tests::{App, serve_router};

@@ -7,7 +7,7 @@ use std::time::Duration as StdDuration;
 
 use futures_util::{SinkExt, StreamExt};
 use http::StatusCode;
-use paseto_runtime::{Duration, MemoryDenylist, PasetoAuth, PasetoAuthBuilder};
+use paseto_runtime::{Duration, PasetoAuth, config::PasetoAuthBuilder, denylist::MemoryDenylist};
 use paseto_tests::challenge::{BEARER, INVALID_REQUEST, INVALID_TOKEN};
 use paseto_tests::{App, Reply, capture_logs, key};
 use serde_json::{Value, json};

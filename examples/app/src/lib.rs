@@ -14,8 +14,8 @@ use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use paseto_runtime::{
-    Claims, Duration, IssueError, PasetoAuth, PasetoSecurity, Refresh, RevokeError, SetCookies,
-    TokenPair, fresh_paseto_required, paseto_required,
+    Claims, Duration, IssueError, PasetoAuth, Refresh, RevokeError, TokenPair, cookies::SetCookies,
+    fresh_paseto_required, openapi::PasetoSecurity, paseto_required,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};

@@ -5,7 +5,11 @@
 use std::error::Error;
 use std::process::ExitCode;
 
-use paseto_runtime::{LocalKey, MemoryDenylist, PasetoAuth, RedisDenylist};
+use paseto_runtime::{
+    PasetoAuth,
+    denylist::{MemoryDenylist, RedisDenylist},
+    keys::LocalKey,
+};
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;

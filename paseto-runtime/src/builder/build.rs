@@ -141,7 +141,7 @@ impl PasetoAuthBuilder {
             if secret.0.len() < LocalKey::LEN {
                 tracing::warn!(
                     "paseto: a weak raw secret of {} bytes is configured (opted in); \
-                     generate a key with `paseto keygen local` and move to it (README: \
+                     generate a key with `paseto keygen local` and move to it (the guide: \
                      Running beside a fastapi-paseto service)",
                     secret.0.len()
                 );

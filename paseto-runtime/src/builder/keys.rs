@@ -39,10 +39,10 @@ impl PasetoAuthBuilder {
     /// key retired from issuing while its tokens live on, or the next key,
     /// deployed everywhere before it issues. Every token issued names its key's
     /// PASERK id in its footer's `kid`, which chooses the key that verifies it;
-    /// an unknown `kid` is rejected. See the README's "Rotating keys".
+    /// an unknown `kid` is rejected. See [the guide](crate::guide::keys).
     ///
     /// ```
-    /// use paseto_runtime::{LocalKey, PasetoAuth};
+    /// use paseto_runtime::{PasetoAuth, keys::LocalKey};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -74,7 +74,7 @@ impl PasetoAuthBuilder {
     /// `kid` of its own. Footers are visible to anyone who holds the token.
     ///
     /// ```
-    /// # use paseto_runtime::{LocalKey, PasetoAuth};
+    /// # use paseto_runtime::{PasetoAuth, keys::LocalKey};
     /// let auth = PasetoAuth::builder()
     ///     .local_key(LocalKey::generate()?)
     ///     .footer(&serde_json::json!({ "app": "billing" }))

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use axum_core::response::Response;
+use cookie::SameSite;
 use time::Duration;
 
 use crate::auth::PasetoAuth;
@@ -12,7 +13,7 @@ use crate::claims::Claims;
 use crate::denylist::Denylist;
 use crate::error::AuthError;
 use crate::keys::{LocalKey, LocalSecret, PublicKey, SecretKey, VerifyKey};
-use crate::settings::{Check, Options, Renderer};
+use crate::settings::{Check, Options, Renderer, TokenSource};
 
 mod build;
 mod keys;
@@ -122,7 +123,7 @@ impl PasetoAuthBuilder {
     /// cookie: explicit credentials before ambient ones. A source left out is
     /// never read; each still needs its own switch (`websocket_query`,
     /// `json_body_layer`, `cookie_tokens`).
-    pub fn token_sources(mut self, order: impl IntoIterator<Item = crate::TokenSource>) -> Self {
+    pub fn token_sources(mut self, order: impl IntoIterator<Item = TokenSource>) -> Self {
         self.options.token_sources = order.into_iter().collect();
         self
     }
@@ -179,7 +180,7 @@ impl PasetoAuthBuilder {
     }
 
     /// The cookies' `SameSite`. Default: `Lax`; `None` only with `Secure`.
-    pub fn cookie_same_site(mut self, same_site: crate::SameSite) -> Self {
+    pub fn cookie_same_site(mut self, same_site: SameSite) -> Self {
         self.options.cookie_same_site = same_site;
         self
     }
@@ -228,7 +229,7 @@ impl PasetoAuthBuilder {
     }
 
     /// The claim that holds a token's scopes: written by
-    /// [`TokenBuilder::scopes`](crate::TokenBuilder::scopes), read by the
+    /// [`TokenBuilder::scopes`](crate::issue::TokenBuilder::scopes), read by the
     /// `scopes = [...]` guards. A space-separated string (RFC 8693, RFC 9068)
     /// or an array of strings is read; a string is written. Default: `scope`;
     /// `scp` is another common name.
@@ -287,7 +288,7 @@ impl PasetoAuthBuilder {
     /// ```
     /// use axum::Json;
     /// use axum::response::IntoResponse;
-    /// use paseto_runtime::{LocalKey, PasetoAuth};
+    /// use paseto_runtime::{PasetoAuth, keys::LocalKey};
     ///
     /// let auth = PasetoAuth::builder()
     ///     .local_key(LocalKey::generate()?)
@@ -335,7 +336,7 @@ impl PasetoAuthBuilder {
     /// for the same token types; its future must own what it needs from the claims.
     ///
     /// ```
-    /// use paseto_runtime::{Claims, LocalKey, PasetoAuth};
+    /// use paseto_runtime::{Claims, PasetoAuth, keys::LocalKey};
     ///
     /// let auth = PasetoAuth::builder()
     ///     .local_key(LocalKey::generate()?)

@@ -85,7 +85,7 @@ impl MemoryDenylist {
     }
 
     /// The records of a token and its family at `now`.
-    pub fn lookup(&self, token: &str, family: &str, now: OffsetDateTime) -> Record {
+    pub(crate) fn lookup(&self, token: &str, family: &str, now: OffsetDateTime) -> Record {
         let now = now.unix_timestamp();
         let map = &self.map;
         let token_revoked = map
@@ -108,7 +108,12 @@ impl MemoryDenylist {
     }
 
     /// Revokes `target` until at least `until`, as of `now`.
-    pub fn record_revoked(&self, target: Target<'_>, until: OffsetDateTime, now: OffsetDateTime) {
+    pub(crate) fn record_revoked(
+        &self,
+        target: Target<'_>,
+        until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) {
         let now = now.unix_timestamp();
         let until = ceil_seconds(until);
         let key = self.map.key(target);
@@ -140,7 +145,7 @@ impl MemoryDenylist {
     }
 
     /// [`Denylist::advance`] as of `now`.
-    pub fn record_rotation(
+    pub(crate) fn record_rotation(
         &self,
         family: &str,
         from: u64,

@@ -22,22 +22,8 @@ impl PasetoAuthBuilder {
     /// Applies the `PASETO_*` environment variables that are set; unset ones leave
     /// the builder as it was.
     ///
-    /// | variable | meaning |
-    /// |---|---|
-    /// | `PASETO_PURPOSE` | `local` (default) or `public` |
-    /// | `PASETO_SECRET_KEY` | local: a `k4.local.` PASERK, or a raw secret of 32 to 64 bytes as fastapi-paseto has it |
-    /// | `PASETO_ALLOW_WEAK_SECRET` | `1`: also take a raw secret shorter than 32 bytes, with a warning |
-    /// | `PASETO_PRIVATE_KEY` | public: a `k4.secret.` PASERK or a PKCS#8 PEM Ed25519 key, to issue and verify |
-    /// | `PASETO_PUBLIC_KEY` | public: a `k4.public.` PASERK or an SPKI PEM Ed25519 key, to verify |
-    /// | `PASETO_SECRET_KEY_FILE`, `PASETO_PRIVATE_KEY_FILE`, `PASETO_PUBLIC_KEY_FILE` | a file holding that key (a Docker secret), one trailing newline trimmed; not with the variable itself |
-    /// | `PASETO_VERIFY_KEYS` | comma-separated keys that only verify: `k4.local.` PASERKs and at most one raw secret (a fastapi-paseto service's, for tokens without `kid`), or `k4.public.` PASERKs |
-    /// | `PASETO_UNTAGGED_KEY` | the PASERK id (`k4.lid.`, `k4.pid.`) of the key for tokens without `kid`; default: the current key |
-    /// | `PASETO_ACCESS_TTL`, `PASETO_REFRESH_TTL` | token lifetimes in seconds |
-    /// | `PASETO_LEEWAY` | clock-skew leeway in seconds |
-    /// | `PASETO_ROTATION_GRACE` | seconds a just-rotated refresh token is still taken (0 to 300) |
-    /// | `PASETO_KID_FOOTER` | `false`: issue tokens without the `kid` footer, for peers that refuse any footer (fastapi-paseto 0.7); default `true` |
-    /// | `PASETO_ISSUER` | the `iss` written into tokens and required of them |
-    /// | `PASETO_AUDIENCE` | comma-separated audiences; a token must name one of them |
+    /// The variables, with the builder method each sets, are listed in
+    /// [the guide](crate::guide::configuration).
     ///
     /// A value that cannot be used is an error naming the variable; the value itself
     /// is never repeated, since it may be a secret.

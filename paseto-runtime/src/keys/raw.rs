@@ -60,7 +60,7 @@ impl fmt::Debug for LocalSecret {
 
 /// A key that only verifies, kept in a key ring beside the current key while
 /// tokens it signed or encrypted are still alive; see
-/// [`PasetoAuthBuilder::verify_key`](crate::PasetoAuthBuilder::verify_key).
+/// [`PasetoAuthBuilder::verify_key`](crate::config::PasetoAuthBuilder::verify_key).
 #[derive(Clone, Debug)]
 #[non_exhaustive]
 pub enum VerifyKey {

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::error::AuthError;
-use crate::token_type::TokenClass;
+use crate::kind::TokenType;
 
 /// The top-level keys a JSON body's tokens are read from.
 #[derive(Clone, Debug)]
@@ -18,7 +18,7 @@ pub(crate) struct BodyKeys {
 }
 
 /// The tokens a body carried, left in the request's extensions by
-/// [`JsonBodyLayer`](crate::JsonBodyLayer).
+/// [`JsonBodyLayer`](crate::layer::JsonBodyLayer).
 #[derive(Clone, Debug)]
 pub(crate) struct BodyTokens {
     access: Found,
@@ -49,11 +49,11 @@ impl BodyTokens {
         })
     }
 
-    /// The token for a guard of `class`: refresh guards read the refresh key,
+    /// The token for a guard of type `wanted`: refresh guards read the refresh key,
     /// every other guard the access key. An error when that key holds something
     /// other than one string.
-    pub(crate) fn get(&self, class: TokenClass) -> Result<Option<&str>, AuthError> {
-        let (found, key) = if class == TokenClass::Refresh {
+    pub(crate) fn get(&self, wanted: TokenType) -> Result<Option<&str>, AuthError> {
+        let (found, key) = if wanted == TokenType::Refresh {
             (&self.refresh, &self.keys.refresh)
         } else {
             (&self.access, &self.keys.access)

@@ -6,21 +6,21 @@ use http::HeaderMap;
 use http::header::COOKIE;
 
 use crate::error::AuthError;
+use crate::kind::TokenType;
 use crate::settings::Settings;
-use crate::token_type::TokenClass;
 use crate::untrusted::MAX_TOKEN_LEN;
 
-/// The token in the cookie a guard of `class` reads, where cookies are allowed.
+/// The token in the cookie a guard of type `wanted` reads, where cookies are allowed.
 pub(super) fn token<'r>(
     settings: &Settings,
     headers: &'r HeaderMap,
-    class: TokenClass,
+    wanted: TokenType,
 ) -> Result<Option<&'r str>, AuthError> {
     let options = &settings.options;
     if !options.cookie_tokens {
         return Ok(None);
     }
-    let name = if class == TokenClass::Refresh {
+    let name = if wanted == TokenType::Refresh {
         &options.refresh_cookie
     } else {
         &options.access_cookie

@@ -1,6 +1,6 @@
 //! Where a token comes from: the configured header, then on WebSocket upgrades
 //! the query string (where allowed), then a JSON body that
-//! [`JsonBodyLayer`](crate::JsonBodyLayer) read, then a cookie (where allowed):
+//! [`JsonBodyLayer`](crate::layer::JsonBodyLayer) read, then a cookie (where allowed):
 //! explicit credentials before ambient ones. The first source that holds
 //! something decides: a malformed one is an error, not a reason to try the next.
 
@@ -17,27 +17,27 @@ pub(crate) use body::{BodyKeys, BodyTokens};
 pub(crate) use query::is_websocket_upgrade;
 
 use crate::error::AuthError;
+use crate::kind::TokenType;
 use crate::settings::{Settings, TokenSource};
-use crate::token_type::TokenClass;
 
-/// The token a request carries for a guard of `class`, if any, and the source
+/// The token a request carries for a guard of type `wanted`, if any, and the source
 /// it came from: a cookie-authenticated request must pass the CSRF and origin
 /// checks. Sources are tried in the configured order.
 pub(crate) fn find<'r>(
     settings: &Settings,
     parts: &'r Parts,
-    class: TokenClass,
+    wanted: TokenType,
 ) -> Result<Option<(Cow<'r, str>, TokenSource)>, AuthError> {
     for &source in &settings.options.token_sources {
         let token = match source {
             TokenSource::Header => header::token(settings, &parts.headers)?.map(Cow::Borrowed),
             TokenSource::Query => query::token(settings, parts)?,
             TokenSource::JsonBody => match parts.extensions.get::<BodyTokens>() {
-                Some(tokens) => tokens.get(class)?.map(Cow::Borrowed),
+                Some(tokens) => tokens.get(wanted)?.map(Cow::Borrowed),
                 None => None,
             },
             TokenSource::Cookie => {
-                cookie::token(settings, &parts.headers, class)?.map(Cow::Borrowed)
+                cookie::token(settings, &parts.headers, wanted)?.map(Cow::Borrowed)
             }
         };
         if let Some(token) = token {

@@ -10,7 +10,7 @@ use crate::error::AuthError;
 use crate::footer;
 use crate::keys::LocalCipher;
 use crate::kind::TokenKind;
-use crate::revoke::OnReuse;
+use crate::revocation::{self, OnReuse};
 use crate::ring::Ring;
 use crate::secret_cipher;
 use crate::settings::{KeyMaterial, SCOPE, Settings};
@@ -32,7 +32,7 @@ impl PasetoAuth {
     /// the shape of the user's own claims.
     ///
     /// ```
-    /// use paseto_runtime::{Access, AuthError, LocalKey, PasetoAuth, Refresh};
+    /// use paseto_runtime::{Access, AuthError, PasetoAuth, Refresh, keys::LocalKey};
     ///
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -60,7 +60,7 @@ impl PasetoAuth {
     ) -> Result<Claims<serde_json::Map<String, serde_json::Value>>, AuthError> {
         let now = OffsetDateTime::now_utc();
         let (claims, extra, _) = self.authenticate(token, now)?;
-        self.check_revocation(&claims, now, OnReuse::Refuse).await?;
+        revocation::check(&self.settings, &claims, now, OnReuse::Refuse).await?;
         let extra = extra.ok_or(AuthError::UnexpectedClaims)?;
         Ok(claims.replace_extra(extra).0)
     }
@@ -83,8 +83,7 @@ impl PasetoAuth {
         claims: &Claims<()>,
         now: OffsetDateTime,
     ) -> Result<(), AuthError> {
-        self.check_revocation(claims, now, OnReuse::RevokeFamily)
-            .await?;
+        revocation::check(&self.settings, claims, now, OnReuse::RevokeFamily).await?;
         of_kind::<K>(claims)
     }
 

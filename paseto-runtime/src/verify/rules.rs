@@ -7,9 +7,9 @@ use time::OffsetDateTime;
 
 use crate::claims::{Claims, Registered};
 use crate::error::AuthError;
+use crate::kind::interned;
 use crate::scope::is_scope_token;
 use crate::settings::{Options, Settings};
-use crate::token_type::interned;
 use crate::wire::{Raw, ReceivedPayload, parse_time};
 
 /// Checks the registered claims of a parsed payload, in the documented order.

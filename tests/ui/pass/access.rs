@@ -1,5 +1,5 @@
 use axum::{Router, routing::get};
-use paseto_runtime::{Claims, LocalKey, PasetoAuth, paseto_required};
+use paseto_runtime::{Claims, PasetoAuth, keys::LocalKey, paseto_required};
 
 #[paseto_required]
 async fn handler(claims: Claims) -> String {

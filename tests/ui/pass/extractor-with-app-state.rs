@@ -1,7 +1,7 @@
 use axum::Router;
 use axum::extract::FromRef;
 use axum::routing::get;
-use paseto_runtime::{Access, LocalKey, PasetoAuth, Verified};
+use paseto_runtime::{Access, PasetoAuth, Verified, keys::LocalKey};
 
 #[derive(Clone)]
 struct AppState {

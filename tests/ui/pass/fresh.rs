@@ -1,5 +1,5 @@
 use axum::{Router, routing::post};
-use paseto_runtime::{Claims, LocalKey, PasetoAuth, fresh_paseto_required};
+use paseto_runtime::{Claims, PasetoAuth, fresh_paseto_required, keys::LocalKey};
 
 #[fresh_paseto_required]
 async fn handler(claims: Claims) -> String {

@@ -1,5 +1,5 @@
 use axum::{Router, routing::get};
-use paseto_runtime::{LocalKey, PasetoAuth, fresh_paseto_required, paseto_required};
+use paseto_runtime::{PasetoAuth, fresh_paseto_required, keys::LocalKey, paseto_required};
 
 #[paseto_required]
 async fn no_parameters() -> &'static str {

@@ -1,5 +1,5 @@
 use axum::{Router, routing::get};
-use paseto_runtime::{LocalKey, PasetoAuth, paseto_required};
+use paseto_runtime::{PasetoAuth, keys::LocalKey, paseto_required};
 
 #[paseto_required]
 async fn wildcard(_: paseto_runtime::Claims) -> &'static str {

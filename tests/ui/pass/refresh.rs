@@ -1,5 +1,5 @@
 use axum::{Router, routing::post};
-use paseto_runtime::{Claims, LocalKey, PasetoAuth, paseto_required};
+use paseto_runtime::{Claims, PasetoAuth, keys::LocalKey, paseto_required};
 
 #[paseto_required(refresh)]
 async fn handler(claims: Claims) -> String {

@@ -1,6 +1,6 @@
 extern crate paseto_runtime as auth;
 
-use auth::{Claims, LocalKey, PasetoAuth, paseto_required};
+use auth::{Claims, PasetoAuth, keys::LocalKey, paseto_required};
 use axum::{Router, routing::get};
 
 #[paseto_required(crate = "::auth")]

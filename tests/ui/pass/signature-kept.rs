@@ -2,7 +2,7 @@
 //! type and the body stay as written.
 use axum::response::IntoResponse;
 use axum::{Router, routing::get};
-use paseto_runtime::{Claims, LocalKey, PasetoAuth, paseto_required};
+use paseto_runtime::{Claims, PasetoAuth, keys::LocalKey, paseto_required};
 
 mod handlers {
     use super::*;

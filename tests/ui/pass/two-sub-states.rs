@@ -1,7 +1,7 @@
 use axum::Router;
 use axum::extract::{FromRef, State};
 use axum::routing::post;
-use paseto_runtime::{Claims, LocalKey, PasetoAuth, paseto_required};
+use paseto_runtime::{Claims, PasetoAuth, keys::LocalKey, paseto_required};
 
 #[derive(Clone)]
 struct Db;

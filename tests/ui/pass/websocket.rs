@@ -3,7 +3,7 @@ use axum::extract::State;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::response::Response;
 use axum::routing::get;
-use paseto_runtime::{Claims, LocalKey, PasetoAuth, fresh_paseto_required, paseto_required};
+use paseto_runtime::{Claims, PasetoAuth, fresh_paseto_required, keys::LocalKey, paseto_required};
 use serde::Deserialize;
 
 #[derive(Deserialize)]

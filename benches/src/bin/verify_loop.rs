@@ -1,0 +1,47 @@
+//! Verifies one v4.local access token 20,000 times, with this runtime (`ours`),
+//! with it and a memory denylist (`denylist`), or with pasetors' own claims
+//! path (`pasetors`), for instruction counts that do not depend on machine load:
+//!
+//! ```sh
+//! cargo build --release -p paseto-benches --bin verify_loop
+//! valgrind --tool=callgrind target/release/verify_loop ours
+//! valgrind --tool=callgrind target/release/verify_loop denylist
+//! valgrind --tool=callgrind target/release/verify_loop pasetors
+//! ```
+
+use std::hint::black_box;
+
+use paseto_runtime::{Access, PasetoAuth, denylist::MemoryDenylist, keys::LocalKey};
+use pasetors::Local;
+use pasetors::claims::ClaimsValidationRules;
+use pasetors::keys::SymmetricKey;
+use pasetors::token::UntrustedToken;
+use pasetors::version4::V4;
+
+use paseto_benches::ready;
+
+fn main() {
+    let bytes = [7; 32];
+    let mode = std::env::args().nth(1);
+    let builder = PasetoAuth::builder().local_key(LocalKey::from_bytes(&bytes).expect("32 bytes"));
+    let builder = match mode.as_deref() {
+        Some("denylist") => builder.denylist(MemoryDenylist::new()),
+        _ => builder,
+    };
+    let auth = builder.build().expect("a valid configuration");
+    let key = SymmetricKey::<V4>::from(&bytes).expect("32 bytes");
+    let token = auth.access_token("alice").issue().expect("issued");
+    let rules = ClaimsValidationRules::new();
+    let ours = mode.as_deref() != Some("pasetors");
+    for _ in 0..20_000 {
+        if ours {
+            black_box(ready(auth.verify::<Access>(black_box(&token))).expect("valid"));
+        } else {
+            let untrusted =
+                UntrustedToken::<Local, V4>::try_from(black_box(token.as_str())).expect("parsed");
+            black_box(
+                pasetors::local::decrypt(&key, &untrusted, &rules, None, None).expect("valid"),
+            );
+        }
+    }
+}

@@ -1,0 +1,23 @@
+//! The runtime's rules that the attributes check when a handler compiles, so a
+//! mistake is a compile error rather than a refusal at start. The runtime keeps
+//! its own copies (`scope::is_scope_token`, `kind::is_custom_name`,
+//! `openapi::SECURITY_SCHEME`); its unit test `rules_of_the_macros` mounts this
+//! file and holds each pair equal.
+
+/// Whether `scope` is one RFC 6749 scope token: visible ASCII but `"` and `\`,
+/// at least one character.
+pub(crate) fn is_scope_token(scope: &str) -> bool {
+    !scope.is_empty()
+        && scope
+            .bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+}
+
+/// Whether `name` may name a custom token type: not empty, and not one of the
+/// library's own types, `access` and `refresh`.
+pub(crate) fn is_custom_name(name: &str) -> bool {
+    !matches!(name, "" | "access" | "refresh")
+}
+
+/// The name of the OpenAPI security scheme the guards are documented under.
+pub(crate) const SECURITY_SCHEME: &str = "paseto";

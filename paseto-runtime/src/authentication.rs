@@ -1,0 +1,182 @@
+//! The one corridor every request takes: [`authenticate`] finds the token,
+//! verifies it, asks the revocation check, checks its kind and freshness, the
+//! CSRF and origin rules of a cookie, and the scopes. The extractors, the
+//! attributes' guards and [`RequireLayer`](crate::layer::RequireLayer) all call
+//! it; they differ only in what they do with its answer.
+
+use std::sync::{Arc, Mutex, PoisonError};
+
+use http::request::Parts;
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+
+use crate::auth::PasetoAuth;
+use crate::claims::Claims;
+use crate::csrf;
+use crate::error::AuthError;
+use crate::kind::{ACCESS, TokenKind, TokenType};
+use crate::rejection::{AuthRejection, reject};
+use crate::scope;
+use crate::settings::TokenSource;
+use crate::source;
+use crate::verify::{extra_of, of_kind};
+
+/// A request that passed: its claims with the user's own of type `T`, and the
+/// authenticated payload, which a layer keeps for the extractors below it.
+pub(crate) struct Passed<T> {
+    pub(crate) claims: Claims<T>,
+    pub(crate) payload: Payload,
+}
+
+/// An authenticated payload: just opened, or kept by a layer above.
+pub(crate) enum Payload {
+    Opened(String),
+    Kept(Arc<str>),
+}
+
+impl From<Payload> for Arc<str> {
+    fn from(payload: Payload) -> Self {
+        match payload {
+            Payload::Opened(text) => text.into(),
+            Payload::Kept(kept) => kept,
+        }
+    }
+}
+
+/// Authenticates a request for a token of kind `K` that must also carry
+/// `scopes`, reading the user's claims as `T`. `Ok(None)`: the request carries
+/// no token for this kind (the caller decides whether that is allowed).
+///
+/// The claims a layer above verified for this kind's type are taken over, not
+/// verified again; another type's are left for whoever asks for that type.
+pub(crate) async fn authenticate<K, T, S>(
+    auth: &PasetoAuth,
+    parts: &mut Parts,
+    scopes: &[S],
+) -> Result<Option<Passed<T>>, AuthError>
+where
+    K: TokenKind,
+    T: DeserializeOwned,
+    S: AsRef<str>,
+{
+    let settings = &auth.settings;
+    let wanted = TokenType::of(K::TOKEN_TYPE);
+    if let Some(done) = parts.extensions.remove::<Authenticated>() {
+        if done.token_type == wanted {
+            of_kind::<K>(&done.claims)?;
+            let extra = extra_of::<T>(&done.payload)?;
+            scope::require(&done.claims, scopes)?;
+            return Ok(Some(Passed {
+                claims: done.claims.replace_extra(extra).0,
+                payload: Payload::Kept(done.payload),
+            }));
+        }
+        parts.extensions.insert(done);
+    }
+    let Some((token, via)) = source::find(settings, parts, wanted)? else {
+        return Ok(None);
+    };
+    let now = OffsetDateTime::now_utc();
+    let (claims, extra, opened) = auth.authenticate::<T>(&token, now)?;
+    auth.admit::<K>(&claims, now).await?;
+    let extra = extra.ok_or(AuthError::UnexpectedClaims)?;
+    let claims = accept(parts, via, claims.replace_extra(extra).0, auth)?;
+    scope::require(&claims, scopes)?;
+    Ok(Some(Passed {
+        claims,
+        payload: Payload::Opened(opened.payload),
+    }))
+}
+
+/// What a request must also pass once its token verified: for a cookie, the
+/// CSRF and origin checks; the scopes of pass-through layers above; and a
+/// cookie's access token is recorded for a sliding session, where the layer
+/// runs.
+fn accept<T>(
+    parts: &Parts,
+    via: TokenSource,
+    claims: Claims<T>,
+    auth: &PasetoAuth,
+) -> Result<Claims<T>, AuthError> {
+    if via == TokenSource::Cookie {
+        csrf::check(&auth.settings, parts, &claims)?;
+    }
+    if let Some(PendingScopes(pending)) = parts.extensions.get() {
+        for (token_type, scopes) in pending {
+            if claims.token_type() == *token_type {
+                scope::require(&claims, scopes)?;
+            }
+        }
+    }
+    if via == TokenSource::Cookie
+        && claims.token_type() == ACCESS
+        && let Some(session) = parts.extensions.get::<CookieSession>()
+    {
+        session.record(&claims);
+    }
+    Ok(claims)
+}
+
+/// The claims a [`RequireLayer`](crate::layer::RequireLayer) verified for a
+/// request, kept in its extensions for the extractors below it.
+#[derive(Clone)]
+pub(crate) struct Authenticated {
+    pub(crate) claims: Claims,
+    /// The authenticated payload, for the user's own claims an extractor reads.
+    pub(crate) payload: Arc<str>,
+    /// Which type the layer looked for: an extractor for another (a refresh
+    /// guard under an access layer) finds its own.
+    pub(crate) token_type: TokenType,
+}
+
+/// The scopes of pass-through [`RequireLayer`](crate::layer::RequireLayer)s
+/// that let a request through without a token, with the token type each layer
+/// is for: a token of that type that an extractor below them finds must hold
+/// them all.
+#[derive(Clone)]
+pub(crate) struct PendingScopes(pub(crate) Vec<(&'static str, Arc<[String]>)>);
+
+/// Where the corridor leaves the claims of a cookie-authenticated access token
+/// for the sliding session layer around the route.
+#[derive(Clone, Default)]
+pub(crate) struct CookieSession(Arc<Mutex<Option<Claims>>>);
+
+impl CookieSession {
+    /// Records the claims a cookie authenticated.
+    fn record<T>(&self, claims: &Claims<T>) {
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(claims.without_extra());
+    }
+
+    /// The claims recorded, if a cookie authenticated the request.
+    pub(crate) fn take(&self) -> Option<Claims> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner).take()
+    }
+}
+
+impl PasetoAuth {
+    /// Refuses claims that lack any of `required` with 403
+    /// `Bearer error="insufficient_scope", scope="…"`, rendered as this
+    /// configuration renders rejections: the check
+    /// `#[paseto_required(scopes = [...])]` makes, for handlers that take
+    /// [`Verified`](crate::Verified) instead.
+    ///
+    /// ```
+    /// use paseto_runtime::{Access, PasetoAuth, keys::LocalKey};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let auth = PasetoAuth::builder().local_key(LocalKey::generate()?).build()?;
+    /// let token = auth.access_token("alice").scopes(["orders:read"]).issue()?;
+    /// let claims = auth.verify::<Access>(&token).await?;
+    /// assert!(auth.require_scopes(&claims, &["orders:read"]).is_ok());
+    /// assert!(auth.require_scopes(&claims, &["orders:write"]).is_err());
+    /// # Ok(()) }
+    /// ```
+    pub fn require_scopes<T>(
+        &self,
+        claims: &Claims<T>,
+        required: &[&str],
+    ) -> Result<(), AuthRejection> {
+        scope::require(claims, required).map_err(|error| reject(&self.settings, error))
+    }
+}

@@ -1,0 +1,170 @@
+//! Revoking, the write side of revocation: logging a token or a whole refresh
+//! family out, and refresh rotation, which spends one generation of a family at
+//! a time and detects reuse (RFC 9700 §4.14) with a grace period for retries.
+
+use axum_core::response::{IntoResponse, Response};
+use http::StatusCode;
+use time::OffsetDateTime;
+
+use crate::auth::PasetoAuth;
+use crate::claims::Claims;
+use crate::denylist::{Denylist, Record, Target};
+use crate::error::{AuthError, detail_response};
+use crate::issue::{IssueError, TokenPair};
+use crate::kind::REFRESH;
+use crate::rejection::AuthRejection;
+use crate::revocation::{
+    Standing, family_lifetime_end, record_end, revoke_reused_family, standing,
+};
+use crate::settings::{MAX_DURATION, Revocation};
+
+/// A token or family that could not be revoked, or a refresh token that could not
+/// be rotated.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum RevokeError {
+    /// The configuration has no denylist to record revocations in.
+    #[error("no denylist is configured")]
+    NoDenylist,
+    /// The token's type is not in `denylist_token_checks`: verification never
+    /// consults the denylist for it, so revoking it would change nothing.
+    #[error(
+        "tokens of type `{0}` are not checked against the denylist (see `denylist_token_checks`), so they cannot be revoked"
+    )]
+    NotChecked(String),
+    /// The token given to rotate is not a refresh token.
+    #[error("only refresh tokens can be rotated")]
+    NotRefresh,
+    /// The request is refused: the refresh token expired, was revoked or reused,
+    /// or the denylist could not answer. Renders as the configuration's
+    /// rejections do.
+    #[error("{}", .0.error())]
+    Rejected(AuthRejection),
+    /// The new tokens could not be issued.
+    #[error(transparent)]
+    Issue(#[from] IssueError),
+}
+
+impl RevokeError {
+    /// The rejection's reason, when the request was refused.
+    pub fn auth_error(&self) -> Option<&AuthError> {
+        match self {
+            Self::Rejected(rejection) => Some(rejection.error()),
+            _ => None,
+        }
+    }
+}
+
+impl IntoResponse for RevokeError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::Rejected(rejection) => rejection.into_response(),
+            Self::Issue(error) => error.into_response(),
+            Self::NotRefresh | Self::NoDenylist | Self::NotChecked(_) => {
+                tracing::error!(error = %self, "paseto: could not revoke a token");
+                detail_response(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
+            }
+        }
+    }
+}
+
+impl PasetoAuth {
+    /// Revokes one token, such as the access token of a logout, until it can no
+    /// longer verify (its `exp` plus the leeway).
+    ///
+    /// An error when no denylist is configured, or when the token's type is not
+    /// among [`denylist_token_checks`](crate::config::PasetoAuthBuilder::denylist_token_checks).
+    pub async fn revoke<T>(&self, claims: &Claims<T>) -> Result<(), RevokeError> {
+        let (revocation, denylist) = self.denylist_for(claims.token_type())?;
+        let now = OffsetDateTime::now_utc();
+        let until = claims.expires_at().map_or(now + MAX_DURATION, |exp| {
+            record_end(exp, self.settings.options.leeway)
+        });
+        let answer = denylist
+            .revoke(Target::Token(claims.token_id()), until)
+            .await;
+        revocation.observe(answer).map_err(|e| self.rejected(e))
+    }
+
+    /// Revokes every token of the token's refresh family: the session everywhere.
+    pub async fn revoke_family<T>(&self, claims: &Claims<T>) -> Result<(), RevokeError> {
+        let (revocation, denylist) = self.denylist_for(claims.token_type())?;
+        let until = family_lifetime_end(&self.settings, OffsetDateTime::now_utc());
+        let answer = denylist
+            .revoke(Target::Family(claims.family_id()), until)
+            .await;
+        revocation.observe(answer).map_err(|e| self.rejected(e))
+    }
+
+    /// The revocation settings and denylist that revoke tokens of `token_type`.
+    fn denylist_for(&self, token_type: &str) -> Result<(&Revocation, &dyn Denylist), RevokeError> {
+        let revocation = self.settings.revocation.as_ref();
+        let denylist = revocation.and_then(|r| r.denylist.as_deref());
+        match (self.settings.revocation_for(token_type), denylist) {
+            (_, None) => Err(RevokeError::NoDenylist),
+            (None, Some(_)) => Err(RevokeError::NotChecked(token_type.to_owned())),
+            (Some(revocation), Some(denylist)) => Ok((revocation, denylist)),
+        }
+    }
+
+    fn rejected(&self, error: AuthError) -> RevokeError {
+        RevokeError::Rejected(self.reject(error))
+    }
+
+    /// Exchanges a verified refresh token for a new access token (not fresh) and a
+    /// new refresh token of the same family, and spends the old one.
+    ///
+    /// Presenting a spent refresh token again, here or to any guard, revokes the
+    /// whole family (RFC 9700 §4.14): once either the client or a thief uses a
+    /// stolen refresh token, it and every token descended from it stop working.
+    /// Within the [rotation grace](crate::config::PasetoAuthBuilder::rotation_grace) after
+    /// a rotation, the token just spent is taken again, as a client's retry: it
+    /// gets a new pair of the same family and generation.
+    ///
+    /// A refresh token past its `exp` is refused even inside the leeway: the
+    /// leeway forgives clock skew, it does not renew an expired credential.
+    pub async fn rotate<T>(&self, refresh: &Claims<T>) -> Result<TokenPair, RevokeError> {
+        if refresh.token_type() != REFRESH {
+            return Err(RevokeError::NotRefresh);
+        }
+        let (revocation, denylist) = self.denylist_for(REFRESH)?;
+        let now = OffsetDateTime::now_utc();
+        if refresh.expires_at().is_some_and(|exp| exp <= now) {
+            return Err(self.rejected(AuthError::Expired));
+        }
+        let generation = refresh.generation();
+        let next = generation
+            .checked_add(1)
+            .ok_or_else(|| self.rejected(AuthError::MalformedClaim("gen")))?;
+        let until = record_end(
+            now + self.settings.options.refresh_ttl,
+            self.settings.options.leeway,
+        );
+        let answer = denylist
+            .advance(refresh.family_id(), generation, now, until)
+            .await;
+        let before = revocation.observe(answer).map_err(|e| self.rejected(e))?;
+        let record = Record {
+            token_revoked: false,
+            family: before,
+        };
+        match standing(refresh, record, now, self.settings.options.rotation_grace) {
+            Standing::Good => {}
+            Standing::Revoked => return Err(self.rejected(AuthError::Revoked)),
+            Standing::Reused => {
+                let family = refresh.family_id();
+                let revoked =
+                    revoke_reused_family(&self.settings, revocation, denylist, family, now).await;
+                return Err(self.rejected(revoked.err().unwrap_or(AuthError::Reused)));
+            }
+        }
+        Ok(TokenPair {
+            access_token: self.refresh_access(refresh).issue()?,
+            refresh_token: self
+                .refresh_token(refresh.subject())
+                .successor_of(refresh)
+                .generation(next)
+                .issue()?,
+        })
+    }
+}
