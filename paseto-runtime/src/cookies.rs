@@ -52,7 +52,7 @@ impl fmt::Debug for SetCookies {
 
 /// Which token a cookie belongs to.
 #[derive(Clone, Copy)]
-enum Slot {
+enum CookieOf {
     Access,
     Refresh,
 }
@@ -71,10 +71,10 @@ impl PasetoAuth {
         let pair = self.login_pair(subject, &[], Some([&csrf[0], &csrf[1]]))?;
         let [access_csrf, refresh_csrf] = csrf;
         Ok(SetCookies(vec![
-            self.token_cookie(Slot::Access, pair.access_token),
-            self.csrf_cookie(Slot::Access, access_csrf),
-            self.token_cookie(Slot::Refresh, pair.refresh_token),
-            self.csrf_cookie(Slot::Refresh, refresh_csrf),
+            self.token_cookie(CookieOf::Access, pair.access_token),
+            self.csrf_cookie(CookieOf::Access, access_csrf),
+            self.token_cookie(CookieOf::Refresh, pair.refresh_token),
+            self.csrf_cookie(CookieOf::Refresh, refresh_csrf),
         ]))
     }
 
@@ -95,8 +95,8 @@ impl PasetoAuth {
         let csrf = csrf_value();
         let access = access.csrf(&csrf).issue()?;
         let mut cookies = vec![
-            self.token_cookie(Slot::Access, access),
-            self.csrf_cookie(Slot::Access, csrf),
+            self.token_cookie(CookieOf::Access, access),
+            self.csrf_cookie(CookieOf::Access, csrf),
         ];
         if self.settings.options.cookie_max_age {
             for cookie in &mut cookies {
@@ -109,10 +109,10 @@ impl PasetoAuth {
     /// What a browser logout sets: all four cookies cleared.
     pub fn clear_cookies(&self) -> SetCookies {
         let mut cookies = vec![
-            self.token_cookie(Slot::Access, String::new()),
-            self.csrf_cookie(Slot::Access, String::new()),
-            self.token_cookie(Slot::Refresh, String::new()),
-            self.csrf_cookie(Slot::Refresh, String::new()),
+            self.token_cookie(CookieOf::Access, String::new()),
+            self.csrf_cookie(CookieOf::Access, String::new()),
+            self.token_cookie(CookieOf::Refresh, String::new()),
+            self.csrf_cookie(CookieOf::Refresh, String::new()),
         ];
         for cookie in &mut cookies {
             cookie.make_removal();
@@ -120,40 +120,40 @@ impl PasetoAuth {
         SetCookies(cookies)
     }
 
-    fn token_cookie(&self, slot: Slot, token: String) -> Cookie<'static> {
+    fn token_cookie(&self, of: CookieOf, token: String) -> Cookie<'static> {
         let options = &self.settings.options;
-        let (name, path) = match slot {
-            Slot::Access => (&options.access_cookie, &options.access_cookie_path),
-            Slot::Refresh => (&options.refresh_cookie, &options.refresh_cookie_path),
+        let (name, path) = match of {
+            CookieOf::Access => (&options.access_cookie, &options.access_cookie_path),
+            CookieOf::Refresh => (&options.refresh_cookie, &options.refresh_cookie_path),
         };
-        let mut cookie = self.cookie(slot, name.clone(), token);
+        let mut cookie = self.cookie(of, name.clone(), token);
         cookie.set_http_only(true);
         cookie.set_path(path.clone());
         cookie
     }
 
-    fn csrf_cookie(&self, slot: Slot, value: String) -> Cookie<'static> {
+    fn csrf_cookie(&self, of: CookieOf, value: String) -> Cookie<'static> {
         let options = &self.settings.options;
-        let name = match slot {
-            Slot::Access => &options.csrf_access_cookie,
-            Slot::Refresh => &options.csrf_refresh_cookie,
+        let name = match of {
+            CookieOf::Access => &options.csrf_access_cookie,
+            CookieOf::Refresh => &options.csrf_refresh_cookie,
         };
-        let mut cookie = self.cookie(slot, name.clone(), value);
+        let mut cookie = self.cookie(of, name.clone(), value);
         cookie.set_path("/");
         cookie
     }
 
     /// The attributes every cookie shares: `Secure`, `SameSite`, and `Max-Age`
     /// from the token's lifetime unless session cookies are configured.
-    fn cookie(&self, slot: Slot, name: String, value: String) -> Cookie<'static> {
+    fn cookie(&self, of: CookieOf, name: String, value: String) -> Cookie<'static> {
         let options = &self.settings.options;
         let mut cookie = Cookie::new(name, value);
         cookie.set_secure(options.cookie_secure);
         cookie.set_same_site(options.cookie_same_site);
         if options.cookie_max_age {
-            let ttl: Duration = match slot {
-                Slot::Access => options.access_ttl,
-                Slot::Refresh => options.refresh_ttl,
+            let ttl: Duration = match of {
+                CookieOf::Access => options.access_ttl,
+                CookieOf::Refresh => options.refresh_ttl,
             };
             cookie.set_max_age(ttl);
         }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Runs the real fastapi-paseto 0.7.1 service (fastapi_app.py under uvicorn)
-beside the example app, configured with "the same" key as README's "Running
+beside the example app, configured with "the same" key as the guide's "Running
 beside a fastapi-paseto service" says, and has tokens cross both ways.
 
 For each row of ROWS, and each direction (A issues, B verifies):
@@ -49,7 +49,7 @@ PASERK = "k4.local." + base64.urlsafe_b64encode(PASERK_BYTES.encode()).decode().
 
 def rows(tmp):
     """(name, example app env, fastapi-paseto env, negative): the same key on
-    both sides, one row per line of README's table, plus the negative row."""
+    both sides, one row per line of the guide's table (docs/fastapi.md), plus the negative row."""
     password = secrets.token_urlsafe(24)  # 32 printable characters
     base64_secret = base64.b64encode(secrets.token_bytes(32)).decode()  # openssl rand -base64 32
     hex_secret = secrets.token_hex(32)

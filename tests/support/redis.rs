@@ -16,38 +16,28 @@ pub struct RedisServer {
 impl RedisServer {
     /// Starts a server and waits until it answers; `None` (the test skipped)
     /// on a machine without `redis-server`.
-    #[track_caller]
-    pub fn start() -> impl Future<Output = Option<Self>> {
-        Self::start_with(&[])
+    pub async fn start() -> Option<Self> {
+        Self::start_with(&[]).await
     }
 
     /// Starts a server with extra command-line arguments, such as
     /// `["--rename-command", "CONFIG", ""]`, and waits until it answers; `None`
     /// (the test skipped) on a machine without `redis-server`.
-    #[track_caller]
-    pub fn start_with(args: &[&str]) -> impl Future<Output = Option<Self>> {
-        let test = std::panic::Location::caller().to_string();
-        let args: Vec<String> = args.iter().map(|&arg| arg.to_owned()).collect();
-        async move {
-            if !available("redis-server", &test) {
-                return None;
-            }
-            Some(Self::launch(args).await)
+    pub async fn start_with(args: &[&str]) -> Option<Self> {
+        if !available("redis-server") {
+            return None;
         }
-    }
-
-    async fn launch(args: Vec<String>) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("a free loopback port")
             .port();
         let mut server = Self {
             port,
-            args,
+            args: args.iter().map(|&arg| arg.to_owned()).collect(),
             process: None,
         };
         server.restart().await;
-        server
+        Some(server)
     }
 
     /// The URL clients connect to.

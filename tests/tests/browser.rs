@@ -111,7 +111,7 @@ async fn document_cookie(client: &Client) -> String {
 
 #[tokio::test]
 async fn a_browser_session_through_the_page() {
-    if !paseto_tests::services::available("chromedriver", "a_browser_session_through_the_page") {
+    if !paseto_tests::services::available("chromedriver") {
         return;
     }
     let auth = PasetoAuth::builder()

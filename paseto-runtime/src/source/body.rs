@@ -90,12 +90,12 @@ impl<'de> Visitor<'de> for TopLevel<'_> {
         let (mut access, mut refresh) = (Found::Absent, Found::Absent);
         while let Some(slot) = map.next_key_seed(KeyOf(self.0))? {
             match slot {
-                Slot::Other => {
+                KeyMatch::Other => {
                     map.next_value::<IgnoredAny>()?;
                 }
-                Slot::Access => access = access.with(map.next_value_seed(TokenValue)?),
-                Slot::Refresh => refresh = refresh.with(map.next_value_seed(TokenValue)?),
-                Slot::Both => {
+                KeyMatch::Access => access = access.with(map.next_value_seed(TokenValue)?),
+                KeyMatch::Refresh => refresh = refresh.with(map.next_value_seed(TokenValue)?),
+                KeyMatch::Both => {
                     let value = map.next_value_seed(TokenValue)?;
                     access = access.with(value.clone());
                     refresh = refresh.with(value);
@@ -176,37 +176,37 @@ impl<'de> Visitor<'de> for TokenValue {
 
 /// Which token keys an object key is; both when they are configured alike.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Slot {
+enum KeyMatch {
     Access,
     Refresh,
     Both,
     Other,
 }
 
-/// Reads an object key into its [`Slot`] without keeping it.
+/// Reads an object key into its [`KeyMatch`] without keeping it.
 struct KeyOf<'k>(&'k BodyKeys);
 
 impl<'de> DeserializeSeed<'de> for KeyOf<'_> {
-    type Value = Slot;
+    type Value = KeyMatch;
 
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Slot, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<KeyMatch, D::Error> {
         deserializer.deserialize_str(self)
     }
 }
 
 impl Visitor<'_> for KeyOf<'_> {
-    type Value = Slot;
+    type Value = KeyMatch;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("an object key")
     }
 
-    fn visit_str<E>(self, key: &str) -> Result<Slot, E> {
+    fn visit_str<E>(self, key: &str) -> Result<KeyMatch, E> {
         Ok(match (key == &*self.0.access, key == &*self.0.refresh) {
-            (true, true) => Slot::Both,
-            (true, false) => Slot::Access,
-            (false, true) => Slot::Refresh,
-            (false, false) => Slot::Other,
+            (true, true) => KeyMatch::Both,
+            (true, false) => KeyMatch::Access,
+            (false, true) => KeyMatch::Refresh,
+            (false, false) => KeyMatch::Other,
         })
     }
 }
