@@ -65,7 +65,7 @@ where
         if done.token_type == wanted {
             of_kind::<K>(&done.claims)?;
             let extra = extra_of::<T>(&done.payload)?;
-            scope::require(&done.claims, scopes)?;
+            scope::must_hold(&done.claims, scopes)?;
             return Ok(Some(Passed {
                 claims: done.claims.replace_extra(extra).0,
                 payload: Payload::Kept(done.payload),
@@ -81,7 +81,7 @@ where
     auth.admit::<K>(&claims, now).await?;
     let extra = extra.ok_or(AuthError::UnexpectedClaims)?;
     let claims = accept(parts, via, claims.replace_extra(extra).0, auth)?;
-    scope::require(&claims, scopes)?;
+    scope::must_hold(&claims, scopes)?;
     Ok(Some(Passed {
         claims,
         payload: Payload::Opened(opened.payload),
@@ -99,12 +99,12 @@ fn accept<T>(
     auth: &PasetoAuth,
 ) -> Result<Claims<T>, AuthError> {
     if via == TokenSource::Cookie {
-        csrf::check(&auth.settings, parts, &claims)?;
+        csrf::enforce(&auth.settings, parts, &claims)?;
     }
     if let Some(PendingScopes(pending)) = parts.extensions.get() {
         for (token_type, scopes) in pending {
             if claims.token_type() == *token_type {
-                scope::require(&claims, scopes)?;
+                scope::must_hold(&claims, scopes)?;
             }
         }
     }
@@ -177,6 +177,6 @@ impl PasetoAuth {
         claims: &Claims<T>,
         required: &[&str],
     ) -> Result<(), AuthRejection> {
-        scope::require(claims, required).map_err(|error| reject(&self.settings, error))
+        scope::must_hold(claims, required).map_err(|error| reject(&self.settings, error))
     }
 }

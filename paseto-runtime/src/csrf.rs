@@ -16,7 +16,7 @@ use crate::settings::Settings;
 use crate::source::is_websocket_upgrade;
 
 /// Checks a request that a cookie authenticated, once its token is verified.
-pub(crate) fn check<T>(
+pub(crate) fn enforce<T>(
     settings: &Settings,
     parts: &Parts,
     claims: &Claims<T>,

@@ -17,7 +17,7 @@ pub(crate) fn is_scope_token(scope: &str) -> bool {
 
 /// `Ok` when `claims` carry every scope of `required`; else the 403 whose
 /// challenge names them all (RFC 6750 §3.1).
-pub(crate) fn require<T, S: AsRef<str>>(
+pub(crate) fn must_hold<T, S: AsRef<str>>(
     claims: &Claims<T>,
     required: &[S],
 ) -> Result<(), AuthError> {

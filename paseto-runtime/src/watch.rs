@@ -61,7 +61,7 @@ impl PasetoAuth {
                 None => std::future::pending::<()>().await,
             }
             if revocable
-                && let Err(error) = revocation::check(
+                && let Err(error) = revocation::consult(
                     &self.settings,
                     &claims,
                     OffsetDateTime::now_utc(),

@@ -107,7 +107,7 @@ impl SlidingSessionLayer {
             return None;
         }
         // Revoked by this request (a logout) or before: the session is over.
-        revocation::check_renewal(&self.auth.settings, claims, now)
+        revocation::consult_for_renewal(&self.auth.settings, claims, now)
             .await
             .ok()?;
         let renewed = self.auth.refresh_access(claims).authenticated_at(login);

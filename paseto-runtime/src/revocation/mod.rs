@@ -28,14 +28,14 @@ pub(crate) enum OnReuse {
 /// Runs the denylist and the user's check, for the configured token types.
 /// A refresh token the family has rotated past is reuse, which revokes the
 /// family, or with [`OnReuse::Refuse`] simply a spent token.
-pub(crate) async fn check(
+pub(crate) async fn consult(
     settings: &Settings,
     claims: &Claims,
     now: OffsetDateTime,
     on_reuse: OnReuse,
 ) -> Result<(), AuthError> {
     match settings.revocation_for(claims.token_type()) {
-        Some(revocation) => check_against(settings, revocation, claims, now, on_reuse).await,
+        Some(revocation) => consult_stores(settings, revocation, claims, now, on_reuse).await,
         None => Ok(()),
     }
 }
@@ -44,7 +44,7 @@ pub(crate) async fn check(
 /// so it is refused when the token is revoked or when its family is, as a
 /// refresh token's would be, even where the token's own type is not
 /// checked.
-pub(crate) async fn check_renewal(
+pub(crate) async fn consult_for_renewal(
     settings: &Settings,
     claims: &Claims,
     now: OffsetDateTime,
@@ -53,13 +53,15 @@ pub(crate) async fn check_renewal(
         .revocation_for(claims.token_type())
         .or_else(|| settings.revocation_for(REFRESH));
     match revocation {
-        Some(revocation) => check_against(settings, revocation, claims, now, OnReuse::Refuse).await,
+        Some(revocation) => {
+            consult_stores(settings, revocation, claims, now, OnReuse::Refuse).await
+        }
         None => Ok(()),
     }
 }
 
 /// The denylist's and the revocation check's answers for `claims`.
-async fn check_against(
+async fn consult_stores(
     settings: &Settings,
     revocation: &Revocation,
     claims: &Claims,

@@ -60,7 +60,7 @@ impl PasetoAuth {
     ) -> Result<Claims<serde_json::Map<String, serde_json::Value>>, AuthError> {
         let now = OffsetDateTime::now_utc();
         let (claims, extra, _) = self.authenticate(token, now)?;
-        revocation::check(&self.settings, &claims, now, OnReuse::Refuse).await?;
+        revocation::consult(&self.settings, &claims, now, OnReuse::Refuse).await?;
         let extra = extra.ok_or(AuthError::UnexpectedClaims)?;
         Ok(claims.replace_extra(extra).0)
     }
@@ -83,7 +83,7 @@ impl PasetoAuth {
         claims: &Claims<()>,
         now: OffsetDateTime,
     ) -> Result<(), AuthError> {
-        revocation::check(&self.settings, claims, now, OnReuse::RevokeFamily).await?;
+        revocation::consult(&self.settings, claims, now, OnReuse::RevokeFamily).await?;
         of_kind::<K>(claims)
     }
 
