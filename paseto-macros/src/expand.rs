@@ -47,7 +47,18 @@ fn rewrite(args: &Args, handler: Handler) -> TokenStream {
     let Handler {
         mut function,
         claims,
+        users,
     } = handler;
+    let loaders = users.iter().map(|user| {
+        let private = args.support(user.span());
+        quote_spanned! {user.span()=>
+            const _: () = {
+                fn __paseto_user_loader<U: #private::LoadUser>() {}
+                let _ = __paseto_user_loader::<#user>;
+            };
+        }
+    });
+    let loaders = quote!(#(#loaders)*);
     crate::openapi::document(&mut function, args);
     // Generated tokens point at the `Claims` type as written, so errors land there.
     let (span, extra) = if let Some((_, Param::Claims(ty) | Param::OptionalClaims(ty))) = &claims {
@@ -110,7 +121,7 @@ fn rewrite(args: &Args, handler: Handler) -> TokenStream {
             _ => inputs.insert(0, syn::parse_quote_spanned!(span=> _: #guard)),
         },
     }
-    quote!(#marker #requirement_items #function)
+    quote!(#marker #requirement_items #loaders #function)
 }
 
 /// For `scopes = [...]` or `check = path`: the marker type that names what the

@@ -11,6 +11,10 @@ pub(crate) struct Handler {
     pub(crate) function: ItemFn,
     /// The claims parameter's position and type, when there is one.
     pub(crate) claims: Option<(usize, Param)>,
+    /// The `U` of each `CurrentUser<U>` parameter (or `Option<CurrentUser<U>>`),
+    /// which must have a user loader; none for a generic handler, whose `U` may
+    /// name its parameters.
+    pub(crate) users: Vec<Type>,
 }
 
 /// What a parameter's type says about it.
@@ -83,7 +87,27 @@ pub(crate) fn analyze(
     if !errors.is_empty() {
         return None;
     }
-    Some(Handler { function, claims })
+    let users = if sig.generics.params.is_empty() {
+        sig.inputs.iter().filter_map(user_type).cloned().collect()
+    } else {
+        Vec::new()
+    };
+    Some(Handler {
+        function,
+        claims,
+        users,
+    })
+}
+
+/// The `U` of a `CurrentUser<U>` or `Option<CurrentUser<U>>` parameter.
+fn user_type(input: &FnArg) -> Option<&Type> {
+    let FnArg::Typed(typed) = input else {
+        return None;
+    };
+    let ty = last_segment(&typed.ty, "Option")
+        .and_then(single_type)
+        .unwrap_or(&typed.ty);
+    last_segment(ty, "CurrentUser").and_then(single_type)
 }
 
 /// The single type argument of a path type whose last segment is `name`.

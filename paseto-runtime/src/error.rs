@@ -125,6 +125,14 @@ pub enum AuthError {
     /// family is now revoked.
     #[error("Token has been revoked")]
     Reused,
+    /// The token is valid, but the application's user loader knows no user for
+    /// it: the account was deleted or disabled.
+    #[error("User not found")]
+    UnknownUser,
+    /// The application's user loader could not answer; the request is refused
+    /// (fail closed) and may be retried.
+    #[error("User store is unavailable")]
+    UserUnavailable,
     /// A cookie-authenticated request with a state-changing method did not repeat
     /// the CSRF value in the configured header.
     #[error("Missing CSRF token")]
@@ -150,7 +158,7 @@ fn capitalized(word: &str) -> String {
 impl AuthError {
     /// The HTTP status: 400 for a malformed header, body token or body, 413 for a
     /// body over the limit, 403 for a missing scope or a CSRF or origin failure,
-    /// 503 when revocation state is unavailable, 401 for everything else.
+    /// 503 when revocation state or the user store is unavailable, 401 for everything else.
     pub fn status(&self) -> StatusCode {
         match self {
             Self::MalformedHeader { .. }
@@ -158,7 +166,7 @@ impl AuthError {
             | Self::MalformedQueryToken { .. }
             | Self::UnreadableBody => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::RevocationUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RevocationUnavailable | Self::UserUnavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::MissingCsrf
             | Self::CsrfMismatch
             | Self::ForbiddenOrigin
@@ -172,6 +180,7 @@ impl AuthError {
     fn challenge(&self) -> Challenge {
         match self {
             Self::RevocationUnavailable
+            | Self::UserUnavailable
             | Self::BodyTooLarge
             | Self::UnreadableBody
             | Self::MissingCsrf
@@ -215,10 +224,10 @@ impl AuthError {
         }
     }
 
-    /// The `Retry-After` header of a 503: when revocation status is unavailable,
-    /// the client may retry in a few seconds.
+    /// The `Retry-After` header of a 503: when revocation status or the user
+    /// store is unavailable, the client may retry in a few seconds.
     pub fn retry_after(&self) -> Option<HeaderValue> {
-        matches!(self, Self::RevocationUnavailable)
+        matches!(self, Self::RevocationUnavailable | Self::UserUnavailable)
             .then(|| HeaderValue::from_static(RETRY_AFTER_SECONDS))
     }
 
@@ -251,6 +260,8 @@ impl AuthError {
             Self::Revoked => "revoked",
             Self::Reused => "reused",
             Self::RevocationUnavailable => "revocation_unavailable",
+            Self::UnknownUser => "unknown_user",
+            Self::UserUnavailable => "user_unavailable",
             Self::MissingCsrf => "missing_csrf",
             Self::CsrfMismatch => "csrf_mismatch",
             Self::ForbiddenOrigin => "forbidden_origin",

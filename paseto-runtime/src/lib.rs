@@ -32,7 +32,7 @@
 //! [`guide`] holds the manual, one page a subject, each example compiled:
 //! [getting started](guide::getting_started), [guards](guide::guards),
 //! [where tokens travel](guide::transport), [issuing](guide::issuing),
-//! [revocation](guide::revocation), [keys](guide::keys),
+//! [revocation](guide::revocation), [users](guide::users), [keys](guide::keys),
 //! [every option](guide::configuration), [errors on the wire](guide::errors),
 //! [OpenAPI](guide::openapi), [testing handlers](guide::testing),
 //! [fastapi-paseto](guide::fastapi), [the command-line tool](guide::cli),
@@ -42,7 +42,7 @@
 //!
 //! | where | for | holds |
 //! |---|---|---|
-//! | the crate root | handler authors | [`PasetoAuth`], [`Claims`], the attributes, [`Verified`] and the kinds it takes ([`Access`], [`FreshAccess`], [`Refresh`], [`TokenKind`]), the errors handlers return |
+//! | the crate root | handler authors | [`PasetoAuth`], [`Claims`], the attributes, [`Verified`] and the kinds it takes ([`Access`], [`FreshAccess`], [`Refresh`], [`TokenKind`]), [`CurrentUser`] and its [`LoadUser`], the errors handlers return |
 //! | [`config`] | whoever deploys | [`config::PasetoAuthBuilder`], [`config::ConfigError`], the types the builder takes |
 //! | [`keys`] | whoever deploys | local, secret and public keys, raw secrets |
 //! | [`issue`] | login and refresh handlers | [`issue::TokenBuilder`], for tokens beyond [`PasetoAuth::login_tokens`] |
@@ -85,6 +85,7 @@ mod source;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod untrusted;
+mod user;
 #[cfg(test)]
 mod vectors;
 mod verify;
@@ -178,6 +179,7 @@ pub use rejection::AuthRejection;
 pub use revoke::RevokeError;
 pub use time::Duration;
 pub use untrusted::MAX_TOKEN_LEN;
+pub use user::{CurrentUser, LoadUser};
 
 /// The guide: the manual of this crate, one page a subject. Every Rust example
 /// in it is compiled and run by `cargo test --doc`.
@@ -192,6 +194,8 @@ pub mod guide {
     pub mod issuing {}
     #[doc = include_str!("docs/revocation.md")]
     pub mod revocation {}
+    #[doc = include_str!("docs/users.md")]
+    pub mod users {}
     #[doc = include_str!("docs/keys.md")]
     pub mod keys {}
     #[doc = include_str!("docs/configuration.md")]

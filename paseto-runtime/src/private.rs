@@ -17,6 +17,7 @@ pub use crate::kind::{Access, FreshAccess, Refresh};
 pub use crate::rejection::AuthRejection;
 use crate::rejection::reject;
 use crate::scope;
+pub use crate::user::LoadUser;
 
 /// The extractor behind `Option<Claims>` parameters: `None` without a token,
 /// a rejection for a token that is present but bad.

@@ -354,3 +354,73 @@ async fn a_json_body_cut_short_is_a_bad_request() {
         "{response}"
     );
 }
+
+#[tokio::test]
+async fn the_apps_own_user_and_a_deleted_account() {
+    let auth = PasetoAuth::builder()
+        .local_key(paseto_tests::key())
+        .denylist(MemoryDenylist::new())
+        .build()
+        .unwrap();
+    let addr = paseto_tests::serve(auth).await;
+    let client = Client::new();
+    let url = |path: &str| format!("http://{addr}{path}");
+    let (access, refresh) = login(&client, addr).await;
+    let (other_session, _) = login(&client, addr).await;
+
+    let (status, _, body) = read(client.get(url("/me")).bearer_auth(&access)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        body,
+        json!({ "username": "test", "display_name": "Test User" })
+    );
+
+    // Deleting the account takes a fresh token.
+    let (_, _, body) = read(client.post(url("/refresh")).bearer_auth(&refresh)).await;
+    let refreshed = body["access_token"].as_str().unwrap();
+    let (status, challenge, _) = read(client.delete(url("/me")).bearer_auth(refreshed)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(challenge.as_deref(), Some(INSUFFICIENT_USER_AUTHENTICATION));
+
+    let deleted = client
+        .delete(url("/me"))
+        .bearer_auth(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert!(deleted.bytes().await.unwrap().is_empty());
+
+    // The account's other sessions fail where the user is loaded; this
+    // session's tokens fail everywhere; the account cannot log in again.
+    let (status, challenge, body) = read(client.get(url("/me")).bearer_auth(&other_session)).await;
+    assert_eq!(
+        (status, challenge.as_deref(), body),
+        (
+            StatusCode::UNAUTHORIZED,
+            Some(INVALID_TOKEN),
+            json!({ "detail": "User not found" })
+        )
+    );
+    let (status, _, body) = read(client.get(url("/protected")).bearer_auth(&access)).await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::UNAUTHORIZED,
+            json!({ "detail": "Token has been revoked" })
+        )
+    );
+    let (status, _, body) = read(
+        client
+            .post(url("/login"))
+            .json(&json!({ "username": "test", "password": "test" })),
+    )
+    .await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::UNAUTHORIZED,
+            json!({ "detail": "Bad username or password" })
+        )
+    );
+}

@@ -59,12 +59,15 @@ async fn the_document_names_the_paseto_scheme_on_every_guarded_route() {
             HttpMethod::Get,
             Some(json!([{ "paseto": ["admin"] }])),
         ),
+        ("/me", HttpMethod::Get, Some(json!([{ "paseto": [] }]))),
+        ("/me", HttpMethod::Delete, Some(json!([{ "paseto": [] }]))),
         ("/login", HttpMethod::Post, None),
         ("/health", HttpMethod::Get, None),
     ] {
         let item = &parsed.paths.paths[path];
         let operation = match method {
             HttpMethod::Get => item.get.as_ref(),
+            HttpMethod::Delete => item.delete.as_ref(),
             _ => item.post.as_ref(),
         }
         .unwrap_or_else(|| panic!("{path}: the operation"));

@@ -3,19 +3,22 @@
 //! reach protected routes, one of them only with a fresh token. Beyond it: log out
 //! (revocation), refresh-token rotation with reuse detection, and a WebSocket that
 //! closes when its token expires or is revoked; an admin route that requires
-//! the `admin` scope; and the app's OpenAPI document, which names the guards.
+//! the `admin` scope; the app's own users (`GET /me`, `DELETE /me`); and the
+//! app's OpenAPI document, which names the guards.
 //!
-//! Copy this file to start: the handlers are what an application writes.
+//! Copy this crate to start: the handlers are what an application writes.
+
+mod users;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
-use axum::extract::{FromRequest, State};
+use axum::extract::{FromRef, State};
 use axum::http::{Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use paseto_runtime::{
-    Claims, Duration, IssueError, PasetoAuth, Refresh, RevokeError, TokenPair, cookies::SetCookies,
-    fresh_paseto_required, openapi::PasetoSecurity, paseto_required,
+    Claims, CurrentUser, Duration, IssueError, PasetoAuth, Refresh, RevokeError, TokenPair,
+    cookies::SetCookies, fresh_paseto_required, openapi::PasetoSecurity, paseto_required,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -26,12 +29,33 @@ use utoipa::OpenApi;
 /// scheme the guarded ones require.
 #[derive(OpenApi)]
 #[openapi(
-    paths(login, refresh, rotate, protected, protected_fresh, logout, admin, health),
+    paths(login, refresh, rotate, protected, protected_fresh, logout, admin, me, delete_me, health),
     modifiers(&PasetoSecurity)
 )]
 struct ApiDoc;
 
-/// The routes, with `auth` as the router's state.
+pub use users::{LoggedIn, User, Users};
+
+/// The router's state: the token configuration and the user store.
+#[derive(Clone)]
+pub struct AppState {
+    auth: PasetoAuth,
+    users: Users,
+}
+
+impl FromRef<AppState> for PasetoAuth {
+    fn from_ref(state: &AppState) -> Self {
+        state.auth.clone()
+    }
+}
+
+impl FromRef<AppState> for Users {
+    fn from_ref(state: &AppState) -> Self {
+        state.users.clone()
+    }
+}
+
+/// The routes, over `auth` and the app's user store.
 pub fn router(auth: PasetoAuth) -> Router {
     // These two also take the refresh token in a JSON body, {"refresh_token": "..."}.
     let refreshing = Router::new()
@@ -43,6 +67,7 @@ pub fn router(auth: PasetoAuth) -> Router {
         .route("/protected", get(protected))
         .route("/protected-fresh", get(protected_fresh))
         .route("/admin", get(admin))
+        .route("/me", get(me).delete(delete_me))
         .route("/openapi.json", get(openapi))
         .route("/health", get(health))
         .route("/logout", post(logout))
@@ -60,46 +85,15 @@ pub fn router(auth: PasetoAuth) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
         }))
-        .with_state(auth)
-}
-
-/// The body of `POST /login`.
-#[derive(Deserialize)]
-struct Credentials {
-    username: String,
-    password: String,
+        .with_state(AppState {
+            auth,
+            users: Users::default(),
+        })
 }
 
 /// An error response in the shape every rejection of this app takes.
 fn detail(status: StatusCode, message: &str) -> Response {
     (status, Json(json!({ "detail": message }))).into_response()
-}
-
-/// A user whose credentials, in the JSON body of a login, check out. Extracting it
-/// answers a bad body or bad credentials itself.
-struct LoggedIn(String);
-
-impl LoggedIn {
-    /// The scopes the user is granted: `admin` for the administrator.
-    fn scopes(&self) -> &'static [&'static str] {
-        if self.0 == "admin" { &["admin"] } else { &[] }
-    }
-}
-
-impl<S: Send + Sync> FromRequest<S> for LoggedIn {
-    type Rejection = Response;
-
-    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, Response> {
-        let Json(credentials) = Json::<Credentials>::from_request(request, state)
-            .await
-            .map_err(|rejection| detail(rejection.status(), &rejection.body_text()))?;
-        // A real application checks a password hash from its user store here.
-        let known = ["test", "admin"].contains(&credentials.username.as_str());
-        if !known || credentials.password != credentials.username {
-            return Err(detail(StatusCode::UNAUTHORIZED, "Bad username or password"));
-        }
-        Ok(Self(credentials.username))
-    }
 }
 
 /// Checks the credentials and issues a fresh access token and a refresh token.
@@ -159,6 +153,28 @@ async fn protected_fresh(claims: Claims) -> Json<Value> {
 #[utoipa::path(get, path = "/admin", responses((status = 200, description = "The administrator")))]
 async fn admin(claims: Claims) -> Json<Value> {
     Json(json!({ "user": claims.subject() }))
+}
+
+/// The user the token names, from the app's user store.
+#[paseto_required]
+#[utoipa::path(get, path = "/me", responses((status = 200, description = "The user's name and display name")))]
+async fn me(CurrentUser(user): CurrentUser<User>) -> Json<User> {
+    Json(user)
+}
+
+/// Deletes the account, with a fresh token only: the user is gone from the
+/// store, so every handler that loads the user refuses its tokens at once, and
+/// this session's tokens are revoked everywhere.
+#[fresh_paseto_required]
+#[utoipa::path(delete, path = "/me", responses((status = 204, description = "The account is deleted")))]
+async fn delete_me(
+    claims: Claims,
+    State(auth): State<PasetoAuth>,
+    State(users): State<Users>,
+) -> Result<StatusCode, RevokeError> {
+    users.remove(claims.subject());
+    auth.revoke_family(&claims).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The app's OpenAPI 3.1 document.
