@@ -21,28 +21,6 @@ use crate::settings::TokenSource;
 use crate::source;
 use crate::verify::{extra_of, of_kind};
 
-/// A request that passed: its claims with the user's own of type `T`, and the
-/// authenticated payload, which a layer keeps for the extractors below it.
-pub(crate) struct Passed<T> {
-    pub(crate) claims: Claims<T>,
-    pub(crate) payload: Payload,
-}
-
-/// An authenticated payload: just opened, or kept by a layer above.
-pub(crate) enum Payload {
-    Opened(String),
-    Kept(Arc<str>),
-}
-
-impl From<Payload> for Arc<str> {
-    fn from(payload: Payload) -> Self {
-        match payload {
-            Payload::Opened(text) => text.into(),
-            Payload::Kept(kept) => kept,
-        }
-    }
-}
-
 /// Authenticates a request for a token of kind `K` that must also carry
 /// `scopes`, reading the user's claims as `T`. `Ok(None)`: the request carries
 /// no token for this kind (the caller decides whether that is allowed).
@@ -53,7 +31,7 @@ pub(crate) async fn authenticate<K, T, S>(
     auth: &PasetoAuth,
     parts: &mut Parts,
     scopes: &[S],
-) -> Result<Option<Passed<T>>, AuthError>
+) -> Result<Option<Claims<T>>, AuthError>
 where
     K: TokenKind,
     T: DeserializeOwned,
@@ -64,12 +42,9 @@ where
     if let Some(done) = parts.extensions.remove::<Authenticated>() {
         if done.token_type == wanted {
             of_kind::<K>(&done.claims)?;
-            let extra = extra_of::<T>(&done.payload)?;
+            let extra = extra_of::<T>(&done.claims.registered.payload)?;
             scope::must_hold(&done.claims, scopes)?;
-            return Ok(Some(Passed {
-                claims: done.claims.replace_extra(extra).0,
-                payload: Payload::Kept(done.payload),
-            }));
+            return Ok(Some(done.claims.replace_extra(extra).0));
         }
         parts.extensions.insert(done);
     }
@@ -77,15 +52,12 @@ where
         return Ok(None);
     };
     let now = OffsetDateTime::now_utc();
-    let (claims, extra, opened) = auth.authenticate::<T>(&token, now)?;
+    let (claims, extra) = auth.authenticate::<T>(&token, now)?;
     auth.admit::<K>(&claims, now).await?;
     let extra = extra.ok_or(AuthError::UnexpectedClaims)?;
     let claims = accept(parts, via, claims.replace_extra(extra).0, auth)?;
     scope::must_hold(&claims, scopes)?;
-    Ok(Some(Passed {
-        claims,
-        payload: Payload::Opened(opened.payload),
-    }))
+    Ok(Some(claims))
 }
 
 /// What a request must also pass once its token verified: for a cookie, the
@@ -121,9 +93,8 @@ fn accept<T>(
 /// request, kept in its extensions for the extractors below it.
 #[derive(Clone)]
 pub(crate) struct Authenticated {
+    /// The claims, with the payload the user's own claims are read from.
     pub(crate) claims: Claims,
-    /// The authenticated payload, for the user's own claims an extractor reads.
-    pub(crate) payload: Arc<str>,
     /// Which type the layer looked for: an extractor for another (a refresh
     /// guard under an access layer) finds its own.
     pub(crate) token_type: TokenType,

@@ -2,7 +2,10 @@
 
 use std::borrow::Cow;
 
+use serde_json::{Map, Value};
 use time::OffsetDateTime;
+
+use crate::wire::RESERVED;
 
 /// The claims of a verified token: the registered ones (`sub`, `exp`, `iat`, `nbf`,
 /// `jti`, `iss`, `aud`), `type` and `fresh`, and the user's own claims `T`, read
@@ -46,6 +49,10 @@ pub(crate) struct Registered {
     pub(crate) scopes: String,
     /// The token's footer, authenticated with it; `None` when it has none.
     pub(crate) footer: Option<String>,
+    /// The authenticated payload, as sent: the user's own claims are read from
+    /// it (by an extractor below a layer) and carried into a token that
+    /// succeeds this one.
+    pub(crate) payload: String,
 }
 
 impl<T> Claims<T> {
@@ -165,6 +172,15 @@ impl<T> Claims<T> {
             registered: self.registered.clone(),
             extra: (),
         }
+    }
+
+    /// The user's own claims as the token carries them: every member of its
+    /// payload but the library's own and the configured scope claim.
+    pub(crate) fn custom(&self, scope_claim: &str) -> Map<String, Value> {
+        let mut members: Map<String, Value> =
+            serde_json::from_str(&self.registered.payload).unwrap_or_default();
+        members.retain(|name, _| !RESERVED.contains(&name.as_str()) && name != scope_claim);
+        members
     }
 
     /// The same registered claims with `extra` as the user's claims, and the old ones.

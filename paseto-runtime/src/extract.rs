@@ -100,7 +100,7 @@ where
     ) -> Result<Option<Self>, Self::Rejection> {
         let auth = PasetoAuth::from_ref(state);
         match authenticate::<K, K::Extra, &str>(&auth, parts, &[]).await {
-            Ok(passed) => Ok(passed.map(|passed| Self(passed.claims))),
+            Ok(claims) => Ok(claims.map(Self)),
             Err(error) => Err(reject(&auth.settings, error)),
         }
     }

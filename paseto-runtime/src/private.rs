@@ -141,11 +141,11 @@ where
     K::Extra: Sync,
     R: Requirement<K::Extra>,
 {
-    let Some(passed) = authenticate::<K, K::Extra, _>(auth, parts, R::SCOPES).await? else {
+    let Some(claims) = authenticate::<K, K::Extra, _>(auth, parts, R::SCOPES).await? else {
         return Ok(None);
     };
-    if R::check(&passed.claims).await {
-        Ok(Some(passed.claims))
+    if R::check(&claims).await {
+        Ok(Some(claims))
     } else {
         Err(scope::insufficient(R::SCOPES))
     }

@@ -155,10 +155,10 @@ async fn current<U: LoadUser>(
     if let Some(Loaded(user)) = parts.extensions.get::<Loaded<U>>() {
         return Ok(Some(user.clone()));
     }
-    let Some(passed) = authenticate::<Access, (), &str>(auth, parts, &[]).await? else {
+    let Some(claims) = authenticate::<Access, (), &str>(auth, parts, &[]).await? else {
         return Ok(None);
     };
-    match U::load(&passed.claims, state).await {
+    match U::load(&claims, state).await {
         Ok(Some(user)) => {
             parts.extensions.insert(Loaded(user.clone()));
             Ok(Some(user))

@@ -297,9 +297,11 @@ impl<'a, K> TokenBuilder<'a, K> {
         self
     }
 
-    /// Takes the audiences, the scopes, the refresh family and the login time
-    /// of the token it replaces.
+    /// Takes the audiences, the scopes, the refresh family, the login time and
+    /// the user's own claims of the token it replaces; `claims(..)` after it
+    /// replaces any of those claims.
     pub(crate) fn successor_of<T>(self, previous: &Claims<T>) -> Self {
+        let custom = previous.custom(&self.auth.settings.options.scope_claim);
         let mut builder = previous
             .audience()
             .iter()
@@ -307,6 +309,7 @@ impl<'a, K> TokenBuilder<'a, K> {
             .scopes(previous.scopes())
             .family(previous.family_id());
         builder.authenticated_at = previous.authenticated_at();
+        builder.extra.extend(custom);
         builder
     }
 

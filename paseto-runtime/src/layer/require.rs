@@ -16,7 +16,7 @@ use tower_service::Service;
 use super::Wrapped;
 use super::around::Around;
 use crate::auth::PasetoAuth;
-use crate::authentication::{Authenticated, Passed, PendingScopes, authenticate};
+use crate::authentication::{Authenticated, PendingScopes, authenticate};
 use crate::error::AuthError;
 use crate::kind::{TokenKind, TokenType};
 use crate::rejection::reject;
@@ -150,10 +150,9 @@ impl<K: TokenKind> RequireLayer<K> {
     /// Authenticates the request and records its claims, or says why not.
     async fn authorize(&self, parts: &mut Parts) -> Result<(), AuthError> {
         match authenticate::<K, (), String>(&self.auth, parts, &self.scopes).await? {
-            Some(Passed { claims, payload }) => {
+            Some(claims) => {
                 parts.extensions.insert(Authenticated {
                     claims,
-                    payload: payload.into(),
                     token_type: TokenType::of(K::TOKEN_TYPE),
                 });
                 Ok(())

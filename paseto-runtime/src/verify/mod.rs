@@ -59,7 +59,7 @@ impl PasetoAuth {
         token: &str,
     ) -> Result<Claims<serde_json::Map<String, serde_json::Value>>, AuthError> {
         let now = OffsetDateTime::now_utc();
-        let (claims, extra, _) = self.authenticate(token, now)?;
+        let (claims, extra) = self.authenticate(token, now)?;
         revocation::consult(&self.settings, &claims, now, OnReuse::Refuse).await?;
         let extra = extra.ok_or(AuthError::UnexpectedClaims)?;
         Ok(claims.replace_extra(extra).0)
@@ -70,7 +70,7 @@ impl PasetoAuth {
         token: &str,
         now: OffsetDateTime,
     ) -> Result<Claims<K::Extra>, AuthError> {
-        let (claims, extra, _) = self.authenticate::<K::Extra>(token, now)?;
+        let (claims, extra) = self.authenticate::<K::Extra>(token, now)?;
         self.admit::<K>(&claims, now).await?;
         let extra = extra.ok_or(AuthError::UnexpectedClaims)?;
         Ok(claims.replace_extra(extra).0)
@@ -87,14 +87,14 @@ impl PasetoAuth {
         of_kind::<K>(claims)
     }
 
-    /// Everything before revocation: cryptography, then the registered claims.
-    /// The user's claims come back apart, `None` when they do not fit `T`, with
-    /// the opened token, whose payload a layer keeps for the extractors.
+    /// Everything before revocation: cryptography, then the registered claims,
+    /// which keep the payload. The user's claims come back apart, `None` when
+    /// they do not fit `T`.
     pub(crate) fn authenticate<T: DeserializeOwned>(
         &self,
         token: &str,
         now: OffsetDateTime,
-    ) -> Result<(Claims<()>, Option<T>, Opened), AuthError> {
+    ) -> Result<(Claims<()>, Option<T>), AuthError> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(AuthError::TooLarge);
         }
@@ -107,7 +107,8 @@ impl PasetoAuth {
             String::from_utf8(footer)
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
         });
-        Ok((claims, extra, opened))
+        claims.registered.payload = opened.payload;
+        Ok((claims, extra))
     }
 }
 

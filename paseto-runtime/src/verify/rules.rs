@@ -42,6 +42,7 @@ pub(super) fn validate<T>(
         authenticated_at: authenticated_at(payload.auth_time, issued_at, latest)?,
         scopes: scopes(payload.scope)?,
         footer: None,
+        payload: String::new(),
     };
     Ok(Claims {
         registered,
