@@ -29,13 +29,16 @@ async fn rotate(
     Ok(Json(auth.rotate(&claims).await?))
 }
 
+/// The user's own claims, whatever they are.
+type Own = Map<String, Value>;
+
 #[paseto_required]
-async fn whoami(claims: Claims<Map<String, Value>>) -> Json<Value> {
+async fn whoami(claims: Claims<Own>) -> Json<Value> {
     Json(json!({ "sub": claims.subject(), "claims": claims.extra() }))
 }
 
 #[paseto_required(refresh)]
-async fn whoami_refresh(claims: Claims<Map<String, Value>>) -> Json<Value> {
+async fn whoami_refresh(claims: Claims<Own>) -> Json<Value> {
     Json(json!({ "sub": claims.subject(), "claims": claims.extra() }))
 }
 
