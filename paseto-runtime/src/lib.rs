@@ -32,7 +32,7 @@
 //! [`guide`] holds the manual, one page a subject, each example compiled:
 //! [getting started](guide::getting_started), [guards](guide::guards),
 //! [where tokens travel](guide::transport), [issuing](guide::issuing),
-//! [revocation](guide::revocation), [users](guide::users), [keys](guide::keys),
+//! [revocation](guide::revocation), [users and events](guide::users), [keys](guide::keys),
 //! [every option](guide::configuration), [errors on the wire](guide::errors),
 //! [OpenAPI](guide::openapi), [testing handlers](guide::testing),
 //! [fastapi-paseto](guide::fastapi), [the command-line tool](guide::cli),
@@ -64,6 +64,7 @@ mod csrf;
 pub mod denylist;
 mod env;
 mod error;
+mod events;
 mod extract;
 mod footer;
 pub mod issue;
@@ -171,6 +172,7 @@ pub mod __private;
 pub use auth::PasetoAuth;
 pub use claims::Claims;
 pub use error::AuthError;
+pub use events::SecurityEvent;
 pub use extract::Verified;
 pub use issue::{IssueError, TokenPair};
 pub use kind::{Access, FreshAccess, Refresh, TokenKind};

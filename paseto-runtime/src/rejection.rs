@@ -44,6 +44,8 @@ impl IntoResponse for AuthRejection {
 /// A rejection of `error` under `settings`, logged at debug by its kind.
 pub(crate) fn reject(settings: &Settings, error: AuthError) -> AuthRejection {
     tracing::debug!(kind = error.kind(), "paseto: request rejected");
+    #[cfg(feature = "metrics")]
+    metrics::counter!("paseto_rejections_total", "kind" => error.kind()).increment(1);
     AuthRejection {
         error,
         renderer: settings.renderer.clone(),

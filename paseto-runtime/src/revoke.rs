@@ -152,9 +152,8 @@ impl PasetoAuth {
             Standing::Good => {}
             Standing::Revoked => return Err(self.rejected(AuthError::Revoked)),
             Standing::Reused => {
-                let family = refresh.family_id();
                 let revoked =
-                    revoke_reused_family(&self.settings, revocation, denylist, family, now).await;
+                    revoke_reused_family(&self.settings, revocation, denylist, refresh, now).await;
                 return Err(self.rejected(revoked.err().unwrap_or(AuthError::Reused)));
             }
         }

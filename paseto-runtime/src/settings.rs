@@ -13,6 +13,7 @@ use time::Duration;
 use crate::claims::Claims;
 use crate::denylist::{BoxFuture, Denylist};
 use crate::error::AuthError;
+use crate::events::EventHook;
 use crate::footer::FooterSpec;
 use crate::keys::{LocalCipher, PublicKey, SecretKey};
 use crate::kind::{ACCESS, REFRESH, TokenType};
@@ -296,6 +297,8 @@ pub(crate) struct Revocation {
     /// Whether the last call to the store failed: an outage is logged once, as is
     /// the recovery.
     pub(crate) outage: AtomicBool,
+    /// The application's hook, told of outages and recoveries.
+    pub(crate) events: Option<EventHook>,
 }
 
 /// A built configuration: what every check reads.
@@ -308,6 +311,8 @@ pub(crate) struct Settings {
     /// The CSRF header's name, parsed.
     pub(crate) csrf_header: HeaderName,
     pub(crate) renderer: Option<Renderer>,
+    /// The application's hook for security events.
+    pub(crate) events: Option<EventHook>,
     pub(crate) revocation: Option<Revocation>,
 }
 

@@ -8,6 +8,7 @@ use crate::auth::PasetoAuth;
 use crate::authentication::authenticate;
 use crate::claims::Claims;
 use crate::error::AuthError;
+use crate::events::{SecurityEvent, raise};
 use crate::kind::Access;
 use crate::rejection::{AuthRejection, reject};
 
@@ -163,7 +164,14 @@ async fn current<U: LoadUser>(
             parts.extensions.insert(Loaded(user.clone()));
             Ok(Some(user))
         }
-        Ok(None) => Err(AuthError::UnknownUser),
+        Ok(None) => {
+            raise(auth.settings.events.as_ref(), || {
+                SecurityEvent::UserNotFound {
+                    subject: claims.subject().to_owned(),
+                }
+            });
+            Err(AuthError::UnknownUser)
+        }
         Err(error) => {
             tracing::error!(%error, "paseto: the user loader could not answer");
             Err(AuthError::UserUnavailable)

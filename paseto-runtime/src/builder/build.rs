@@ -200,6 +200,7 @@ impl PasetoAuthBuilder {
                 denylist: self.denylist,
                 check: self.revocation_check,
                 outage: AtomicBool::new(false),
+                events: self.events.clone(),
             });
         Ok(PasetoAuth {
             settings: Arc::new(Settings {
@@ -210,6 +211,7 @@ impl PasetoAuthBuilder {
                 query,
                 csrf_header,
                 renderer: self.renderer,
+                events: self.events,
                 revocation,
             }),
         })

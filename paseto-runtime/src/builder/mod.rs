@@ -12,6 +12,7 @@ use crate::auth::PasetoAuth;
 use crate::claims::Claims;
 use crate::denylist::Denylist;
 use crate::error::AuthError;
+use crate::events::{EventHook, SecurityEvent};
 use crate::keys::{LocalKey, LocalSecret, PublicKey, SecretKey, VerifyKey};
 use crate::settings::{Check, Options, Renderer, TokenSource};
 
@@ -33,6 +34,7 @@ pub struct PasetoAuthBuilder {
     verify_keys: Vec<VerifyKey>,
     options: Options,
     renderer: Option<Renderer>,
+    events: Option<EventHook>,
     denylist: Option<Arc<dyn Denylist>>,
     revocation_check: Option<Check>,
 }
@@ -280,6 +282,29 @@ impl PasetoAuthBuilder {
     /// Accepts tokens without an `exp` claim (and lets `never_expires` issue them). Default: no.
     pub fn allow_missing_expiry(mut self, allow: bool) -> Self {
         self.options.allow_missing_expiry = allow;
+        self
+    }
+
+    /// Hands every [`SecurityEvent`] to `hook` as it happens: a refresh token
+    /// reused, a revoked token presented, an unknown key id, a store outage and
+    /// its recovery, a user not found. The hook runs on the request's task:
+    /// keep it quick, and spawn what waits.
+    ///
+    /// ```
+    /// use paseto_runtime::{PasetoAuth, SecurityEvent, keys::LocalKey};
+    ///
+    /// let auth = PasetoAuth::builder()
+    ///     .local_key(LocalKey::generate()?)
+    ///     .on_event(|event| {
+    ///         if let SecurityEvent::RefreshReuse { subject, session } = event {
+    ///             tracing::warn!(%subject, %session, "refresh token reused; session revoked");
+    ///         }
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_event(mut self, hook: impl Fn(&SecurityEvent) + Send + Sync + 'static) -> Self {
+        self.events = Some(Arc::new(hook));
         self
     }
 

@@ -13,6 +13,7 @@ pub(crate) use standing::{Standing, record_end, standing};
 use crate::claims::Claims;
 use crate::denylist::{Denylist, DenylistError, Target};
 use crate::error::AuthError;
+use crate::events::{SecurityEvent, raise};
 use crate::kind::REFRESH;
 use crate::settings::{Revocation, Settings};
 
@@ -77,13 +78,12 @@ async fn consult_stores(
         let record = revocation.observe(answer)?;
         match standing(claims, record, now, settings.options.rotation_grace) {
             Standing::Good => {}
-            Standing::Revoked => return Err(AuthError::Revoked),
+            Standing::Revoked => return Err(presented_revoked(settings, claims)),
             Standing::Reused if on_reuse == OnReuse::Refuse => {
                 return Err(AuthError::Revoked);
             }
             Standing::Reused => {
-                revoke_reused_family(settings, revocation, &**denylist, claims.family_id(), now)
-                    .await?;
+                revoke_reused_family(settings, revocation, &**denylist, claims, now).await?;
                 return Err(AuthError::Reused);
             }
         }
@@ -91,27 +91,41 @@ async fn consult_stores(
     if let Some(check) = &revocation.check {
         let answer = check(claims).await.map_err(DenylistError);
         if revocation.observe(answer)? {
-            return Err(AuthError::Revoked);
+            return Err(presented_revoked(settings, claims));
         }
     }
     Ok(())
 }
 
+/// The refusal of a revoked token, raised as a security event.
+fn presented_revoked<T>(settings: &Settings, claims: &Claims<T>) -> AuthError {
+    raise(settings.events.as_ref(), || SecurityEvent::RevokedToken {
+        subject: claims.subject().to_owned(),
+        session: claims.family_id().to_owned(),
+    });
+    AuthError::Revoked
+}
+
 /// Revokes a family whose spent refresh token was presented again: RFC 9700 §4.14
 /// reuse detection, a security event worth a warning.
-pub(crate) async fn revoke_reused_family(
+pub(crate) async fn revoke_reused_family<T>(
     settings: &Settings,
     revocation: &Revocation,
     denylist: &dyn Denylist,
-    family: &str,
+    reused: &Claims<T>,
     now: OffsetDateTime,
 ) -> Result<(), AuthError> {
     tracing::warn!(
         kind = "reused",
         "paseto: a rotated refresh token was presented again; its family is revoked"
     );
+    raise(settings.events.as_ref(), || SecurityEvent::RefreshReuse {
+        subject: reused.subject().to_owned(),
+        session: reused.family_id().to_owned(),
+    });
     let until = family_lifetime_end(settings, now);
-    revocation.observe(denylist.revoke(Target::Family(family), until).await)
+    let family = Target::Family(reused.family_id());
+    revocation.observe(denylist.revoke(family, until).await)
 }
 
 /// When every token of a family issued up to `now` has stopped verifying.

@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 
 use crate::denylist::DenylistError;
 use crate::error::AuthError;
+use crate::events::{SecurityEvent, raise};
 use crate::settings::Revocation;
 
 impl Revocation {
@@ -16,6 +17,7 @@ impl Revocation {
                 if self.outage.load(Ordering::Relaxed) && self.outage.swap(false, Ordering::Relaxed)
                 {
                     tracing::info!("paseto: the revocation store answers again");
+                    raise(self.events.as_ref(), || SecurityEvent::StoreRecovered);
                 }
                 Ok(value)
             }
@@ -25,6 +27,9 @@ impl Revocation {
                         error = %ErrorChain(&error),
                         "paseto: the revocation store is unavailable; tokens are refused with 503 until it answers"
                     );
+                    raise(self.events.as_ref(), || SecurityEvent::StoreOutage {
+                        cause: ErrorChain(&error).to_string(),
+                    });
                 }
                 Err(AuthError::RevocationUnavailable)
             }

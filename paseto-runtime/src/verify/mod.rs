@@ -7,6 +7,7 @@ use time::OffsetDateTime;
 use crate::auth::PasetoAuth;
 use crate::claims::Claims;
 use crate::error::AuthError;
+use crate::events::{SecurityEvent, raise};
 use crate::footer;
 use crate::keys::LocalCipher;
 use crate::kind::TokenKind;
@@ -181,7 +182,11 @@ fn choose<'r, K>(
     if !settings.footer.admits(footer) {
         return Err(AuthError::InvalidToken);
     }
-    ring.select(kid)
+    ring.select(kid).inspect_err(|error| {
+        if *error == AuthError::UnknownKeyId {
+            raise(settings.events.as_ref(), || SecurityEvent::UnknownKeyId);
+        }
+    })
 }
 
 /// Reads an authenticated payload and checks its registered claims.
