@@ -424,3 +424,32 @@ async fn the_apps_own_user_and_a_deleted_account() {
         )
     );
 }
+
+#[tokio::test]
+async fn metrics_count_rejections_by_kind() {
+    let (addr, _) = serve().await;
+    let client = Client::new();
+    let url = |path: &str| format!("http://{addr}{path}");
+    for _ in 0..3 {
+        let (status, _, _) = read(client.get(url("/protected"))).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let response = client.get(url("/metrics")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/plain"),
+    );
+    let text = response.text().await.unwrap();
+    // Other tests of this process reject too: at least this test's three.
+    let count: u64 = text
+        .lines()
+        .find_map(|line| line.strip_prefix(r#"paseto_rejections_total{kind="missing_token"} "#))
+        .unwrap_or_else(|| panic!("a missing_token counter in {text}"))
+        .parse()
+        .unwrap();
+    assert!(count >= 3, "{text}");
+    assert!(!text.contains("v4.local"), "no token in the metrics");
+}

@@ -10,12 +10,16 @@
 
 mod users;
 
+use std::sync::OnceLock;
+
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
 use axum::extract::{FromRef, State};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::{Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use paseto_runtime::{
     Claims, CurrentUser, Duration, IssueError, PasetoAuth, Refresh, RevokeError, TokenPair,
     cookies::SetCookies, fresh_paseto_required, openapi::PasetoSecurity, paseto_required,
@@ -57,6 +61,8 @@ impl FromRef<AppState> for Users {
 
 /// The routes, over `auth` and the app's user store.
 pub fn router(auth: PasetoAuth) -> Router {
+    // Counting starts with the first router, before its first request.
+    let _ = prometheus();
     // These two also take the refresh token in a JSON body, {"refresh_token": "..."}.
     let refreshing = Router::new()
         .route("/refresh", post(refresh))
@@ -70,6 +76,7 @@ pub fn router(auth: PasetoAuth) -> Router {
         .route("/me", get(me).delete(delete_me))
         .route("/openapi.json", get(openapi))
         .route("/health", get(health))
+        .route("/metrics", get(metrics))
         .route("/logout", post(logout))
         .route("/ws", get(websocket))
         .route("/", get(page))
@@ -125,6 +132,29 @@ async fn refresh(
 ) -> Result<Json<Value>, IssueError> {
     let access_token = auth.refresh_access(&claims).issue()?;
     Ok(Json(json!({ "access_token": access_token })))
+}
+
+/// The process's Prometheus recorder, installed on first use; `None` when
+/// another recorder was installed first.
+fn prometheus() -> Option<&'static PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| PrometheusBuilder::new().install_recorder().ok())
+        .as_ref()
+}
+
+/// The counters in the Prometheus text format: rejections by kind
+/// (`paseto_rejections_total`), security events by name, refresh reuse. A
+/// real deployment keeps this route off the public listener.
+async fn metrics() -> Response {
+    match prometheus() {
+        Some(handle) => (
+            [(CONTENT_TYPE, "text/plain; version=0.0.4")],
+            handle.render(),
+        )
+            .into_response(),
+        None => detail(StatusCode::SERVICE_UNAVAILABLE, "Metrics are unavailable"),
+    }
 }
 
 /// An open route: no token needed.

@@ -6,7 +6,7 @@ use std::error::Error;
 use std::process::ExitCode;
 
 use paseto_runtime::{
-    PasetoAuth,
+    PasetoAuth, SecurityEvent,
     denylist::{MemoryDenylist, RedisDenylist},
     keys::LocalKey,
 };
@@ -45,7 +45,16 @@ async fn run() -> Result<(), Box<dyn Error>> {
         .env()?
         .websocket_query(true)
         .cookie_tokens(true)
-        .cookie_host_prefix(true);
+        .cookie_host_prefix(true)
+        // What a security team wants to see: reuse of a refresh token, revoked
+        // tokens presented, keys nobody here holds, store outages. Subjects and
+        // session ids only, never a token.
+        .on_event(|event| match event {
+            SecurityEvent::RefreshReuse { subject, session } => {
+                tracing::warn!(%subject, %session, "refresh token reused: session revoked");
+            }
+            other => tracing::info!(event = other.name(), "security event"),
+        });
     if !config.has_key() {
         eprintln!(
             "PASETO_SECRET_KEY is not set: generated a key for this run; tokens stop verifying when the process exits"
