@@ -96,6 +96,43 @@ impl PasetoAuth {
         revocation.observe(answer).map_err(|e| self.rejected(e))
     }
 
+    /// Logs `subject` out everywhere: every token of the subject issued before
+    /// now, of every type the denylist checks, on every instance that shares the
+    /// store (a password change, "sign out of all devices"). One record per
+    /// subject, kept as long as the longest token lifetime; a token issued after
+    /// the call works, in the same second too (this library's tokens name their
+    /// millisecond of issue in their `jti`).
+    ///
+    /// ```
+    /// use paseto_runtime::{Access, AuthError, PasetoAuth, denylist::MemoryDenylist, keys::LocalKey};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let auth = PasetoAuth::builder()
+    ///     .local_key(LocalKey::generate()?)
+    ///     .denylist(MemoryDenylist::new())
+    ///     .build()?;
+    /// let before = auth.login_tokens("alice")?;
+    /// auth.revoke_subject("alice").await?;
+    /// assert_eq!(auth.verify::<Access>(&before.access_token).await.unwrap_err(), AuthError::Revoked);
+    /// let after = auth.login_tokens("alice")?;
+    /// assert!(auth.verify::<Access>(&after.access_token).await.is_ok());
+    /// # Ok(()) }
+    /// ```
+    pub async fn revoke_subject(&self, subject: &str) -> Result<(), RevokeError> {
+        let revocation = self.settings.revocation.as_ref();
+        let (Some(revocation), Some(denylist)) =
+            (revocation, revocation.and_then(|r| r.denylist.as_deref()))
+        else {
+            return Err(RevokeError::NoDenylist);
+        };
+        let options = &self.settings.options;
+        let longest = options.family_ttl().max(options.custom_ttl);
+        let until = record_end(OffsetDateTime::now_utc() + longest, options.leeway);
+        let answer = denylist.revoke(Target::Subject(subject), until).await;
+        revocation.observe(answer).map_err(|e| self.rejected(e))
+    }
+
     /// The revocation settings and denylist that revoke tokens of `token_type`.
     fn denylist_for(&self, token_type: &str) -> Result<(&Revocation, &dyn Denylist), RevokeError> {
         let revocation = self.settings.revocation.as_ref();
@@ -144,9 +181,12 @@ impl PasetoAuth {
             .advance(refresh.family_id(), generation, now, until)
             .await;
         let before = revocation.observe(answer).map_err(|e| self.rejected(e))?;
+        // The guard that verified the token read the token's and the subject's
+        // records; what counts now is the family's, as it was before this rotation.
         let record = Record {
             token_revoked: false,
             family: before,
+            subject_revoked_before: None,
         };
         match standing(refresh, record, now, self.settings.options.rotation_grace) {
             Standing::Good => {}

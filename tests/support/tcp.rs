@@ -93,6 +93,25 @@ impl App {
         .await
     }
 
+    /// `method path` with `Authorization: Bearer <token>`, answered with no
+    /// body: the status.
+    pub async fn status(&self, method: http::Method, path: &str, token: &str) -> StatusCode {
+        let url = format!("http://{}{path}", self.addr);
+        let response = self
+            .client
+            .request(method, url)
+            .bearer_auth(token)
+            .send()
+            .await;
+        let response = response.expect("a response");
+        let status = response.status();
+        assert!(
+            response.bytes().await.expect("a body").is_empty(),
+            "no body"
+        );
+        status
+    }
+
     /// `POST /rotate`, which must succeed: the new access and refresh tokens.
     pub async fn rotate(&self, refresh: &str) -> (String, String) {
         let answer = self.post("/rotate", refresh, None).await;

@@ -391,17 +391,21 @@ async fn the_apps_own_user_and_a_deleted_account() {
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     assert!(deleted.bytes().await.unwrap().is_empty());
 
-    // The account's other sessions fail where the user is loaded; this
-    // session's tokens fail everywhere; the account cannot log in again.
-    let (status, challenge, body) = read(client.get(url("/me")).bearer_auth(&other_session)).await;
-    assert_eq!(
-        (status, challenge.as_deref(), body),
-        (
-            StatusCode::UNAUTHORIZED,
-            Some(INVALID_TOKEN),
-            json!({ "detail": "User not found" })
-        )
-    );
+    // Every token of the account now fails, this session's and the others',
+    // on every route; the account cannot log in again.
+    for token in [&access, &other_session] {
+        for path in ["/me", "/protected"] {
+            let (status, _, body) = read(client.get(url(path)).bearer_auth(token)).await;
+            assert_eq!(
+                (status, body),
+                (
+                    StatusCode::UNAUTHORIZED,
+                    json!({ "detail": "Token has been revoked" })
+                ),
+                "{path}"
+            );
+        }
+    }
     let (status, _, body) = read(client.get(url("/protected")).bearer_auth(&access)).await;
     assert_eq!(
         (status, body),

@@ -55,6 +55,11 @@ async fn the_document_names_the_paseto_scheme_on_every_guarded_route() {
         ("/rotate", HttpMethod::Post, Some(json!([{ "paseto": [] }]))),
         ("/logout", HttpMethod::Post, Some(json!([{ "paseto": [] }]))),
         (
+            "/logout-all",
+            HttpMethod::Post,
+            Some(json!([{ "paseto": [] }])),
+        ),
+        (
             "/admin",
             HttpMethod::Get,
             Some(json!([{ "paseto": ["admin"] }])),

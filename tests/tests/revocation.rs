@@ -179,7 +179,35 @@ async fn only_the_configured_token_types_are_checked(backend: Backend) {
     revoked(&app.post("/refresh", &refresh, None).await);
 }
 
+/// Log out everywhere: every session of the user ends on every instance the
+/// store reaches; a login right after it works, in the same second.
+async fn logging_out_everywhere_ends_every_session_and_not_the_next(backend: Backend) {
+    let (one, two) = (
+        App::start(backend.auth()).await,
+        App::start(backend.auth()).await,
+    );
+    let (phone, phone_refresh) = one.login().await;
+    let (laptop, laptop_refresh) = two.login().await;
+    let status = one.status(http::Method::POST, "/logout-all", &phone).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (after, after_refresh) = one.login().await;
+    for token in [&phone, &laptop] {
+        revoked(&one.get("/protected", token).await);
+        refused_within_a_second(async || two.get("/protected", token).await).await;
+    }
+    for refresh in [&phone_refresh, &laptop_refresh] {
+        revoked(&one.post("/refresh", refresh, None).await);
+        refused_within_a_second(async || two.post("/refresh", refresh, None).await).await;
+    }
+    ok_user(&one.get("/protected", &after).await);
+    ok_user(&two.get("/protected", &after).await);
+    let refreshed = two.post("/refresh", &after_refresh, None).await;
+    assert_eq!(refreshed.0, StatusCode::OK, "{refreshed:?}");
+    assert_eq!(backend.records().await, 1, "one record for the subject");
+}
+
 paseto_tests::on_both_backends!(
+    logging_out_everywhere_ends_every_session_and_not_the_next,
     logout_revokes_the_access_token,
     logout_with_a_refresh_token_revokes_both,
     rotation_issues_a_working_pair_and_spends_the_old_token,

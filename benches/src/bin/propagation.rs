@@ -24,11 +24,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut delays = Vec::with_capacity(trials);
     for trial in 0..trials {
         let id = format!("propagation-{run}-{trial}");
-        assert!(!other.get(&id, "-").await?.token_revoked, "fresh id");
+        assert!(!other.get(&id, "-", "-").await?.token_revoked, "fresh id");
         let until = OffsetDateTime::now_utc() + time::Duration::minutes(1);
         one.revoke(Target::Token(&id), until).await?;
         let revoked = Instant::now();
-        while !other.get(&id, "-").await?.token_revoked {
+        while !other.get(&id, "-", "-").await?.token_revoked {
             if revoked.elapsed() > Duration::from_secs(5) {
                 return Err(format!("trial {trial}: not seen after 5 s").into());
             }

@@ -33,7 +33,10 @@ use utoipa::OpenApi;
 /// scheme the guarded ones require.
 #[derive(OpenApi)]
 #[openapi(
-    paths(login, refresh, rotate, protected, protected_fresh, logout, admin, me, delete_me, health),
+    paths(
+        login, refresh, rotate, protected, protected_fresh, logout, logout_all, admin, me, delete_me,
+        health
+    ),
     modifiers(&PasetoSecurity)
 )]
 struct ApiDoc;
@@ -78,6 +81,7 @@ pub fn router(auth: PasetoAuth) -> Router {
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .route("/logout", post(logout))
+        .route("/logout-all", post(logout_all))
         .route("/ws", get(websocket))
         .route("/", get(page))
         .route("/cookie/login", post(cookie_login))
@@ -193,8 +197,7 @@ async fn me(CurrentUser(user): CurrentUser<User>) -> Json<User> {
 }
 
 /// Deletes the account, with a fresh token only: the user is gone from the
-/// store, so every handler that loads the user refuses its tokens at once, and
-/// this session's tokens are revoked everywhere.
+/// store, and every token of the account is revoked on every instance.
 #[fresh_paseto_required]
 #[utoipa::path(delete, path = "/me", responses((status = 204, description = "The account is deleted")))]
 async fn delete_me(
@@ -203,7 +206,20 @@ async fn delete_me(
     State(users): State<Users>,
 ) -> Result<StatusCode, RevokeError> {
     users.remove(claims.subject());
-    auth.revoke_family(&claims).await?;
+    auth.revoke_subject(claims.subject()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Logs the user out everywhere: every token of the account issued before now,
+/// on every instance ("sign out of all devices", a password change). A login
+/// after it works at once.
+#[paseto_required]
+#[utoipa::path(post, path = "/logout-all", responses((status = 204, description = "Every session of the user is ended")))]
+async fn logout_all(
+    claims: Claims,
+    State(auth): State<PasetoAuth>,
+) -> Result<StatusCode, RevokeError> {
+    auth.revoke_subject(claims.subject()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -31,6 +31,9 @@ struct Map {
     /// Revoked tokens: unix seconds from which the record may be dropped.
     tokens: DashMap<u64, i64, Keyed>,
     families: DashMap<u64, Stored, Keyed>,
+    /// Subjects logged out everywhere: unix seconds from which the record may
+    /// be dropped, and the unix microseconds before which tokens are revoked.
+    subjects: DashMap<u64, (i64, i64), Keyed>,
     hasher: RandomState,
 }
 
@@ -58,6 +61,7 @@ impl MemoryDenylist {
         let map = Arc::new(Map {
             tokens: DashMap::default(),
             families: DashMap::default(),
+            subjects: DashMap::default(),
             hasher: RandomState::new(),
         });
         let (stop, stopped) = mpsc::channel();
@@ -76,12 +80,12 @@ impl MemoryDenylist {
 
     /// How many records are held, including expired ones not yet swept.
     pub fn len(&self) -> usize {
-        self.map.tokens.len() + self.map.families.len()
+        self.map.tokens.len() + self.map.families.len() + self.map.subjects.len()
     }
 
     /// Whether no records are held.
     pub fn is_empty(&self) -> bool {
-        self.map.tokens.is_empty() && self.map.families.is_empty()
+        self.map.tokens.is_empty() && self.map.families.is_empty() && self.map.subjects.is_empty()
     }
 
     /// The records of a token and its family at `now`.
@@ -104,7 +108,48 @@ impl MemoryDenylist {
         Record {
             token_revoked,
             family,
+            subject_revoked_before: None,
         }
+    }
+
+    /// Before when the tokens of `subject` are revoked, at `now`.
+    pub(crate) fn subject_cutoff(
+        &self,
+        subject: &str,
+        now: OffsetDateTime,
+    ) -> Option<OffsetDateTime> {
+        let map = &self.map;
+        let (until, before) = *map.subjects.get(&map.key(Target::Subject(subject)))?;
+        (until > now.unix_timestamp())
+            .then(|| OffsetDateTime::from_unix_timestamp_nanos(i128::from(before) * 1000).ok())
+            .flatten()
+    }
+
+    /// Revokes the tokens of `subject` issued before `before`, keeping the
+    /// record until at least `until`; a later `before` or `until` kept wins.
+    pub(crate) fn record_subject(
+        &self,
+        subject: &str,
+        before: OffsetDateTime,
+        until: OffsetDateTime,
+        now: OffsetDateTime,
+    ) {
+        let now = now.unix_timestamp();
+        let until = ceil_seconds(until);
+        let before =
+            i64::try_from(before.unix_timestamp_nanos().div_euclid(1000)).unwrap_or(i64::MAX);
+        self.map
+            .subjects
+            .entry(self.map.key(Target::Subject(subject)))
+            .and_modify(|(kept_until, kept_before)| {
+                if *kept_until > now {
+                    *kept_until = until.max(*kept_until);
+                    *kept_before = before.max(*kept_before);
+                } else {
+                    (*kept_until, *kept_before) = (until, before);
+                }
+            })
+            .or_insert((until, before));
     }
 
     /// Revokes `target` until at least `until`, as of `now`.
@@ -114,11 +159,14 @@ impl MemoryDenylist {
         until: OffsetDateTime,
         now: OffsetDateTime,
     ) {
+        let (at, until_time) = (now, until);
         let now = now.unix_timestamp();
         let until = ceil_seconds(until);
         let key = self.map.key(target);
         let later = |kept: i64| if kept > now { until.max(kept) } else { until };
         match target {
+            // Logged out everywhere as of `now`.
+            Target::Subject(subject) => self.record_subject(subject, at, until_time, at),
             Target::Token(_) => {
                 self.map
                     .tokens
@@ -236,6 +284,7 @@ impl Map {
     fn sweep(&self, now: i64) {
         self.tokens.retain(|_, until| *until > now);
         self.families.retain(|_, stored| stored.until > now);
+        self.subjects.retain(|_, (until, _)| *until > now);
     }
 }
 
@@ -275,13 +324,22 @@ impl Denylist for MemoryDenylist {
         &'a self,
         token: &'a str,
         family: &'a str,
+        subject: &'a str,
     ) -> BoxFuture<'a, Result<Record, DenylistError>> {
-        let record = self.lookup(token, family, OffsetDateTime::now_utc());
-        Box::pin(std::future::ready(Ok(record)))
+        let record = self.get_now(token, family, subject, OffsetDateTime::now_utc());
+        Box::pin(std::future::ready(Ok(record.unwrap_or_default())))
     }
 
-    fn get_now(&self, token: &str, family: &str, now: OffsetDateTime) -> Option<Record> {
-        Some(self.lookup(token, family, now))
+    fn get_now(
+        &self,
+        token: &str,
+        family: &str,
+        subject: &str,
+        now: OffsetDateTime,
+    ) -> Option<Record> {
+        let mut record = self.lookup(token, family, now);
+        record.subject_revoked_before = self.subject_cutoff(subject, now);
+        Some(record)
     }
 
     fn revoke<'a>(

@@ -28,6 +28,9 @@ pub enum Target<'a> {
     /// Every token of a refresh family, by the family id (the `fam` claim, or the
     /// `jti` of the refresh token that started it).
     Family(&'a str),
+    /// Every token of a subject (the `sub` claim) issued before the record was
+    /// written: log out everywhere. A later record moves that time forward.
+    Subject(&'a str),
 }
 
 /// What a denylist holds about a refresh family.
@@ -52,6 +55,8 @@ pub struct Record {
     pub token_revoked: bool,
     /// The family's record; `None` for a family never rotated nor revoked.
     pub family: Option<Family>,
+    /// The subject's record: its tokens issued before this time are revoked.
+    pub subject_revoked_before: Option<OffsetDateTime>,
 }
 
 /// The denylist could not be reached or answered wrongly. Requests are then
@@ -70,24 +75,34 @@ pub struct DenylistError(#[source] pub Box<dyn std::error::Error + Send + Sync>)
 /// Implement it to keep revocations in your own store; [`MemoryDenylist`] serves
 /// one process and `RedisDenylist` (feature `redis`) serves many.
 pub trait Denylist: Send + Sync + 'static {
-    /// The records of the token `token` and of the family `family`.
+    /// The records of the token `token`, the family `family` and the subject
+    /// `subject`.
     fn get<'a>(
         &'a self,
         token: &'a str,
         family: &'a str,
+        subject: &'a str,
     ) -> BoxFuture<'a, Result<Record, DenylistError>>;
 
     /// [`get`](Self::get) as of `now`, when the records can be read without
     /// waiting, as from memory: verification asks this first, and `None` (the
     /// default) sends it to `get`. It spares a request the boxed future and a
     /// second reading of the clock.
-    fn get_now(&self, token: &str, family: &str, now: OffsetDateTime) -> Option<Record> {
-        let _ = (token, family, now);
+    fn get_now(
+        &self,
+        token: &str,
+        family: &str,
+        subject: &str,
+        now: OffsetDateTime,
+    ) -> Option<Record> {
+        let _ = (token, family, subject, now);
         None
     }
 
     /// Revokes `target` until at least `until`; a record that lives longer keeps
-    /// its expiry.
+    /// its expiry. For a [`Target::Subject`], the tokens revoked are those
+    /// issued before the call (this process's clock, to the millisecond); a
+    /// record that names a later time keeps it.
     fn revoke<'a>(
         &'a self,
         target: Target<'a>,
@@ -113,12 +128,19 @@ impl<D: Denylist> Denylist for Arc<D> {
         &'a self,
         token: &'a str,
         family: &'a str,
+        subject: &'a str,
     ) -> BoxFuture<'a, Result<Record, DenylistError>> {
-        (**self).get(token, family)
+        (**self).get(token, family, subject)
     }
 
-    fn get_now(&self, token: &str, family: &str, now: OffsetDateTime) -> Option<Record> {
-        (**self).get_now(token, family, now)
+    fn get_now(
+        &self,
+        token: &str,
+        family: &str,
+        subject: &str,
+        now: OffsetDateTime,
+    ) -> Option<Record> {
+        (**self).get_now(token, family, subject, now)
     }
 
     fn revoke<'a>(

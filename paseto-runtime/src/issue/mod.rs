@@ -22,7 +22,7 @@ use crate::kind::{Access, Refresh};
 use crate::scope::is_scope_token;
 use crate::secret_cipher;
 use crate::settings::KeyMaterial;
-use crate::wire::{IssuedPayload, RESERVED, format_time};
+use crate::wire::{IssuedPayload, RESERVED, format_time, token_id};
 
 pub use pair::TokenPair;
 
@@ -363,7 +363,7 @@ impl<'a, K> TokenBuilder<'a, K> {
             iat: &now_text,
             nbf: not_before.as_deref().unwrap_or(&now_text),
             exp: exp.map(format_time),
-            jti: uuid::Uuid::new_v4().hyphenated().to_string(),
+            jti: token_id::new(now),
             token_type: &self.token_type,
             fresh: self.fresh,
             iss: self

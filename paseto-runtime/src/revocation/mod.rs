@@ -70,10 +70,10 @@ async fn consult_stores(
     on_reuse: OnReuse,
 ) -> Result<(), AuthError> {
     if let Some(denylist) = &revocation.denylist {
-        let (token, family) = (claims.token_id(), claims.family_id());
-        let answer = match denylist.get_now(token, family, now) {
+        let (token, family, subject) = (claims.token_id(), claims.family_id(), claims.subject());
+        let answer = match denylist.get_now(token, family, subject, now) {
             Some(record) => Ok(record),
-            None => denylist.get(token, family).await,
+            None => denylist.get(token, family, subject).await,
         };
         let record = revocation.observe(answer)?;
         match standing(claims, record, now, settings.options.rotation_grace) {

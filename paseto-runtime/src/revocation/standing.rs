@@ -6,6 +6,7 @@ use time::{Duration, OffsetDateTime};
 use crate::claims::Claims;
 use crate::denylist::{Family, Record};
 use crate::kind::REFRESH;
+use crate::wire::token_id;
 
 /// Where a token stands against what the denylist holds.
 #[derive(Debug, PartialEq, Eq)]
@@ -29,6 +30,12 @@ pub(crate) fn standing<T>(
     if record.token_revoked || record.family == Some(Family::Revoked) {
         return Standing::Revoked;
     }
+    if let Some(before) = record.subject_revoked_before {
+        let before = before.unix_timestamp_nanos().div_euclid(1000);
+        if issued_micros(claims).is_none_or(|issued| issued < before) {
+            return Standing::Revoked;
+        }
+    }
     if claims.token_type() != REFRESH {
         return Standing::Good;
     }
@@ -47,6 +54,16 @@ pub(crate) fn standing<T>(
     } else {
         Standing::Revoked
     }
+}
+
+/// When the token was issued, in unix microseconds: as its `jti` names it (the
+/// ids this library writes) within the second `iat` names, else that second.
+/// `None` without `iat`, which a subject's record then revokes.
+fn issued_micros<T>(claims: &Claims<T>) -> Option<i128> {
+    let second = i128::from(claims.issued_at()?.unix_timestamp()) * 1_000_000;
+    let precise = token_id::issued_micros(claims.token_id())
+        .filter(|micros| micros.div_euclid(1_000_000) * 1_000_000 == second);
+    Some(precise.unwrap_or(second))
 }
 
 /// When a revocation record of a token expiring at `exp` may go: the last

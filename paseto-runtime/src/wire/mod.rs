@@ -7,6 +7,8 @@ mod issued;
 mod received;
 mod timestamp;
 
+pub(crate) mod token_id;
+
 pub(crate) use issued::IssuedPayload;
 pub(crate) use received::{Raw, ReceivedPayload, named_claim};
 pub(crate) use timestamp::{format_time, parse_time};

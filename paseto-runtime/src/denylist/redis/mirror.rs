@@ -11,7 +11,7 @@ use std::time::Instant;
 use time::OffsetDateTime;
 
 use super::records;
-use crate::denylist::{Family, MemoryDenylist, Record, Target};
+use crate::denylist::{Denylist, Family, MemoryDenylist, Record, Target};
 
 /// Every record of one prefix, and whether they are current.
 pub(super) struct Mirror {
@@ -39,9 +39,17 @@ impl Mirror {
     }
 
     /// The records of a token and its family, when the copy is current.
-    pub(super) fn current(&self, token: &str, family: &str, now: OffsetDateTime) -> Option<Record> {
-        self.is_current()
-            .then(|| self.records.lookup(token, family, now))
+    pub(super) fn current(
+        &self,
+        token: &str,
+        family: &str,
+        subject: &str,
+        now: OffsetDateTime,
+    ) -> Option<Record> {
+        if !self.is_current() {
+            return None;
+        }
+        self.records.get_now(token, family, subject, now)
     }
 
     pub(super) fn is_current(&self) -> bool {
@@ -85,8 +93,17 @@ impl Mirror {
             left if left >= 0 => now + time::Duration::milliseconds(left + 1),
             _ => return,
         };
+        if let Target::Subject(id) = target {
+            // An unreadable record revokes every token of the subject.
+            let before = records::subject(value).unwrap_or_else(|error| {
+                tracing::warn!(%error, "paseto: unreadable Redis record; the subject's tokens are revoked");
+                OffsetDateTime::now_utc() + time::Duration::days(3650)
+            });
+            self.records.record_subject(id, before, until, now);
+            return;
+        }
         let family = match target {
-            Target::Token(_) => Family::Revoked,
+            Target::Token(_) | Target::Subject(_) => Family::Revoked,
             Target::Family(_) => records::family(value).unwrap_or_else(|error| {
                 tracing::warn!(%error, "paseto: unreadable Redis record; its family is revoked");
                 Family::Revoked
@@ -116,6 +133,7 @@ pub(super) fn stricter(one: Record, other: Record) -> Record {
         } else {
             one.family
         },
+        subject_revoked_before: one.subject_revoked_before.max(other.subject_revoked_before),
     }
 }
 
@@ -137,6 +155,7 @@ mod tests {
     #[test]
     fn the_stricter_answer_wins() {
         let record = |token_revoked, family| Record {
+            subject_revoked_before: None,
             token_revoked,
             family,
         };

@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 
 use self::follow::{Source, follow};
 use self::mirror::{Mirror, stricter};
-use self::records::{family, key, millis_until, unix_millis};
+use self::records::{family, key, millis_until, unix_micros, unix_millis};
 use super::{BoxFuture, Denylist, DenylistError, Family, Record, Target};
 
 mod follow;
@@ -235,6 +235,19 @@ if left > ttl then ttl = left end
 return redis.call('SET', KEYS[1], 'revoked', 'PX', ttl)
 ";
 
+/// Revokes the tokens of the subject `KEYS[1]` issued before the unix
+/// microseconds `ARGV[2]`, for at least `ARGV[1]` milliseconds; a later time or
+/// a longer expiry already recorded is kept.
+const REVOKE_SUBJECT: &str = r"
+local ttl = tonumber(ARGV[1])
+local before = ARGV[2]
+local kept = redis.call('GET', KEYS[1])
+if kept and (tonumber(kept) or 0) > tonumber(before) then before = kept end
+local left = redis.call('PTTL', KEYS[1])
+if left > ttl then ttl = left end
+return redis.call('SET', KEYS[1], before, 'PX', ttl)
+";
+
 /// Advances the family `KEYS[1]` from generation `ARGV[1]` to the record `ARGV[2]`
 /// (`<generation>:<unix ms>`) kept for `ARGV[3]` milliseconds, when it
 /// is not revoked and is at that generation (0 without a record). Returns the
@@ -254,10 +267,11 @@ impl Denylist for RedisDenylist {
         &'a self,
         token_id: &'a str,
         family_id: &'a str,
+        subject: &'a str,
     ) -> BoxFuture<'a, Result<Record, DenylistError>> {
         Box::pin(async move {
             let now = OffsetDateTime::now_utc();
-            if let Some(record) = self.get_now(token_id, family_id, now) {
+            if let Some(record) = self.get_now(token_id, family_id, subject, now) {
                 return Ok(record);
             }
             self.check_policy().await?;
@@ -267,22 +281,40 @@ impl Denylist for RedisDenylist {
             let mut command = redis::cmd("MGET");
             command
                 .arg(self.key(Target::Token(token_id)))
-                .arg(self.key(Target::Family(family_id)));
-            let (token, family_value): (Option<String>, Option<String>) =
-                self.query(command).await?;
+                .arg(self.key(Target::Family(family_id)))
+                .arg(self.key(Target::Subject(subject)));
+            let (token, family_value, subject_value): (
+                Option<String>,
+                Option<String>,
+                Option<String>,
+            ) = self.query(command).await?;
             let record = Record {
                 token_revoked: token.is_some(),
                 family: family_value.as_deref().map(family).transpose()?,
+                subject_revoked_before: subject_value
+                    .as_deref()
+                    .map(records::subject)
+                    .transpose()?,
             };
-            Ok(match &self.mirror {
-                Some(mirror) => stricter(record, mirror.records().lookup(token_id, family_id, now)),
+            let kept = self
+                .mirror
+                .as_ref()
+                .and_then(|mirror| mirror.records().get_now(token_id, family_id, subject, now));
+            Ok(match kept {
+                Some(kept) => stricter(record, kept),
                 None => record,
             })
         })
     }
 
-    fn get_now(&self, token: &str, family: &str, now: OffsetDateTime) -> Option<Record> {
-        self.mirror.as_ref()?.current(token, family, now)
+    fn get_now(
+        &self,
+        token: &str,
+        family: &str,
+        subject: &str,
+        now: OffsetDateTime,
+    ) -> Option<Record> {
+        self.mirror.as_ref()?.current(token, family, subject, now)
     }
 
     fn revoke<'a>(
@@ -292,17 +324,21 @@ impl Denylist for RedisDenylist {
     ) -> BoxFuture<'a, Result<(), DenylistError>> {
         Box::pin(async move {
             self.check_policy().await?;
+            let now = OffsetDateTime::now_utc();
             let mut command = redis::cmd("EVAL");
+            let script = match target {
+                Target::Subject(_) => REVOKE_SUBJECT,
+                Target::Token(_) | Target::Family(_) => REVOKE,
+            };
             command
-                .arg(REVOKE)
+                .arg(script)
                 .arg(1)
                 .arg(self.key(target))
-                .arg(millis_until(until, OffsetDateTime::now_utc()));
+                .arg(millis_until(until, now))
+                .arg(unix_micros(now));
             self.query::<()>(command).await?;
             if let Some(mirror) = &self.mirror {
-                mirror
-                    .records()
-                    .record_revoked(target, until, OffsetDateTime::now_utc());
+                mirror.records().record_revoked(target, until, now);
             }
             Ok(())
         })

@@ -12,6 +12,7 @@ pub(super) fn key(prefix: &str, target: Target<'_>) -> String {
     match target {
         Target::Token(id) => format!("{prefix}jti:{id}"),
         Target::Family(id) => format!("{prefix}fam:{id}"),
+        Target::Subject(id) => format!("{prefix}sub:{id}"),
     }
 }
 
@@ -20,6 +21,8 @@ pub(super) fn target<'k>(prefix: &str, key: &'k str) -> Option<Target<'k>> {
     let rest = key.strip_prefix(prefix)?;
     if let Some(id) = rest.strip_prefix("jti:") {
         Some(Target::Token(id))
+    } else if let Some(id) = rest.strip_prefix("sub:") {
+        Some(Target::Subject(id))
     } else {
         rest.strip_prefix("fam:").map(Target::Family)
     }
@@ -36,6 +39,19 @@ pub(super) fn millis_until(until: OffsetDateTime, now: OffsetDateTime) -> i64 {
     let nanos = (until - now).whole_nanoseconds();
     let millis = nanos.div_euclid(1_000_000) + i128::from(nanos.rem_euclid(1_000_000) > 0);
     i64::try_from(millis.max(1)).unwrap_or(i64::MAX)
+}
+
+/// Unix microseconds, rounded down: the time a subject's record names.
+pub(super) fn unix_micros(time: OffsetDateTime) -> i64 {
+    i64::try_from(time.unix_timestamp_nanos().div_euclid(1000)).unwrap_or(i64::MAX)
+}
+
+/// Reads a subject record: the unix microseconds before which its tokens are
+/// revoked.
+pub(super) fn subject(value: &str) -> Result<OffsetDateTime, DenylistError> {
+    let malformed = || DenylistError(format!("malformed subject record `{value}`").into());
+    let micros: i64 = value.parse().map_err(|_| malformed())?;
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000).map_err(|_| malformed())
 }
 
 /// Reads a family record: `revoked` or `<generation>:<unix ms>`.
@@ -86,7 +102,11 @@ mod tests {
 
     #[test]
     fn keys_name_their_targets_and_nothing_else() {
-        for named in [Target::Token("a:b"), Target::Family("f")] {
+        for named in [
+            Target::Token("a:b"),
+            Target::Family("f"),
+            Target::Subject("s"),
+        ] {
             assert_eq!(target("p:", &key("p:", named)), Some(named));
         }
         for other in ["p:other", "q:jti:a", "p:jt:a", "jti:a"] {
