@@ -42,7 +42,7 @@ where
     if let Some(done) = parts.extensions.remove::<Authenticated>() {
         if done.token_type == wanted {
             of_kind::<K>(&done.claims)?;
-            let extra = extra_of::<T>(&done.claims.registered.payload)?;
+            let extra = extra_of::<T>(&done.claims.registered.payload.0)?;
             scope::must_hold(&done.claims, scopes)?;
             return Ok(Some(done.claims.replace_extra(extra).0));
         }

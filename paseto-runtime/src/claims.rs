@@ -52,7 +52,18 @@ pub(crate) struct Registered {
     /// The authenticated payload, as sent: the user's own claims are read from
     /// it (by an extractor below a layer) and carried into a token that
     /// succeeds this one.
-    pub(crate) payload: String,
+    pub(crate) payload: Payload,
+}
+
+/// An authenticated payload. `Debug` gives its length only: the user's own
+/// claims it holds are the user's to show, through `T`.
+#[derive(Clone, PartialEq, Default)]
+pub(crate) struct Payload(pub(crate) String);
+
+impl std::fmt::Debug for Payload {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<{} bytes>", self.0.len())
+    }
 }
 
 impl<T> Claims<T> {
@@ -178,7 +189,7 @@ impl<T> Claims<T> {
     /// payload but the library's own and the configured scope claim.
     pub(crate) fn custom(&self, scope_claim: &str) -> Map<String, Value> {
         let mut members: Map<String, Value> =
-            serde_json::from_str(&self.registered.payload).unwrap_or_default();
+            serde_json::from_str(&self.registered.payload.0).unwrap_or_default();
         members.retain(|name, _| !RESERVED.contains(&name.as_str()) && name != scope_claim);
         members
     }

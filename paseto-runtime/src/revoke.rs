@@ -99,9 +99,11 @@ impl PasetoAuth {
     /// Logs `subject` out everywhere: every token of the subject issued before
     /// now, of every type the denylist checks, on every instance that shares the
     /// store (a password change, "sign out of all devices"). One record per
-    /// subject, kept as long as the longest token lifetime; a token issued after
-    /// the call works, in the same second too (this library's tokens name their
-    /// millisecond of issue in their `jti`).
+    /// subject, kept for as long as any token could live (a later call moves
+    /// its time forward), so no token with a longer `expires_in`, or none at
+    /// all, outlives it; a token issued after the call works, in the same
+    /// second too (this library's tokens name their time of issue, to the
+    /// microsecond, in their `jti`).
     ///
     /// ```
     /// use paseto_runtime::{Access, AuthError, PasetoAuth, denylist::MemoryDenylist, keys::LocalKey};
@@ -126,11 +128,26 @@ impl PasetoAuth {
         else {
             return Err(RevokeError::NoDenylist);
         };
-        let options = &self.settings.options;
-        let longest = options.family_ttl().max(options.custom_ttl);
-        let until = record_end(OffsetDateTime::now_utc() + longest, options.leeway);
+        let until = OffsetDateTime::now_utc() + MAX_DURATION;
         let answer = denylist.revoke(Target::Subject(subject), until).await;
         revocation.observe(answer).map_err(|e| self.rejected(e))
+    }
+
+    /// The subject's "log out everywhere" record, as the store holds it now.
+    async fn subject_record<T>(
+        &self,
+        revocation: &Revocation,
+        denylist: &dyn Denylist,
+        claims: &Claims<T>,
+        now: OffsetDateTime,
+    ) -> Result<Option<OffsetDateTime>, RevokeError> {
+        let (token, family, subject) = (claims.token_id(), claims.family_id(), claims.subject());
+        let answer = match denylist.get_now(token, family, subject, now) {
+            Some(record) => Ok(record),
+            None => denylist.get(token, family, subject).await,
+        };
+        let record = revocation.observe(answer).map_err(|e| self.rejected(e))?;
+        Ok(record.subject_revoked_before)
     }
 
     /// The revocation settings and denylist that revoke tokens of `token_type`.
@@ -181,12 +198,17 @@ impl PasetoAuth {
             .advance(refresh.family_id(), generation, now, until)
             .await;
         let before = revocation.observe(answer).map_err(|e| self.rejected(e))?;
-        // The guard that verified the token read the token's and the subject's
-        // records; what counts now is the family's, as it was before this rotation.
+        // The guard read the token's and the subject's records before this
+        // rotation; the subject's is read again, so that a "log out everywhere"
+        // that landed since stops the new pair. The family's is as it was
+        // before this rotation.
+        let subject = self
+            .subject_record(revocation, denylist, refresh, now)
+            .await?;
         let record = Record {
             token_revoked: false,
             family: before,
-            subject_revoked_before: None,
+            subject_revoked_before: subject,
         };
         match standing(refresh, record, now, self.settings.options.rotation_grace) {
             Standing::Good => {}

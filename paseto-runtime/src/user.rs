@@ -101,9 +101,15 @@ pub trait LoadUser: Clone + Send + Sync + Sized + 'static {
 #[derive(Debug, Clone)]
 pub struct CurrentUser<U>(pub U);
 
-/// A user loaded for this request, kept for the next extractor that asks.
+/// A user loaded for this request, kept for the next extractor that asks
+/// under the same configuration for the same token.
 #[derive(Clone)]
-struct Loaded<U>(U);
+struct Loaded<U> {
+    user: U,
+    /// The configuration that verified the token (its settings' address).
+    config: usize,
+    token_id: String,
+}
 
 impl<S, U> OptionalFromRequestParts<S> for CurrentUser<U>
 where
@@ -146,22 +152,32 @@ where
     }
 }
 
-/// The request's user: the one already loaded, or the loader's answer for the
-/// request's access token, kept for the next extractor. `None`: no token.
+/// The request's user for its access token, verified under this configuration:
+/// the one already loaded for that token and configuration, or the loader's
+/// answer, kept for the next extractor. `None`: no token.
 async fn current<U: LoadUser>(
     auth: &PasetoAuth,
     parts: &mut Parts,
     state: &U::State,
 ) -> Result<Option<U>, AuthError> {
-    if let Some(Loaded(user)) = parts.extensions.get::<Loaded<U>>() {
-        return Ok(Some(user.clone()));
-    }
+    let config = std::sync::Arc::as_ptr(&auth.settings) as usize;
     let Some(claims) = authenticate::<Access, (), &str>(auth, parts, &[]).await? else {
         return Ok(None);
     };
+    if let Some(loaded) = parts.extensions.get::<Loaded<U>>()
+        && loaded.config == config
+        && loaded.token_id == claims.token_id()
+    {
+        return Ok(Some(loaded.user.clone()));
+    }
     match U::load(&claims, state).await {
         Ok(Some(user)) => {
-            parts.extensions.insert(Loaded(user.clone()));
+            let token_id = claims.token_id().to_owned();
+            parts.extensions.insert(Loaded {
+                user: user.clone(),
+                config,
+                token_id,
+            });
             Ok(Some(user))
         }
         Ok(None) => {

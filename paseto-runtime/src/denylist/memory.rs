@@ -120,9 +120,11 @@ impl MemoryDenylist {
     ) -> Option<OffsetDateTime> {
         let map = &self.map;
         let (until, before) = *map.subjects.get(&map.key(Target::Subject(subject)))?;
-        (until > now.unix_timestamp())
-            .then(|| OffsetDateTime::from_unix_timestamp_nanos(i128::from(before) * 1000).ok())
-            .flatten()
+        // A time out of range revokes every token of the subject.
+        (until > now.unix_timestamp()).then(|| {
+            OffsetDateTime::from_unix_timestamp_nanos(i128::from(before) * 1000)
+                .unwrap_or(OffsetDateTime::now_utc() + time::Duration::days(36_525))
+        })
     }
 
     /// Revokes the tokens of `subject` issued before `before`, keeping the

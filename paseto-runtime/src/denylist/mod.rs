@@ -101,7 +101,7 @@ pub trait Denylist: Send + Sync + 'static {
 
     /// Revokes `target` until at least `until`; a record that lives longer keeps
     /// its expiry. For a [`Target::Subject`], the tokens revoked are those
-    /// issued before the call (this process's clock, to the millisecond); a
+    /// issued before the call (this process's clock, to the microsecond); a
     /// record that names a later time keeps it.
     fn revoke<'a>(
         &'a self,

@@ -119,13 +119,15 @@ pub(crate) async fn revoke_reused_family<T>(
         kind = "reused",
         "paseto: a rotated refresh token was presented again; its family is revoked"
     );
+    let until = family_lifetime_end(settings, now);
+    let family = Target::Family(reused.family_id());
+    let revoked = revocation.observe(denylist.revoke(family, until).await);
+    // The family is revoked before the application hears of it.
     raise(settings.events.as_ref(), || SecurityEvent::RefreshReuse {
         subject: reused.subject().to_owned(),
         session: reused.family_id().to_owned(),
     });
-    let until = family_lifetime_end(settings, now);
-    let family = Target::Family(reused.family_id());
-    revocation.observe(denylist.revoke(family, until).await)
+    revoked
 }
 
 /// When every token of a family issued up to `now` has stopped verifying.

@@ -108,7 +108,7 @@ impl PasetoAuth {
             String::from_utf8(footer)
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
         });
-        claims.registered.payload = opened.payload;
+        claims.registered.payload = crate::claims::Payload(opened.payload);
         Ok((claims, extra))
     }
 }

@@ -42,7 +42,7 @@ pub(super) fn validate<T>(
         authenticated_at: authenticated_at(payload.auth_time, issued_at, latest)?,
         scopes: scopes(payload.scope)?,
         footer: None,
-        payload: String::new(),
+        payload: crate::claims::Payload::default(),
     };
     Ok(Claims {
         registered,

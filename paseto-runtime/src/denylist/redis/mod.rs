@@ -244,6 +244,9 @@ local before = ARGV[2]
 local kept = redis.call('GET', KEYS[1])
 if kept and (tonumber(kept) or 0) > tonumber(before) then before = kept end
 local left = redis.call('PTTL', KEYS[1])
+if left == -1 then
+  return redis.call('SET', KEYS[1], before, 'KEEPTTL')
+end
 if left > ttl then ttl = left end
 return redis.call('SET', KEYS[1], before, 'PX', ttl)
 ";
