@@ -9,9 +9,8 @@ use serde::de::DeserializeOwned;
 use crate::auth::PasetoAuth;
 use crate::authentication::authenticate;
 use crate::claims::Claims;
-use crate::error::AuthError;
 use crate::kind::{Access, TokenKind};
-use crate::rejection::{AuthRejection, reject};
+use crate::rejection::{AuthRejection, reject, required};
 
 /// Extracts the verified claims of a token of kind `K` from the request.
 ///
@@ -76,13 +75,8 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match <Self as OptionalFromRequestParts<S>>::from_request_parts(parts, state).await? {
-            Some(verified) => Ok(verified),
-            None => Err(reject(
-                &PasetoAuth::from_ref(state).settings,
-                AuthError::MissingToken,
-            )),
-        }
+        let found = <Self as OptionalFromRequestParts<S>>::from_request_parts(parts, state).await?;
+        required(&PasetoAuth::from_ref(state).settings, found)
     }
 }
 

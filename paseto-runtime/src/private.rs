@@ -15,7 +15,7 @@ pub use crate::extract::Verified;
 use crate::kind::TokenKind;
 pub use crate::kind::{Access, FreshAccess, Refresh};
 pub use crate::rejection::AuthRejection;
-use crate::rejection::reject;
+use crate::rejection::{reject, required};
 use crate::scope;
 pub use crate::user::LoadUser;
 
@@ -100,8 +100,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let auth = PasetoAuth::from_ref(state);
         match guard::<K, R>(&auth, parts).await {
-            Ok(Some(claims)) => Ok(Self(claims, PhantomData)),
-            Ok(None) => Err(reject(&auth.settings, AuthError::MissingToken)),
+            Ok(found) => required(&auth.settings, found).map(|claims| Self(claims, PhantomData)),
             Err(error) => Err(reject(&auth.settings, error)),
         }
     }

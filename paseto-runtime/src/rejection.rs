@@ -52,6 +52,12 @@ pub(crate) fn reject(settings: &Settings, error: AuthError) -> AuthRejection {
     }
 }
 
+/// A required extractor's answer from its optional one: the value, or the
+/// rejection of a request that carries no token.
+pub(crate) fn required<T>(settings: &Settings, found: Option<T>) -> Result<T, AuthRejection> {
+    found.ok_or_else(|| reject(settings, AuthError::MissingToken))
+}
+
 impl PasetoAuth {
     /// A rejection of `error`, rendered as this configuration renders every
     /// rejection (see [`PasetoAuthBuilder::on_rejection`](crate::config::PasetoAuthBuilder::on_rejection)):

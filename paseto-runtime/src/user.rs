@@ -10,7 +10,7 @@ use crate::claims::Claims;
 use crate::error::AuthError;
 use crate::events::{SecurityEvent, raise};
 use crate::kind::Access;
-use crate::rejection::{AuthRejection, reject};
+use crate::rejection::{AuthRejection, reject, required};
 
 /// How the application finds its user for a verified access token: its one
 /// loader, which [`CurrentUser`] calls.
@@ -102,13 +102,12 @@ pub trait LoadUser: Clone + Send + Sync + Sized + 'static {
 pub struct CurrentUser<U>(pub U);
 
 /// A user loaded for this request, kept for the next extractor that asks
-/// under the same configuration for the same token.
+/// under the same configuration (a request carries one token).
 #[derive(Clone)]
 struct Loaded<U> {
     user: U,
     /// The configuration that verified the token (its settings' address).
     config: usize,
-    token_id: String,
 }
 
 impl<S, U> OptionalFromRequestParts<S> for CurrentUser<U>
@@ -142,41 +141,33 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match <Self as OptionalFromRequestParts<S>>::from_request_parts(parts, state).await? {
-            Some(user) => Ok(user),
-            None => Err(reject(
-                &PasetoAuth::from_ref(state).settings,
-                AuthError::MissingToken,
-            )),
-        }
+        let found = <Self as OptionalFromRequestParts<S>>::from_request_parts(parts, state).await?;
+        required(&PasetoAuth::from_ref(state).settings, found)
     }
 }
 
-/// The request's user for its access token, verified under this configuration:
-/// the one already loaded for that token and configuration, or the loader's
-/// answer, kept for the next extractor. `None`: no token.
+/// The request's user for its access token, verified under this
+/// configuration: the one already loaded under it, or the loader's answer,
+/// kept for the next extractor. `None`: no token.
 async fn current<U: LoadUser>(
     auth: &PasetoAuth,
     parts: &mut Parts,
     state: &U::State,
 ) -> Result<Option<U>, AuthError> {
     let config = std::sync::Arc::as_ptr(&auth.settings) as usize;
-    let Some(claims) = authenticate::<Access, (), &str>(auth, parts, &[]).await? else {
-        return Ok(None);
-    };
     if let Some(loaded) = parts.extensions.get::<Loaded<U>>()
         && loaded.config == config
-        && loaded.token_id == claims.token_id()
     {
         return Ok(Some(loaded.user.clone()));
     }
+    let Some(claims) = authenticate::<Access, (), &str>(auth, parts, &[]).await? else {
+        return Ok(None);
+    };
     match U::load(&claims, state).await {
         Ok(Some(user)) => {
-            let token_id = claims.token_id().to_owned();
             parts.extensions.insert(Loaded {
                 user: user.clone(),
                 config,
-                token_id,
             });
             Ok(Some(user))
         }

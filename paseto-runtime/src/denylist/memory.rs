@@ -161,14 +161,16 @@ impl MemoryDenylist {
         until: OffsetDateTime,
         now: OffsetDateTime,
     ) {
-        let (at, until_time) = (now, until);
+        if let Target::Subject(subject) = target {
+            // Logged out everywhere as of `now`.
+            return self.record_subject(subject, now, until, now);
+        }
         let now = now.unix_timestamp();
         let until = ceil_seconds(until);
         let key = self.map.key(target);
         let later = |kept: i64| if kept > now { until.max(kept) } else { until };
         match target {
-            // Logged out everywhere as of `now`.
-            Target::Subject(subject) => self.record_subject(subject, at, until_time, at),
+            Target::Subject(_) => {}
             Target::Token(_) => {
                 self.map
                     .tokens
