@@ -93,8 +93,8 @@ impl<T> Claims<T> {
     }
 
     /// The `auth_time` claim: when the login that started the token's session
-    /// took place (RFC 9068 §2.2.1). Tokens of a login (`login_tokens`,
-    /// `login_cookies`) carry it, and so do the tokens that descend from them
+    /// took place (RFC 9068 §2.2.1). Tokens of a login
+    /// ([`login`](crate::PasetoAuth::login)) carry it, and so do the tokens that descend from them
     /// (`refresh_access`, `rotate`, a sliding session's renewals).
     pub fn authenticated_at(&self) -> Option<OffsetDateTime> {
         self.registered.authenticated_at

@@ -12,8 +12,9 @@ use time::Duration;
 
 use crate::auth::PasetoAuth;
 use crate::claims::Claims;
-use crate::issue::{IssueError, TokenBuilder};
+use crate::issue::{IssueError, Login, Occasion, TokenBuilder};
 use crate::kind::Access;
+use crate::revoke::RevokeError;
 
 /// Cookies to set (or clear) on a response: return it beside the body, as
 /// `(cookies, Json(body))`. `Debug` names the cookies, never their values.
@@ -63,26 +64,36 @@ fn csrf_value() -> String {
     format!("{}{}", a.simple(), b.simple())
 }
 
-impl PasetoAuth {
-    /// What a browser login sets: a fresh access token and a refresh token in
-    /// one new family, each in its `HttpOnly` cookie, and their CSRF cookies.
-    pub fn login_cookies(&self, subject: &str) -> Result<SetCookies, IssueError> {
+impl Login<'_> {
+    /// Issues what a browser login sets: the pair, each token in its
+    /// `HttpOnly` cookie, and their CSRF cookies; the session is kept.
+    pub async fn cookies(self) -> Result<SetCookies, IssueError> {
+        let auth = self.auth;
         let csrf = [csrf_value(), csrf_value()];
-        let pair = self.login_pair(subject, &[], Some([&csrf[0], &csrf[1]]))?;
+        let pair = self.pair(Some([&csrf[0], &csrf[1]])).await?;
         let [access_csrf, refresh_csrf] = csrf;
         Ok(SetCookies(vec![
-            self.token_cookie(CookieOf::Access, pair.access_token),
-            self.csrf_cookie(CookieOf::Access, access_csrf),
-            self.token_cookie(CookieOf::Refresh, pair.refresh_token),
-            self.csrf_cookie(CookieOf::Refresh, refresh_csrf),
+            auth.token_cookie(CookieOf::Access, pair.access_token),
+            auth.csrf_cookie(CookieOf::Access, access_csrf),
+            auth.token_cookie(CookieOf::Refresh, pair.refresh_token),
+            auth.csrf_cookie(CookieOf::Refresh, refresh_csrf),
         ]))
     }
+}
 
-    /// What a browser refresh sets: a new access token (not fresh) in the
-    /// refresh token's family, in its cookie, and its CSRF cookie.
-    pub fn refresh_cookies<T>(&self, refresh: &Claims<T>) -> Result<SetCookies, IssueError> {
-        let lifetime = self.settings.options.access_ttl;
-        self.access_cookies(self.refresh_access(refresh), lifetime)
+impl PasetoAuth {
+    /// What a browser refresh sets: the access token of
+    /// [`refresh`](PasetoAuth::refresh), with a CSRF value, in its cookie, and
+    /// its CSRF cookie.
+    pub async fn refresh_cookies<T>(&self, refresh: &Claims<T>) -> Result<SetCookies, RevokeError> {
+        let now = self.refreshable(refresh)?;
+        let grant = self.granted_after(refresh, Occasion::Refresh).await?;
+        let mut access = self.refresh_access(refresh).granted(grant.as_ref());
+        access.times.issued_at = Some(now);
+        let cookies = self.access_cookies(access, self.settings.options.access_ttl)?;
+        self.touch_session(refresh.subject(), refresh.family_id(), now)
+            .await?;
+        Ok(cookies)
     }
 
     /// The access token `access` will issue, with a new CSRF value, in its

@@ -10,7 +10,7 @@
 //!
 //! async fn login(State(auth): State<PasetoAuth>) -> Result<Json<TokenPair>, IssueError> {
 //!     // ...check the user's credentials first...
-//!     Ok(Json(auth.login_tokens("alice")?)) // a fresh access token and a refresh token
+//!     Ok(Json(auth.login_tokens("alice").await?)) // a fresh access token and a refresh token
 //! }
 //!
 //! #[paseto_required]
@@ -45,8 +45,8 @@
 //! | the crate root | handler authors | [`PasetoAuth`], [`Claims`], the attributes, [`Verified`] and the kinds it takes ([`Access`], [`FreshAccess`], [`Refresh`], [`TokenKind`]), [`CurrentUser`] and its [`LoadUser`], the errors handlers return |
 //! | [`config`] | whoever deploys | [`config::PasetoAuthBuilder`], [`config::ConfigError`], the types the builder takes |
 //! | [`keys`] | whoever deploys | local, secret and public keys, raw secrets |
-//! | [`issue`] | login and refresh handlers | [`issue::TokenBuilder`], for tokens beyond [`PasetoAuth::login_tokens`] |
-//! | [`cookies`] | browser handlers | [`cookies::SetCookies`], what [`PasetoAuth::login_cookies`] returns |
+//! | [`issue`] | login and refresh handlers | [`issue::TokenBuilder`], [`issue::Login`], [`issue::Grant`]: what [`PasetoAuth::login`] and the grant hook take; [`issue::TokenBuilder`], for tokens beyond a login |
+//! | [`cookies`] | browser handlers | [`cookies::SetCookies`], what [`issue::Login::cookies`] returns |
 //! | [`layer`] | whoever assembles the router | [`layer::RequireLayer`], [`layer::JsonBodyLayer`], [`layer::SlidingSessionLayer`] |
 //! | [`denylist`] | store implementers | [`denylist::Denylist`] and the stores that ship: memory, Redis (feature `redis`) |
 //! | `openapi` | API documenters | `PasetoSecurity` (feature `utoipa`) |
@@ -80,6 +80,7 @@ mod revoke;
 mod ring;
 mod scope;
 mod secret_cipher;
+mod sessions;
 mod settings;
 mod signature;
 mod source;

@@ -8,7 +8,9 @@ use crate::error::AuthError;
 use crate::settings::{Renderer, Settings};
 
 /// The rejection of [`Verified`](crate::Verified) and of the body layer: the
-/// reason, rendered as the configuration says.
+/// reason, rendered as the configuration says. Two rejections are equal when
+/// their reasons are.
+#[derive(Clone)]
 pub struct AuthRejection {
     error: AuthError,
     renderer: Option<Renderer>,
@@ -31,6 +33,14 @@ impl std::fmt::Debug for AuthRejection {
         f.debug_tuple("AuthRejection").field(&self.error).finish()
     }
 }
+
+impl PartialEq for AuthRejection {
+    fn eq(&self, other: &Self) -> bool {
+        self.error == other.error
+    }
+}
+
+impl Eq for AuthRejection {}
 
 impl IntoResponse for AuthRejection {
     fn into_response(self) -> Response {

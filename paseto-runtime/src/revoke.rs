@@ -10,7 +10,7 @@ use crate::auth::PasetoAuth;
 use crate::claims::Claims;
 use crate::denylist::{Denylist, Record, Target};
 use crate::error::{AuthError, detail_response};
-use crate::issue::{IssueError, TokenPair};
+use crate::issue::{IssueError, Occasion, TokenPair};
 use crate::kind::REFRESH;
 use crate::rejection::AuthRejection;
 use crate::revocation::{
@@ -49,7 +49,9 @@ impl RevokeError {
     /// The rejection's reason, when the request was refused.
     pub fn auth_error(&self) -> Option<&AuthError> {
         match self {
-            Self::Rejected(rejection) => Some(rejection.error()),
+            Self::Rejected(rejection) | Self::Issue(IssueError::Rejected(rejection)) => {
+                Some(rejection.error())
+            }
             _ => None,
         }
     }
@@ -114,20 +116,15 @@ impl PasetoAuth {
     ///     .local_key(LocalKey::generate()?)
     ///     .denylist(MemoryDenylist::new())
     ///     .build()?;
-    /// let before = auth.login_tokens("alice")?;
+    /// let before = auth.login_tokens("alice").await?;
     /// auth.revoke_subject("alice").await?;
     /// assert_eq!(auth.verify::<Access>(&before.access_token).await.unwrap_err(), AuthError::Revoked);
-    /// let after = auth.login_tokens("alice")?;
+    /// let after = auth.login_tokens("alice").await?;
     /// assert!(auth.verify::<Access>(&after.access_token).await.is_ok());
     /// # Ok(()) }
     /// ```
     pub async fn revoke_subject(&self, subject: &str) -> Result<(), RevokeError> {
-        let revocation = self.settings.revocation.as_ref();
-        let (Some(revocation), Some(denylist)) =
-            (revocation, revocation.and_then(|r| r.denylist.as_deref()))
-        else {
-            return Err(RevokeError::NoDenylist);
-        };
+        let (revocation, denylist) = self.settings.denylist().ok_or(RevokeError::NoDenylist)?;
         let until = OffsetDateTime::now_utc() + MAX_DURATION;
         let answer = denylist.revoke(Target::Subject(subject), until).await;
         revocation.observe(answer).map_err(|e| self.rejected(e))
@@ -152,8 +149,7 @@ impl PasetoAuth {
 
     /// The revocation settings and denylist that revoke tokens of `token_type`.
     fn denylist_for(&self, token_type: &str) -> Result<(&Revocation, &dyn Denylist), RevokeError> {
-        let revocation = self.settings.revocation.as_ref();
-        let denylist = revocation.and_then(|r| r.denylist.as_deref());
+        let denylist = self.settings.denylist().map(|(_, denylist)| denylist);
         match (self.settings.revocation_for(token_type), denylist) {
             (_, None) => Err(RevokeError::NoDenylist),
             (None, Some(_)) => Err(RevokeError::NotChecked(token_type.to_owned())),
@@ -161,8 +157,43 @@ impl PasetoAuth {
         }
     }
 
-    fn rejected(&self, error: AuthError) -> RevokeError {
+    pub(crate) fn rejected(&self, error: AuthError) -> RevokeError {
         RevokeError::Rejected(self.reject(error))
+    }
+
+    /// Exchanges a verified refresh token for a new access token (not fresh)
+    /// of its family, which carries what the
+    /// [grant hook](crate::config::PasetoAuthBuilder::on_grant) decides, or
+    /// else the refresh token's scopes and custom claims; the session records
+    /// the refresh. The refresh token is not spent: prefer
+    /// [`rotate`](Self::rotate), which detects reuse.
+    pub async fn refresh<T>(&self, refresh: &Claims<T>) -> Result<String, RevokeError> {
+        let now = self.refreshable(refresh)?;
+        let grant = self.granted_after(refresh, Occasion::Refresh).await?;
+        let access = self
+            .refresh_access(refresh)
+            .granted(grant.as_ref())
+            .issue_at(now)?;
+        self.touch_session(refresh.subject(), refresh.family_id(), now)
+            .await?;
+        Ok(access)
+    }
+
+    /// The time of a refresh or rotation of `refresh`, when it is a refresh
+    /// token not past its `exp`: the leeway forgives clock skew, it does not
+    /// renew an expired credential.
+    pub(crate) fn refreshable<T>(
+        &self,
+        refresh: &Claims<T>,
+    ) -> Result<OffsetDateTime, RevokeError> {
+        if refresh.token_type() != REFRESH {
+            return Err(RevokeError::NotRefresh);
+        }
+        let now = OffsetDateTime::now_utc();
+        if refresh.expires_at().is_some_and(|exp| exp <= now) {
+            return Err(self.rejected(AuthError::Expired));
+        }
+        Ok(now)
     }
 
     /// Exchanges a verified refresh token for a new access token (not fresh) and a
@@ -178,14 +209,8 @@ impl PasetoAuth {
     /// A refresh token past its `exp` is refused even inside the leeway: the
     /// leeway forgives clock skew, it does not renew an expired credential.
     pub async fn rotate<T>(&self, refresh: &Claims<T>) -> Result<TokenPair, RevokeError> {
-        if refresh.token_type() != REFRESH {
-            return Err(RevokeError::NotRefresh);
-        }
+        let now = self.refreshable(refresh)?;
         let (revocation, denylist) = self.denylist_for(REFRESH)?;
-        let now = OffsetDateTime::now_utc();
-        if refresh.expires_at().is_some_and(|exp| exp <= now) {
-            return Err(self.rejected(AuthError::Expired));
-        }
         let generation = refresh.generation();
         let next = generation
             .checked_add(1)
@@ -219,13 +244,16 @@ impl PasetoAuth {
                 return Err(self.rejected(revoked.err().unwrap_or(AuthError::Reused)));
             }
         }
-        Ok(TokenPair {
-            access_token: self.refresh_access(refresh).issue()?,
-            refresh_token: self
-                .refresh_token(refresh.subject())
-                .successor_of(refresh)
+        let grant = self.granted_after(refresh, Occasion::Rotation).await?;
+        let pair = TokenPair {
+            access_token: (self.refresh_access(refresh).granted(grant.as_ref())).issue_at(now)?,
+            refresh_token: (self.refresh_token(refresh.subject()).successor_of(refresh))
+                .granted(grant.as_ref())
                 .generation(next)
-                .issue()?,
-        })
+                .issue_at(now)?,
+        };
+        self.touch_session(refresh.subject(), refresh.family_id(), now)
+            .await?;
+        Ok(pair)
     }
 }

@@ -15,6 +15,7 @@ use crate::denylist::{BoxFuture, Denylist};
 use crate::error::AuthError;
 use crate::events::EventHook;
 use crate::footer::FooterSpec;
+use crate::issue::GrantHook;
 use crate::keys::{LocalCipher, PublicKey, SecretKey};
 use crate::kind::{ACCESS, REFRESH, TokenType};
 use crate::ring::Ring;
@@ -313,6 +314,8 @@ pub(crate) struct Settings {
     pub(crate) renderer: Option<Renderer>,
     /// The application's hook for security events.
     pub(crate) events: Option<EventHook>,
+    /// The application's hook deciding what new tokens carry.
+    pub(crate) grant: Option<GrantHook>,
     pub(crate) revocation: Option<Revocation>,
 }
 
@@ -326,6 +329,12 @@ impl Settings {
             .iter()
             .any(|t| t == token_type);
         self.revocation.as_ref().filter(|_| checked)
+    }
+
+    /// The configured revocation and its denylist, when there is one.
+    pub(crate) fn denylist(&self) -> Option<(&Revocation, &dyn Denylist)> {
+        let revocation = self.revocation.as_ref()?;
+        Some((revocation, revocation.denylist.as_deref()?))
     }
 }
 

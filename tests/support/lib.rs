@@ -27,4 +27,6 @@ pub use forge::{access_claims, at, forge, forge_json, forge_with, with};
 pub use logs::{Capture, Logs, capture_logs};
 pub use redis::RedisServer;
 pub use router::{Reply, post, post_json, send, send_authorization, send_token};
-pub use tcp::{Answer, App, login, ok_user, pair, read, revoked, serve, serve_router};
+pub use tcp::{
+    Answer, App, login, ok_user, pair, read, refused_within_a_second, revoked, serve, serve_router,
+};

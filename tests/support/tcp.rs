@@ -40,10 +40,22 @@ pub async fn read(request: reqwest::RequestBuilder) -> Answer {
 
 /// Logs in to the example app as `test`, returning the access and refresh tokens.
 pub async fn login(client: &reqwest::Client, addr: std::net::SocketAddr) -> (String, String) {
+    login_as(client, addr, "test", "paseto-tests").await
+}
+
+/// Logs in to the example app as `username` (whose password is its name) from
+/// the client `agent`, returning the access and refresh tokens.
+pub async fn login_as(
+    client: &reqwest::Client,
+    addr: std::net::SocketAddr,
+    username: &str,
+    agent: &str,
+) -> (String, String) {
     let (status, _, body) = read(
         client
             .post(format!("http://{addr}/login"))
-            .json(&json!({ "username": "test", "password": "test" })),
+            .header(http::header::USER_AGENT, agent)
+            .json(&json!({ "username": username, "password": username })),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -74,6 +86,18 @@ impl App {
     /// `POST /login` as `test`: the access and refresh tokens.
     pub async fn login(&self) -> (String, String) {
         login(&self.client, self.addr).await
+    }
+
+    /// `POST /login` as `username` from the client `agent`: the access and
+    /// refresh tokens.
+    pub async fn login_as(&self, username: &str, agent: &str) -> (String, String) {
+        login_as(&self.client, self.addr, username, agent).await
+    }
+
+    /// `method path` with `Authorization: Bearer <token>`, answered in JSON.
+    pub async fn call(&self, method: http::Method, path: &str, token: &str) -> Answer {
+        let url = format!("http://{}{path}", self.addr);
+        read(self.client.request(method, url).bearer_auth(token)).await
     }
 
     /// `GET path` with `Authorization: Bearer <token>`.
@@ -143,4 +167,22 @@ pub fn revoked(answer: &Answer) {
         json!({ "detail": "Token has been revoked" }),
         "{answer:?}"
     );
+}
+
+/// Asks until the answer is a refusal as revoked, for at most a second; until
+/// then every answer is a success.
+pub async fn refused_within_a_second(mut ask: impl AsyncFnMut() -> Answer) {
+    let started = std::time::Instant::now();
+    loop {
+        let reply = ask().await;
+        if reply.0 == StatusCode::UNAUTHORIZED {
+            return revoked(&reply);
+        }
+        assert_eq!(reply.0, StatusCode::OK, "{reply:?}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(1),
+            "still accepted a second after its revocation"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
 }

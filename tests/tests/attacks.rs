@@ -402,14 +402,18 @@ async fn redis_that_may_evict_is_refused_without_connect_too() {
         .denylist(RedisDenylist::new(&server.url()).unwrap())
         .build()
         .unwrap();
-    let app = App::start(auth).await;
-    let (access, _) = app.login().await;
-    let answer = app.get("/protected", &access).await;
-    assert_eq!(answer.0, StatusCode::SERVICE_UNAVAILABLE, "{answer:?}");
-    assert_eq!(
-        answer.2,
-        json!({ "detail": "Token revocation status is unavailable" })
-    );
+    let app = App::start(auth.clone()).await;
+    let access = auth.access_token("test").issue().unwrap();
+    let login = app.client.post(format!("http://{}/login", app.addr));
+    let login = login.json(&json!({ "username": "test", "password": "test" }));
+    let unavailable = json!({ "detail": "Token revocation status is unavailable" });
+    for answer in [
+        app.get("/protected", &access).await,
+        paseto_tests::read(login).await,
+    ] {
+        assert_eq!(answer.0, StatusCode::SERVICE_UNAVAILABLE, "{answer:?}");
+        assert_eq!(answer.2, unavailable, "a login keeps its session there");
+    }
     assert!(
         logs.text().contains("`maxmemory-policy` is `allkeys-lru`"),
         "{}",

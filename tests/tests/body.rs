@@ -42,7 +42,7 @@ async fn an_access_token_in_the_body_and_the_handler_reads_the_same_body() {
 async fn each_kind_reads_its_own_key() {
     let auth = auth();
     let app = app(auth.json_body_layer());
-    let pair = auth.login_tokens("alice").unwrap();
+    let pair = auth.login_tokens("alice").await.unwrap();
     let (access, refresh_token) = (pair.access_token, pair.refresh_token);
     let email = auth
         .token("bob", EmailVerify::TOKEN_TYPE)

@@ -80,7 +80,7 @@ async fn each_security_event_reaches_the_hook() {
         .build()
         .unwrap();
     let router = app(&auth);
-    let pair = auth.login_tokens("alice").unwrap();
+    let pair = auth.login_tokens("alice").await.unwrap();
     let session = auth
         .verify::<paseto_runtime::Refresh>(&pair.refresh_token)
         .await

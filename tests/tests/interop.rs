@@ -205,9 +205,9 @@ async fn pem_keys_are_the_keys_pyseto_used() {
 }
 
 /// Writes tokens issued here for `pyseto_interop.py` to check in pyseto.
-#[test]
+#[tokio::test]
 #[ignore = "run by tests/interop/pyseto_interop.py"]
-fn issue_tokens_for_pyseto() {
+async fn issue_tokens_for_pyseto() {
     let data = data();
     let local = PasetoAuth::builder()
         .local_key(LocalKey::from_paserk(&data.local_key).unwrap())
@@ -268,7 +268,7 @@ fn issue_tokens_for_pyseto() {
         out.push(json!({
             "name": format!("access, raw secret of {} bytes", case.secret.len()),
             "secret": case.secret,
-            "token": auth.login_tokens("test").unwrap().access_token,
+            "token": auth.login_tokens("test").await.unwrap().access_token,
             "expect": { "sub": "test", "type": "access", "fresh": true },
         }));
     }

@@ -112,7 +112,7 @@ async fn rejections_and_events_are_counted() {
         1
     );
 
-    let pair = auth.login_tokens("alice").unwrap();
+    let pair = auth.login_tokens("alice").await.unwrap();
     let value = bearer(&pair.refresh_token);
     let strict = PasetoAuth::builder()
         .local_key(key())

@@ -6,7 +6,7 @@
 use paseto_runtime::{
     Access, AuthError, Claims, Duration, PasetoAuth, Refresh, RevokeError, denylist::RedisDenylist,
 };
-use paseto_tests::{Answer, App, Backend, RedisServer, key, ok_user, revoked};
+use paseto_tests::{App, Backend, RedisServer, key, ok_user, refused_within_a_second, revoked};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -232,24 +232,6 @@ async fn mirrored(server: &RedisServer) -> PasetoAuth {
         .unwrap()
 }
 
-/// Asks until the answer is a refusal as revoked, for at most a second; until
-/// then every answer is a success.
-async fn refused_within_a_second(mut ask: impl AsyncFnMut() -> Answer) {
-    let started = std::time::Instant::now();
-    loop {
-        let reply = ask().await;
-        if reply.0 == StatusCode::UNAUTHORIZED {
-            return revoked(&reply);
-        }
-        assert_eq!(reply.0, StatusCode::OK, "{reply:?}");
-        assert!(
-            started.elapsed() < std::time::Duration::from_secs(1),
-            "still accepted a second after its revocation"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-    }
-}
-
 #[tokio::test]
 async fn two_instances_sharing_redis_share_revocations() {
     let Some(server) = RedisServer::start().await else {
@@ -312,15 +294,31 @@ async fn a_revocation_the_copy_has_seen_outlives_its_loss_in_redis() {
     server.stop();
     server.restart().await;
     assert_eq!(server.calls("set").await, 0, "Redis came back empty");
-    let (fresh, _) = app.login().await;
+    // A login keeps its session in Redis: it waits for the connection too.
+    let login = || {
+        let url = format!("http://{}/login", app.addr);
+        let body = json!({ "username": "test", "password": "test" });
+        app.client.post(url).json(&body).send()
+    };
     let started = std::time::Instant::now();
-    while app.get("/protected", &fresh).await.0 != StatusCode::OK {
+    let fresh = loop {
+        let response = login().await.expect("a response");
+        if response.status() == StatusCode::OK {
+            let body: serde_json::Value = response.json().await.expect("JSON");
+            break body["access_token"].as_str().expect("a token").to_owned();
+        }
+        assert_eq!(
+            response.status(),
+            StatusCode::SERVICE_UNAVAILABLE,
+            "fails closed"
+        );
         assert!(
             started.elapsed() < std::time::Duration::from_secs(3),
             "no recovery"
         );
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-    }
+    };
+    ok_user(&app.get("/protected", &fresh).await);
     revoked(&app.get("/protected", &access).await);
 }
 
@@ -336,7 +334,7 @@ async fn redis_records_expire_once_their_tokens_cannot_verify() {
         .build()
         .unwrap();
     let (access, refresh) = {
-        let pair = auth.login_tokens("test").unwrap();
+        let pair = auth.login_tokens("test").await.unwrap();
         let access = auth.verify::<Access>(&pair.access_token).await.unwrap();
         let refresh = auth.verify::<Refresh>(&pair.refresh_token).await.unwrap();
         (access, refresh)

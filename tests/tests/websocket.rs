@@ -246,7 +246,7 @@ async fn the_query_token_never_reaches_the_log() {
 #[tokio::test]
 async fn watching_a_rotated_refresh_token_does_not_revoke_its_family() {
     let auth = builder().rotation_grace(Duration::ZERO).build().unwrap();
-    let pair = auth.login_tokens("test").unwrap();
+    let pair = auth.login_tokens("test").await.unwrap();
     let refresh = auth
         .verify::<paseto_runtime::Refresh>(&pair.refresh_token)
         .await

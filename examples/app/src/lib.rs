@@ -13,11 +13,11 @@ mod users;
 use std::sync::OnceLock;
 
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, close_code};
-use axum::extract::{FromRef, State};
+use axum::extract::{FromRef, Path, State};
 use axum::http::header::CONTENT_TYPE;
-use axum::http::{Request, StatusCode};
+use axum::http::{HeaderMap, Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use paseto_runtime::{
@@ -35,7 +35,7 @@ use utoipa::OpenApi;
 #[openapi(
     paths(
         login, refresh, rotate, protected, protected_fresh, logout, logout_all, admin, me, delete_me,
-        health
+        sessions, end_session, health
     ),
     modifiers(&PasetoSecurity)
 )]
@@ -82,6 +82,8 @@ pub fn router(auth: PasetoAuth) -> Router {
         .route("/metrics", get(metrics))
         .route("/logout", post(logout))
         .route("/logout-all", post(logout_all))
+        .route("/sessions", get(sessions))
+        .route("/sessions/{id}", delete(end_session))
         .route("/ws", get(websocket))
         .route("/", get(page))
         .route("/cookie/login", post(cookie_login))
@@ -114,12 +116,15 @@ fn detail(status: StatusCode, message: &str) -> Response {
 ))]
 async fn login(
     State(auth): State<PasetoAuth>,
+    headers: HeaderMap,
     user: LoggedIn,
 ) -> Result<Json<TokenPair>, IssueError> {
     // A fresh access token (it comes from a credential check, not a refresh) and a
-    // refresh token, in one family: reusing a rotated refresh token revokes both.
-    // Both carry the user's scopes, and so do the tokens refreshed from them.
-    Ok(Json(auth.login_tokens_with_scopes(&user.0, user.scopes())?))
+    // refresh token, in one family, the session: reusing a rotated refresh token
+    // revokes both. Both carry the user's scopes, and so do the tokens refreshed
+    // from them. The session keeps the client's `User-Agent`.
+    let login = auth.login(&user.0).scopes(user.scopes()).headers(&headers);
+    Ok(Json(login.tokens().await?))
 }
 
 /// Exchanges a refresh token for a new access token, which is not fresh. The
@@ -133,8 +138,8 @@ async fn login(
 async fn refresh(
     claims: Claims,
     State(auth): State<PasetoAuth>,
-) -> Result<Json<Value>, IssueError> {
-    let access_token = auth.refresh_access(&claims).issue()?;
+) -> Result<Json<Value>, RevokeError> {
+    let access_token = auth.refresh(&claims).await?;
     Ok(Json(json!({ "access_token": access_token })))
 }
 
@@ -221,6 +226,46 @@ async fn logout_all(
 ) -> Result<StatusCode, RevokeError> {
     auth.revoke_subject(claims.subject()).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The caller's open sessions, oldest first: one per login, with the client
+/// it came from; `current` marks the one of the token presented.
+#[paseto_required]
+#[utoipa::path(get, path = "/sessions", responses((status = 200, description = "The user's sessions")))]
+async fn sessions(
+    claims: Claims,
+    State(auth): State<PasetoAuth>,
+) -> Result<Json<Value>, RevokeError> {
+    let sessions = auth.sessions(claims.subject()).await?;
+    let listed: Vec<Value> = sessions
+        .iter()
+        .map(|session| {
+            let mut shown = json!(session);
+            shown["current"] = json!(session.id == claims.family_id());
+            shown
+        })
+        .collect();
+    Ok(Json(json!({ "sessions": listed })))
+}
+
+/// Ends one of the caller's sessions, on every instance: its access and
+/// refresh tokens stop working. 404 for an id that is not one of the
+/// caller's open sessions.
+#[paseto_required]
+#[utoipa::path(delete, path = "/sessions/{id}", responses(
+    (status = 204, description = "The session is ended"),
+    (status = 404, description = "The caller has no such session"),
+))]
+async fn end_session(
+    claims: Claims,
+    State(auth): State<PasetoAuth>,
+    Path(id): Path<String>,
+) -> Result<Response, RevokeError> {
+    Ok(if auth.end_session(claims.subject(), &id).await? {
+        StatusCode::NO_CONTENT.into_response()
+    } else {
+        detail(StatusCode::NOT_FOUND, "Session not found")
+    })
 }
 
 /// The app's OpenAPI 3.1 document.
@@ -326,12 +371,11 @@ async fn echo(mut socket: WebSocket, auth: PasetoAuth, claims: Claims) {
 /// cookies the page's script reads and sends back as `X-CSRF-TOKEN`.
 async fn cookie_login(
     State(auth): State<PasetoAuth>,
+    headers: HeaderMap,
     LoggedIn(username): LoggedIn,
 ) -> Result<(SetCookies, Json<Value>), IssueError> {
-    Ok((
-        auth.login_cookies(&username)?,
-        Json(json!({ "login": true })),
-    ))
+    let cookies = auth.login(&username).headers(&headers).cookies().await?;
+    Ok((cookies, Json(json!({ "login": true }))))
 }
 
 /// A browser refresh: the refresh cookie and its CSRF header buy a new access cookie.
@@ -339,11 +383,9 @@ async fn cookie_login(
 async fn cookie_refresh(
     claims: Claims,
     State(auth): State<PasetoAuth>,
-) -> Result<(SetCookies, Json<Value>), IssueError> {
-    Ok((
-        auth.refresh_cookies(&claims)?,
-        Json(json!({ "refresh": true })),
-    ))
+) -> Result<(SetCookies, Json<Value>), RevokeError> {
+    let cookies = auth.refresh_cookies(&claims).await?;
+    Ok((cookies, Json(json!({ "refresh": true }))))
 }
 
 /// A browser logout: revokes the session's tokens and clears the four cookies.

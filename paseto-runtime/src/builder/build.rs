@@ -212,6 +212,7 @@ impl PasetoAuthBuilder {
                 csrf_header,
                 renderer: self.renderer,
                 events: self.events,
+                grant: self.grant,
                 revocation,
             }),
         })

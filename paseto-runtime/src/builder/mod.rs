@@ -13,6 +13,7 @@ use crate::claims::Claims;
 use crate::denylist::Denylist;
 use crate::error::AuthError;
 use crate::events::{EventHook, SecurityEvent};
+use crate::issue::{Grant, GrantHook};
 use crate::keys::{LocalKey, LocalSecret, PublicKey, SecretKey, VerifyKey};
 use crate::settings::{Check, Options, Renderer, TokenSource};
 
@@ -35,6 +36,7 @@ pub struct PasetoAuthBuilder {
     options: Options,
     renderer: Option<Renderer>,
     events: Option<EventHook>,
+    grant: Option<GrantHook>,
     denylist: Option<Arc<dyn Denylist>>,
     revocation_check: Option<Check>,
 }
@@ -130,7 +132,7 @@ impl PasetoAuthBuilder {
         self
     }
 
-    /// Takes tokens from cookies, for browsers; see [`PasetoAuth::login_cookies`].
+    /// Takes tokens from cookies, for browsers; see [`Login::cookies`](crate::issue::Login::cookies).
     /// Default: no. A request a cookie authenticates must repeat its CSRF value in
     /// the [`csrf_header`](Self::csrf_header) for the
     /// [`csrf_methods`](Self::csrf_methods) (else 403), and a WebSocket upgrade
@@ -305,6 +307,41 @@ impl PasetoAuthBuilder {
     /// ```
     pub fn on_event(mut self, hook: impl Fn(&SecurityEvent) + Send + Sync + 'static) -> Self {
         self.events = Some(Arc::new(hook));
+        self
+    }
+
+    /// Decides what new tokens carry, from the application's own data: an
+    /// async function of the [`Grant`] about to be issued (its subject,
+    /// occasion, scopes and custom claims) returning the grant to issue, or an
+    /// [`AuthError`](crate::AuthError) that refuses it (say
+    /// [`UnknownUser`](crate::AuthError::UnknownUser) for an account gone,
+    /// [`UserUnavailable`](crate::AuthError::UserUnavailable) when the user
+    /// store is down). It runs at [`login`](crate::PasetoAuth::login),
+    /// [`refresh`](crate::PasetoAuth::refresh) and
+    /// [`rotate`](crate::PasetoAuth::rotate), so a role change reaches the
+    /// next refresh; without it, refreshed and rotated tokens carry what their
+    /// refresh token carries.
+    ///
+    /// ```
+    /// use paseto_runtime::{PasetoAuth, keys::LocalKey};
+    ///
+    /// let auth = PasetoAuth::builder()
+    ///     .local_key(LocalKey::generate()?)
+    ///     .on_grant(|mut grant| async move {
+    ///         // Whatever the tokens asked for, only admins keep `admin`.
+    ///         let is_admin = grant.subject() == "root";
+    ///         grant.scopes.retain(|scope| scope != "admin" || is_admin);
+    ///         Ok(grant)
+    ///     })
+    ///     .build()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_grant<F, Fut>(mut self, hook: F) -> Self
+    where
+        F: Fn(Grant) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Grant, crate::AuthError>> + Send + 'static,
+    {
+        self.grant = Some(Arc::new(move |grant| Box::pin(hook(grant))));
         self
     }
 

@@ -10,7 +10,7 @@ use dashmap::mapref::entry::Entry;
 use time::OffsetDateTime;
 
 use super::hasher::Keyed;
-use super::{BoxFuture, Denylist, DenylistError, Family, Record, Target};
+use super::{BoxFuture, Denylist, DenylistError, Family, Record, Session, Target};
 
 /// An in-process denylist. Records are dropped once their `until` has passed, by a
 /// background thread that sweeps the maps every minute (never a request's
@@ -34,6 +34,8 @@ struct Map {
     /// Subjects logged out everywhere: unix seconds from which the record may
     /// be dropped, and the unix microseconds before which tokens are revoked.
     subjects: DashMap<u64, (i64, i64), Keyed>,
+    /// Each subject's sessions, by the subject's key.
+    sessions: DashMap<u64, Vec<Session>, Keyed>,
     hasher: RandomState,
 }
 
@@ -62,6 +64,7 @@ impl MemoryDenylist {
             tokens: DashMap::default(),
             families: DashMap::default(),
             subjects: DashMap::default(),
+            sessions: DashMap::default(),
             hasher: RandomState::new(),
         });
         let (stop, stopped) = mpsc::channel();
@@ -78,7 +81,8 @@ impl MemoryDenylist {
         }
     }
 
-    /// How many records are held, including expired ones not yet swept.
+    /// How many revocation records are held, including expired ones not yet
+    /// swept; sessions apart.
     pub fn len(&self) -> usize {
         self.map.tokens.len() + self.map.families.len() + self.map.subjects.len()
     }
@@ -152,6 +156,21 @@ impl MemoryDenylist {
                 }
             })
             .or_insert((until, before));
+    }
+
+    /// The sessions of `subject` open at `now`.
+    fn open_sessions(&self, subject: &str, now: OffsetDateTime) -> Vec<Session> {
+        let map = &self.map;
+        let Some(kept) = map.sessions.get(&map.key(Target::Subject(subject))) else {
+            return Vec::new();
+        };
+        let cutoff = self.subject_cutoff(subject, now);
+        kept.iter()
+            .filter(|session| session.subject == subject && session.until > now)
+            .filter(|session| cutoff.is_none_or(|cutoff| session.created_at >= cutoff))
+            .filter(|session| self.lookup("", &session.id, now).family != Some(Family::Revoked))
+            .cloned()
+            .collect()
     }
 
     /// Revokes `target` until at least `until`, as of `now`.
@@ -289,6 +308,10 @@ impl Map {
         self.tokens.retain(|_, until| *until > now);
         self.families.retain(|_, stored| stored.until > now);
         self.subjects.retain(|_, (until, _)| *until > now);
+        self.sessions.retain(|_, sessions| {
+            sessions.retain(|session| session.until.unix_timestamp() >= now);
+            !sessions.is_empty()
+        });
     }
 }
 
@@ -364,6 +387,69 @@ impl Denylist for MemoryDenylist {
     ) -> BoxFuture<'a, Result<Option<Family>, DenylistError>> {
         let before = self.record_rotation(family, from, at, until);
         Box::pin(std::future::ready(Ok(before)))
+    }
+
+    fn open_session<'a>(
+        &'a self,
+        session: &'a Session,
+    ) -> BoxFuture<'a, Result<(), DenylistError>> {
+        let now = OffsetDateTime::now_utc();
+        let map = &self.map;
+        let mut kept = map
+            .sessions
+            .entry(map.key(Target::Subject(&session.subject)))
+            .or_default();
+        kept.retain(|other| other.until > now && other.id != session.id);
+        kept.push(session.clone());
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn touch_session<'a>(
+        &'a self,
+        subject: &'a str,
+        id: &'a str,
+        at: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<(), DenylistError>> {
+        let map = &self.map;
+        if let Some(mut kept) = map.sessions.get_mut(&map.key(Target::Subject(subject))) {
+            for session in kept
+                .iter_mut()
+                .filter(|s| s.id == id && s.subject == subject)
+            {
+                session.refreshed_at = session.refreshed_at.max(at);
+            }
+        }
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    fn sessions<'a>(
+        &'a self,
+        subject: &'a str,
+        now: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<Vec<Session>, DenylistError>> {
+        Box::pin(std::future::ready(Ok(self.open_sessions(subject, now))))
+    }
+
+    fn end_session<'a>(
+        &'a self,
+        subject: &'a str,
+        id: &'a str,
+        until: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<bool, DenylistError>> {
+        let now = OffsetDateTime::now_utc();
+        let map = &self.map;
+        let ended = map
+            .sessions
+            .get_mut(&map.key(Target::Subject(subject)))
+            .is_some_and(|mut kept| {
+                let before = kept.len();
+                kept.retain(|s| s.id != id || s.subject != subject || s.until <= now);
+                kept.len() < before
+            });
+        if ended {
+            self.record_revoked(Target::Family(id), until, now);
+        }
+        Box::pin(std::future::ready(Ok(ended)))
     }
 }
 

@@ -11,10 +11,13 @@ mod hasher;
 mod memory;
 #[cfg(feature = "redis")]
 mod redis;
+mod session;
 
 pub use memory::MemoryDenylist;
 #[cfg(feature = "redis")]
 pub use redis::RedisDenylist;
+pub(crate) use session::user_agent;
+pub use session::{MAX_USER_AGENT_LEN, Session};
 
 /// A boxed, sendable future: what [`Denylist`] methods return, so the trait can be
 /// used as `dyn Denylist`.
@@ -68,9 +71,10 @@ pub struct DenylistError(#[source] pub Box<dyn std::error::Error + Send + Sync>)
 /// Shared revocation state, consulted on every verification of the token types the
 /// configuration names.
 ///
-/// It holds one record per revoked token and one per rotated or revoked refresh
-/// family, so it grows with sessions and logouts, never with requests. A record
-/// must be kept at least until its `until` and may then be dropped.
+/// It holds one record per revoked token, one per rotated or revoked refresh
+/// family, one per subject logged out everywhere and, when it keeps sessions,
+/// one per login, so it grows with sessions and logouts, never with requests.
+/// A record must be kept at least until its `until` and may then be dropped.
 ///
 /// Implement it to keep revocations in your own store; [`MemoryDenylist`] serves
 /// one process and `RedisDenylist` (feature `redis`) serves many.
@@ -120,6 +124,55 @@ pub trait Denylist: Send + Sync + 'static {
         at: OffsetDateTime,
         until: OffsetDateTime,
     ) -> BoxFuture<'a, Result<Option<Family>, DenylistError>>;
+
+    /// Keeps `session`, a login, until its `until`. The default keeps
+    /// nothing: a store that keeps no sessions lists none and ends none (its
+    /// families can still be revoked).
+    fn open_session<'a>(
+        &'a self,
+        session: &'a Session,
+    ) -> BoxFuture<'a, Result<(), DenylistError>> {
+        let _ = session;
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    /// Records that the session `id` of `subject` was refreshed or rotated
+    /// `at`; nothing when it is not kept.
+    fn touch_session<'a>(
+        &'a self,
+        subject: &'a str,
+        id: &'a str,
+        at: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<(), DenylistError>> {
+        let _ = (subject, id, at);
+        Box::pin(std::future::ready(Ok(())))
+    }
+
+    /// The sessions of `subject` open at `now`: kept and not past their
+    /// `until`, their family not revoked, and started after the subject's
+    /// last "log out everywhere".
+    fn sessions<'a>(
+        &'a self,
+        subject: &'a str,
+        now: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<Vec<Session>, DenylistError>> {
+        let _ = (subject, now);
+        Box::pin(std::future::ready(Ok(Vec::new())))
+    }
+
+    /// Ends the session `id` of `subject`: revokes its family until at least
+    /// `until`, and forgets the session. `false`, and nothing revoked, when
+    /// `subject` has no such session kept: another subject's session is not
+    /// theirs to end.
+    fn end_session<'a>(
+        &'a self,
+        subject: &'a str,
+        id: &'a str,
+        until: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<bool, DenylistError>> {
+        let _ = (subject, id, until);
+        Box::pin(std::future::ready(Ok(false)))
+    }
 }
 
 /// A shared denylist, such as one `Arc<MemoryDenylist>` behind two configurations.
@@ -159,5 +212,37 @@ impl<D: Denylist> Denylist for Arc<D> {
         until: OffsetDateTime,
     ) -> BoxFuture<'a, Result<Option<Family>, DenylistError>> {
         (**self).advance(family, from, at, until)
+    }
+    fn open_session<'a>(
+        &'a self,
+        session: &'a Session,
+    ) -> BoxFuture<'a, Result<(), DenylistError>> {
+        (**self).open_session(session)
+    }
+
+    fn touch_session<'a>(
+        &'a self,
+        subject: &'a str,
+        id: &'a str,
+        at: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<(), DenylistError>> {
+        (**self).touch_session(subject, id, at)
+    }
+
+    fn sessions<'a>(
+        &'a self,
+        subject: &'a str,
+        now: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<Vec<Session>, DenylistError>> {
+        (**self).sessions(subject, now)
+    }
+
+    fn end_session<'a>(
+        &'a self,
+        subject: &'a str,
+        id: &'a str,
+        until: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<bool, DenylistError>> {
+        (**self).end_session(subject, id, until)
     }
 }

@@ -1,5 +1,7 @@
 //! Issuing access, refresh and custom-type tokens, and a login's pair.
 
+mod grant;
+mod login;
 mod pair;
 
 use std::borrow::Cow;
@@ -19,11 +21,15 @@ use crate::footer;
 use crate::keys::LocalCipher;
 use crate::kind::{ACCESS, REFRESH, TokenType, is_custom_name};
 use crate::kind::{Access, Refresh};
+use crate::rejection::AuthRejection;
 use crate::scope::is_scope_token;
 use crate::secret_cipher;
 use crate::settings::KeyMaterial;
 use crate::wire::{IssuedPayload, RESERVED, format_time, token_id};
 
+pub(crate) use grant::GrantHook;
+pub use grant::{Grant, Occasion};
+pub use login::Login;
 pub use pair::TokenPair;
 
 /// A token that could not be issued. These are the server's mistakes, so the
@@ -64,10 +70,17 @@ pub enum IssueError {
     /// Encryption or signing failed.
     #[error("the token could not be encrypted or signed")]
     Crypto,
+    /// The grant hook refused the tokens, or the session could not be kept:
+    /// renders as the configuration's rejections do.
+    #[error("{}", .0.error())]
+    Rejected(AuthRejection),
 }
 
 impl IntoResponse for IssueError {
     fn into_response(self) -> Response {
+        if let Self::Rejected(rejection) = self {
+            return rejection.into_response();
+        }
         tracing::error!(error = %self, "paseto: could not issue a token");
         detail_response(StatusCode::INTERNAL_SERVER_ERROR, "Internal Server Error")
     }

@@ -9,8 +9,10 @@ use time::OffsetDateTime;
 
 use self::follow::{Source, follow};
 use self::mirror::{Mirror, stricter};
-use self::records::{family, key, millis_until, unix_micros, unix_millis};
-use super::{BoxFuture, Denylist, DenylistError, Family, Record, Target};
+use self::records::{
+    family, key, millis_until, session, session_value, sessions_key, unix_micros, unix_millis,
+};
+use super::{BoxFuture, Denylist, DenylistError, Family, Record, Session, Target};
 
 mod follow;
 mod mirror;
@@ -265,6 +267,49 @@ end
 return before
 ";
 
+/// Keeps the session `ARGV[1]` as `ARGV[2]` in the subject's hash `KEYS[1]`,
+/// dropping sessions past their `until` as of the unix microseconds `ARGV[3]`;
+/// the hash lives at least `ARGV[4]` milliseconds more.
+const OPEN_SESSION: &str = r"
+local now = tonumber(ARGV[3])
+local kept = redis.call('HGETALL', KEYS[1])
+for i = 1, #kept, 2 do
+  local untilus = tonumber(string.match(kept[i + 1], '^%d+|%d+|(%d+)|'))
+  if untilus == nil or untilus <= now then redis.call('HDEL', KEYS[1], kept[i]) end
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+end
+";
+
+/// Moves the refresh time of the session `ARGV[1]` in the hash `KEYS[1]` to
+/// the unix microseconds `ARGV[2]`, when it is kept and was refreshed earlier.
+const TOUCH_SESSION: &str = r"
+local value = redis.call('HGET', KEYS[1], ARGV[1])
+if not value then return 0 end
+local created, refreshed, rest = string.match(value, '^(%d+)|(%d+)|(.*)$')
+if created == nil or tonumber(refreshed) >= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], created .. '|' .. ARGV[2] .. '|' .. rest)
+return 1
+";
+
+/// Ends the session `ARGV[1]` kept in the hash `KEYS[1]`: forgets it and
+/// revokes its family `KEYS[2]` for at least `ARGV[2]` milliseconds, as
+/// `REVOKE` does. 0, and nothing done, when the hash does not hold it.
+const END_SESSION: &str = r"
+if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
+local ttl = tonumber(ARGV[2])
+local left = redis.call('PTTL', KEYS[2])
+if left == -1 then
+  redis.call('SET', KEYS[2], 'revoked', 'KEEPTTL')
+  return 1
+end
+if left > ttl then ttl = left end
+redis.call('SET', KEYS[2], 'revoked', 'PX', ttl)
+return 1
+";
+
 impl Denylist for RedisDenylist {
     fn get<'a>(
         &'a self,
@@ -378,6 +423,105 @@ impl Denylist for RedisDenylist {
                     .record_generation(family_id, from + 1, at, until, now);
             }
             Ok(before)
+        })
+    }
+
+    fn open_session<'a>(
+        &'a self,
+        session: &'a Session,
+    ) -> BoxFuture<'a, Result<(), DenylistError>> {
+        Box::pin(async move {
+            self.check_policy().await?;
+            let now = OffsetDateTime::now_utc();
+            let mut command = redis::cmd("EVAL");
+            command
+                .arg(OPEN_SESSION)
+                .arg(1)
+                .arg(sessions_key(&self.prefix, &session.subject))
+                .arg(&session.id)
+                .arg(session_value(session))
+                .arg(unix_micros(now))
+                .arg(millis_until(session.until, now));
+            self.query::<()>(command).await
+        })
+    }
+
+    fn touch_session<'a>(
+        &'a self,
+        subject: &'a str,
+        id: &'a str,
+        at: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<(), DenylistError>> {
+        Box::pin(async move {
+            self.check_policy().await?;
+            let mut command = redis::cmd("EVAL");
+            command
+                .arg(TOUCH_SESSION)
+                .arg(1)
+                .arg(sessions_key(&self.prefix, subject))
+                .arg(id)
+                .arg(unix_micros(at));
+            self.query::<()>(command).await
+        })
+    }
+
+    fn sessions<'a>(
+        &'a self,
+        subject: &'a str,
+        now: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<Vec<Session>, DenylistError>> {
+        Box::pin(async move {
+            self.check_policy().await?;
+            let mut command = redis::cmd("HGETALL");
+            command.arg(sessions_key(&self.prefix, subject));
+            let kept: Vec<(String, String)> = self.query(command).await?;
+            let mut sessions = Vec::with_capacity(kept.len());
+            for (id, value) in &kept {
+                let session = session(subject, id, value)?;
+                if session.until > now {
+                    sessions.push(session);
+                }
+            }
+            // Each session's family and the subject's record, read from Redis
+            // (or the local copy, which answers no later than it).
+            let mut open = Vec::with_capacity(sessions.len());
+            for session in sessions {
+                let record = self.get("", &session.id, subject).await?;
+                let ended = record.family == Some(Family::Revoked)
+                    || record
+                        .subject_revoked_before
+                        .is_some_and(|cutoff| session.created_at < cutoff);
+                if !ended {
+                    open.push(session);
+                }
+            }
+            Ok(open)
+        })
+    }
+
+    fn end_session<'a>(
+        &'a self,
+        subject: &'a str,
+        id: &'a str,
+        until: OffsetDateTime,
+    ) -> BoxFuture<'a, Result<bool, DenylistError>> {
+        Box::pin(async move {
+            self.check_policy().await?;
+            let now = OffsetDateTime::now_utc();
+            let family = Target::Family(id);
+            let mut command = redis::cmd("EVAL");
+            command
+                .arg(END_SESSION)
+                .arg(2)
+                .arg(sessions_key(&self.prefix, subject))
+                .arg(self.key(family))
+                .arg(id)
+                .arg(millis_until(until, now));
+            let ended: i64 = self.query(command).await?;
+            if let (Some(mirror), true) = (&self.mirror, ended == 1) {
+                mirror.records().record_revoked(family, until, now);
+            }
+            Ok(ended == 1)
         })
     }
 }

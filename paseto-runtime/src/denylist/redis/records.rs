@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 
-use crate::denylist::{DenylistError, Family, Target};
+use crate::denylist::{DenylistError, Family, Session, Target};
 
 /// The value of a revoked token or family.
 pub(super) const REVOKED: &str = "revoked";
@@ -14,6 +14,54 @@ pub(super) fn key(prefix: &str, target: Target<'_>) -> String {
         Target::Family(id) => format!("{prefix}fam:{id}"),
         Target::Subject(id) => format!("{prefix}sub:{id}"),
     }
+}
+
+/// The key of the sessions of `subject` under `prefix`: a hash of session
+/// ids to [`session_value`]s.
+pub(super) fn sessions_key(prefix: &str, subject: &str) -> String {
+    format!("{prefix}ses:{subject}")
+}
+
+/// A session as its hash keeps it:
+/// `<created µs>|<refreshed µs>|<until µs>|<ip or nothing>|<user agent>`.
+pub(super) fn session_value(session: &Session) -> String {
+    let ip = session.ip.map(|ip| ip.to_string()).unwrap_or_default();
+    let agent = session.user_agent.as_deref().unwrap_or_default();
+    format!(
+        "{}|{}|{}|{ip}|{agent}",
+        unix_micros(session.created_at),
+        unix_micros(session.refreshed_at),
+        unix_micros(session.until),
+    )
+}
+
+/// Reads the session `id` of `subject` from its [`session_value`].
+pub(super) fn session(subject: &str, id: &str, value: &str) -> Result<Session, DenylistError> {
+    let malformed = || DenylistError(format!("malformed session record of `{id}`").into());
+    let mut fields = value.splitn(5, '|');
+    let mut time = || -> Result<OffsetDateTime, DenylistError> {
+        let micros: i64 = fields
+            .next()
+            .and_then(|f| f.parse().ok())
+            .ok_or_else(malformed)?;
+        OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000)
+            .map_err(|_| malformed())
+    };
+    let (created_at, refreshed_at, until) = (time()?, time()?, time()?);
+    let ip = match fields.next().ok_or_else(malformed)? {
+        "" => None,
+        ip => Some(ip.parse().map_err(|_| malformed())?),
+    };
+    let agent = fields.next().ok_or_else(malformed)?;
+    Ok(Session {
+        id: id.to_owned(),
+        subject: subject.to_owned(),
+        created_at,
+        refreshed_at,
+        user_agent: (!agent.is_empty()).then(|| agent.to_owned()),
+        ip,
+        until,
+    })
 }
 
 /// What `key` is the record of, when it is one of this prefix's keys.
@@ -101,6 +149,34 @@ mod tests {
     }
 
     #[test]
+    fn sessions_round_trip() {
+        let at = datetime!(2026-01-01 0:00:00.000001 UTC);
+        let mut session = Session {
+            id: "f".to_owned(),
+            subject: "alice".to_owned(),
+            created_at: at,
+            refreshed_at: at + time::Duration::MINUTE,
+            user_agent: Some("agent | with bars".to_owned()),
+            ip: Some("2001:db8::1".parse().unwrap()),
+            until: at + time::Duration::DAY,
+        };
+        let value = session_value(&session);
+        assert_eq!(super::session("alice", "f", &value).unwrap(), session);
+        (session.user_agent, session.ip) = (None, None);
+        let value = session_value(&session);
+        assert_eq!(super::session("alice", "f", &value).unwrap(), session);
+        for bad in [
+            "",
+            "1|2|3",
+            "1|2|3|not-an-ip|",
+            "x|2|3||",
+            "1|2|99999999999999999999||",
+        ] {
+            assert!(super::session("alice", "f", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn keys_name_their_targets_and_nothing_else() {
         for named in [
             Target::Token("a:b"),
@@ -109,7 +185,7 @@ mod tests {
         ] {
             assert_eq!(target("p:", &key("p:", named)), Some(named));
         }
-        for other in ["p:other", "q:jti:a", "p:jt:a", "jti:a"] {
+        for other in ["p:other", "p:ses:alice", "q:jti:a", "p:jt:a", "jti:a"] {
             assert_eq!(target("p:", other), None, "{other}");
         }
     }
