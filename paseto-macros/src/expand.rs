@@ -139,15 +139,28 @@ fn requirement(
     let name = format_ident!("__paseto_requirement_{}", function.sig.ident);
     let vis = &function.vis;
     let scopes = &args.scopes;
+    // Without the router state named, the requirement holds under any state,
+    // so a check may take any extractor that does (`Path`, headers), but not
+    // `State`, which needs the state.
+    let (generics, state) = match &args.state {
+        Some(state) => (quote!(), quote!(#state)),
+        None => (
+            quote!(<__PasetoState: ::core::marker::Send + ::core::marker::Sync>),
+            quote!(__PasetoState),
+        ),
+    };
     let check = args.check.as_ref().map(|path| {
         let private = args.support(path.span());
         quote_spanned! {path.span()=>
-            fn check(
-                claims: &#private::Claims<#extra>,
-            ) -> impl ::core::future::Future<Output = bool> + ::core::marker::Send {
-                #[allow(unused_imports)]
-                use #private::Deferred as _;
-                #private::Outcome(#path(claims)).resolve()
+            fn check<'a>(
+                claims: &'a #private::Claims<#extra>,
+                parts: &'a mut #private::Parts,
+                state: &'a #state,
+            ) -> impl ::core::future::Future<Output = ::core::option::Option<#private::Refusal>>
+                   + ::core::marker::Send + 'a {
+                // The claims and the state are named, so a function that does
+                // not fit is reported as no check of them.
+                <_ as #private::CheckFn<'a, #extra, #state, _>>::run(#path, claims, parts, state)
             }
         }
     });
@@ -155,7 +168,7 @@ fn requirement(
         #[doc(hidden)]
         #[allow(non_camel_case_types)]
         #vis enum #name {}
-        impl #private::Requirement<#extra> for #name {
+        impl #generics #private::Requirement<#extra, #state> for #name {
             const SCOPES: &'static [&'static str] = &[#(#scopes),*];
             #check
         }

@@ -32,8 +32,8 @@ use crate::args::Guard;
 /// | `#[paseto_required(token_type = "email-verify")]` | a token of that custom type |
 /// | `#[paseto_required(token_type = "...", optional)]` | the same, or none |
 /// | `scopes = ["orders:write", ...]` | with any but `refresh`: the token must also carry every scope listed, else 403 `insufficient_scope` |
-/// | `check = path` | with any: `path(&claims)` (a `fn` or `async fn` returning `bool`) must also answer `true`, else 403 |
-/// | `state = AppState` | any of the above; a router state without `PasetoAuth` is an error on this handler |
+/// | `check = path` | with any: `path(&claims, ..extractors)`, a `fn` or `async fn` taking the claims then up to four extractors (`State<Db>`, `Path<u64>`, headers), runs after verification; `false` is 403 `insufficient_scope`, `Err(e)` of a `Result<(), E: IntoResponse>` answers `e` (404, 403, any rejection) |
+/// | `state = AppState` | any of the above; a router state without `PasetoAuth` is an error on this handler; needed by a check that takes `State<…>` |
 /// | `crate = "path"` | any of the above, with `paseto-runtime` renamed |
 ///
 /// `refresh` combines with neither `optional` (a refresh endpoint exists to

@@ -167,7 +167,7 @@ pub mod __fuzz {
 
 /// Not public API: support for the code `paseto-macros` generates.
 #[doc(hidden)]
-#[path = "private.rs"]
+#[path = "private/mod.rs"]
 pub mod __private;
 
 pub use auth::PasetoAuth;

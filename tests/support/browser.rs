@@ -42,6 +42,7 @@ pub async fn send(request: RequestBuilder) -> Seen {
         status,
         challenge,
         body,
+        ..
     } = Reply::read(status, &headers, &bytes);
     let cookies = headers
         .get_all("set-cookie")

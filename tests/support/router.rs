@@ -14,6 +14,8 @@ pub struct Reply {
     pub status: StatusCode,
     /// The `WWW-Authenticate` header, if any.
     pub challenge: Option<String>,
+    /// The `Retry-After` header, if any.
+    pub retry_after: Option<String>,
     /// The body, as JSON where it is JSON, else as a JSON string.
     pub body: Value,
 }
@@ -25,11 +27,15 @@ impl Reply {
         let challenge = headers
             .get("www-authenticate")
             .map(|v| v.to_str().expect("ASCII challenge").to_owned());
+        let retry_after = headers
+            .get("retry-after")
+            .map(|v| v.to_str().expect("ASCII Retry-After").to_owned());
         let body = serde_json::from_slice(body)
             .unwrap_or_else(|_| Value::from(String::from_utf8_lossy(body).into_owned()));
         Self {
             status,
             challenge,
+            retry_after,
             body,
         }
     }

@@ -318,8 +318,9 @@ impl PasetoAuthBuilder {
     /// [`UserUnavailable`](crate::AuthError::UserUnavailable) when the user
     /// store is down). It runs at [`login`](crate::PasetoAuth::login),
     /// [`refresh`](crate::PasetoAuth::refresh) and
-    /// [`rotate`](crate::PasetoAuth::rotate), so a role change reaches the
-    /// next refresh; without it, refreshed and rotated tokens carry what their
+    /// [`rotate`](crate::PasetoAuth::rotate), and at the renewal of a
+    /// [sliding session](crate::PasetoAuth::sliding_session_layer), so a role
+    /// change reaches the next refresh; without it, refreshed and rotated tokens carry what their
     /// refresh token carries.
     ///
     /// ```

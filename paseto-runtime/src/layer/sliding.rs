@@ -16,6 +16,7 @@ use crate::auth::PasetoAuth;
 use crate::authentication::CookieSession;
 use crate::claims::Claims;
 use crate::cookies::SetCookies;
+use crate::issue::Occasion;
 use crate::revocation;
 
 /// Re-issues the access cookie (and its CSRF cookie) on the response to a
@@ -110,10 +111,19 @@ impl SlidingSessionLayer {
         revocation::consult_for_renewal(&self.auth.settings, claims, now)
             .await
             .ok()?;
-        let renewed = self.auth.refresh_access(claims).authenticated_at(login);
-        self.auth
-            .access_cookies(renewed.expires_in(lifetime), lifetime)
-            .ok()
+        // A renewal is a refresh: the grant hook has its say, and the
+        // session records it. A refusal leaves the cookie to expire.
+        let grant = (self.auth.granted_after(claims, Occasion::Refresh).await).ok()?;
+        let renewed = (self.auth.refresh_access(claims).granted(grant.as_ref()))
+            .authenticated_at(login)
+            .expires_in(lifetime);
+        let cookies = self.auth.access_cookies(renewed, lifetime).ok()?;
+        (self
+            .auth
+            .touch_session(claims.subject(), claims.family_id(), now)
+            .await)
+            .ok()?;
+        Some(cookies)
     }
 
     /// Whether `response` is a success that neither sets nor clears the access

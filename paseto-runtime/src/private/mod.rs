@@ -1,16 +1,18 @@
 //! Support for the code `paseto-macros` generates. Not public API: it may change
 //! in any release. Generated code reaches it by absolute path only.
 
+mod check;
+
 use std::marker::PhantomData;
 
 use axum_core::extract::{FromRef, FromRequestParts, OptionalFromRequestParts};
-use http::request::Parts;
+use axum_core::response::{IntoResponse, Response};
+pub use http::request::Parts;
 use serde::de::DeserializeOwned;
 
 use crate::auth::PasetoAuth;
 use crate::authentication::authenticate;
 pub use crate::claims::Claims;
-use crate::error::AuthError;
 pub use crate::extract::Verified;
 use crate::kind::TokenKind;
 pub use crate::kind::{Access, FreshAccess, Refresh};
@@ -18,6 +20,7 @@ pub use crate::rejection::AuthRejection;
 use crate::rejection::{reject, required};
 use crate::scope;
 pub use crate::user::LoadUser;
+pub use check::{Answer, CheckFn, Later, Now, Refusal};
 
 /// The extractor behind `Option<Claims>` parameters: `None` without a token,
 /// a rejection for a token that is present but bad.
@@ -38,48 +41,20 @@ where
     }
 }
 
-/// What a guard requires beyond the token's kind: the scopes of
-/// `scopes = [...]`, and the handler's own `check = path`.
-pub trait Requirement<T>: 'static {
+/// What a guard requires beyond the token's kind, under the router state
+/// `S`: the scopes of `scopes = [...]`, and the handler's own `check = path`.
+pub trait Requirement<T, S>: 'static {
     /// Every scope the token must carry.
     const SCOPES: &'static [&'static str];
 
-    /// The handler's own check; `false` refuses the token like a missing scope.
-    fn check(_claims: &Claims<T>) -> impl Future<Output = bool> + Send {
-        std::future::ready(true)
-    }
-}
-
-/// The answer of a `check = path` function, sync (`bool`) or async (a future
-/// of `bool`): `Outcome(answer).resolve()` is a future either way. The inherent
-/// method takes `bool`; [`Deferred`] takes a future.
-pub struct Outcome<O>(pub O);
-
-impl Outcome<bool> {
-    /// A sync answer, ready.
-    pub fn resolve(self) -> std::future::Ready<bool> {
-        std::future::ready(self.0)
-    }
-}
-
-/// An async answer of a `check = path` function.
-#[diagnostic::on_unimplemented(
-    message = "a `check` function must return `bool` or a future of `bool`",
-    label = "this function's answer is not `bool`"
-)]
-pub trait Deferred {
-    /// The future of the answer.
-    type Future: Future<Output = bool>;
-
-    /// The future itself.
-    fn resolve(self) -> Self::Future;
-}
-
-impl<F: Future<Output = bool>> Deferred for Outcome<F> {
-    type Future = F;
-
-    fn resolve(self) -> F {
-        self.0
+    /// The handler's own check of the verified claims: the refusal, if any.
+    fn check<'a>(
+        claims: &'a Claims<T>,
+        parts: &'a mut Parts,
+        state: &'a S,
+    ) -> impl Future<Output = Option<Refusal>> + Send + 'a {
+        let _ = (claims, parts, state);
+        std::future::ready(None)
     }
 }
 
@@ -93,15 +68,16 @@ where
     S: Send + Sync,
     K: TokenKind,
     K::Extra: Sync,
-    R: Requirement<K::Extra>,
+    R: Requirement<K::Extra, S>,
 {
-    type Rejection = AuthRejection;
+    type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let auth = PasetoAuth::from_ref(state);
-        match guard::<K, R>(&auth, parts).await {
-            Ok(found) => required(&auth.settings, found).map(|claims| Self(claims, PhantomData)),
-            Err(error) => Err(reject(&auth.settings, error)),
+        let found = guard::<K, R, S>(&auth, parts, state).await?;
+        match required(&auth.settings, found) {
+            Ok(claims) => Ok(Self(claims, PhantomData)),
+            Err(rejection) => Err(rejection.into_response()),
         }
     }
 }
@@ -116,37 +92,39 @@ where
     S: Send + Sync,
     K: TokenKind,
     K::Extra: Sync,
-    R: Requirement<K::Extra>,
+    R: Requirement<K::Extra, S>,
 {
-    type Rejection = AuthRejection;
+    type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let auth = PasetoAuth::from_ref(state);
-        match guard::<K, R>(&auth, parts).await {
-            Ok(claims) => Ok(Self(claims, PhantomData)),
-            Err(error) => Err(reject(&auth.settings, error)),
-        }
+        let claims = guard::<K, R, S>(&auth, parts, state).await?;
+        Ok(Self(claims, PhantomData))
     }
 }
 
 /// The request's claims of kind `K` when they meet `R`: its scopes, then its
-/// check. Either failing is 403 `insufficient_scope`, naming the guard's scopes.
-async fn guard<K, R>(
+/// check. A missing scope or a check's `false` is 403 `insufficient_scope`,
+/// naming the guard's scopes; any other refusal is the check's own answer.
+async fn guard<K, R, S>(
     auth: &PasetoAuth,
     parts: &mut Parts,
-) -> Result<Option<Claims<K::Extra>>, AuthError>
+    state: &S,
+) -> Result<Option<Claims<K::Extra>>, Response>
 where
     K: TokenKind,
     K::Extra: Sync,
-    R: Requirement<K::Extra>,
+    R: Requirement<K::Extra, S>,
 {
-    let Some(claims) = authenticate::<K, K::Extra, _>(auth, parts, R::SCOPES).await? else {
+    let rejected = |error| reject(&auth.settings, error).into_response();
+    let authenticated = authenticate::<K, K::Extra, _>(auth, parts, R::SCOPES).await;
+    let Some(claims) = authenticated.map_err(rejected)? else {
         return Ok(None);
     };
-    if R::check(&claims).await {
-        Ok(Some(claims))
-    } else {
-        Err(scope::insufficient(R::SCOPES))
+    match R::check(&claims, parts, state).await {
+        None => Ok(Some(claims)),
+        Some(Refusal::Denied) => Err(rejected(scope::insufficient(R::SCOPES))),
+        Some(Refusal::Answered(response)) => Err(response),
     }
 }
 
