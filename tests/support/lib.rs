@@ -28,5 +28,6 @@ pub use logs::{Capture, Logs, capture_logs};
 pub use redis::RedisServer;
 pub use router::{Reply, post, post_json, send, send_authorization, send_token};
 pub use tcp::{
-    Answer, App, login, ok_user, pair, read, refused_within_a_second, revoked, serve, serve_router,
+    Answer, App, login, login_as, ok_user, pair, read, refused_within_a_second, revoked, serve,
+    serve_router,
 };

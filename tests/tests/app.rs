@@ -4,7 +4,9 @@
 use std::net::SocketAddr;
 
 use paseto_runtime::{
-    Access, FreshAccess, PasetoAuth, Refresh, denylist::MemoryDenylist, keys::LocalKey,
+    Access, FreshAccess, PasetoAuth, Refresh,
+    denylist::{MemoryDenylist, RedisDenylist},
+    keys::LocalKey,
 };
 use paseto_tests::challenge::{
     BAD_HEADER, BEARER, INSUFFICIENT_USER_AUTHENTICATION, INVALID_REQUEST, INVALID_TOKEN,
@@ -456,4 +458,56 @@ async fn metrics_count_rejections_by_kind() {
         .unwrap();
     assert!(count >= 3, "{text}");
     assert!(!text.contains("v4.local"), "no token in the metrics");
+}
+
+#[tokio::test]
+async fn an_account_deleted_on_one_instance_is_gone_on_every_instance() {
+    let Some(server) = paseto_tests::RedisServer::start().await else {
+        return;
+    };
+    let mut instances = Vec::new();
+    for _ in 0..2 {
+        let auth = PasetoAuth::builder()
+            .local_key(paseto_tests::key())
+            .denylist(RedisDenylist::new(&server.url()).unwrap())
+            .build()
+            .unwrap();
+        let users = example_app::Users::shared(&server.url()).await.unwrap();
+        let router = example_app::router_with(auth, users);
+        instances.push(paseto_tests::serve_router(router).await);
+    }
+    let (one, two) = (instances[0], instances[1]);
+    let client = Client::new();
+    let (access, _) = login(&client, one).await;
+    let me = read(client.get(format!("http://{two}/me")).bearer_auth(&access)).await;
+    assert_eq!(me.0, StatusCode::OK, "{me:?}");
+    assert_eq!(me.2["display_name"], "Test User");
+
+    let deleted = client
+        .delete(format!("http://{two}/me"))
+        .bearer_auth(&access);
+    assert_eq!(
+        deleted.send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    let (status, _, body) = read(client.get(format!("http://{one}/me")).bearer_auth(&access)).await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::UNAUTHORIZED,
+            json!({ "detail": "Token has been revoked" })
+        )
+    );
+    let login_again = client
+        .post(format!("http://{one}/login"))
+        .json(&json!({ "username": "test", "password": "test" }));
+    let (status, _, body) = read(login_again).await;
+    assert_eq!(
+        (status, body),
+        (
+            StatusCode::UNAUTHORIZED,
+            json!({ "detail": "Bad username or password" })
+        ),
+        "the other instance knows the account is gone"
+    );
 }

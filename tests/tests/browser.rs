@@ -1,7 +1,8 @@
 //! A real browser: headless Chromium (Debian's `chromium` and `chromium-driver`,
 //! which `scripts/test` installs) driven through `chromedriver` loads the example
 //! app's page, logs in, sees the user, refreshes, receives a WebSocket message
-//! and logs out; the page's script never sees the token cookies. The test saves
+//! and logs out; it lists the user's sessions, ends another device's and logs
+//! out everywhere; the page's script never sees the token cookies. The test saves
 //! a screenshot to `target/browser-session.png`.
 
 use std::net::TcpStream;
@@ -127,6 +128,10 @@ async fn a_browser_session_through_the_page() {
     let profile = std::env::temp_dir().join(format!("paseto-chromium-{}", std::process::id()));
     let client = browser(&driver, &profile).await;
 
+    // Another device of the same user, logged in before the page.
+    let phone = reqwest::Client::new();
+    let (phone_token, _) = paseto_tests::login_as(&phone, addr, "test", "Phone/1.0").await;
+
     client
         .goto(&format!("http://localhost:{}/", addr.port()))
         .await
@@ -147,6 +152,8 @@ async fn a_browser_session_through_the_page() {
 
     click(&client, "refresh").await;
     wait_for(&client, "status", |t| t.starts_with("Refreshed")).await;
+    let sessions = wait_for(&client, "sessions", |t| t.contains("Phone/1.0")).await;
+    assert!(sessions.contains("this browser"), "{sessions}");
 
     click(&client, "socket").await;
     let messages = wait_for(&client, "messages", |t| t.contains("hello from the page")).await;
@@ -157,6 +164,26 @@ async fn a_browser_session_through_the_page() {
     std::fs::create_dir_all(&target).unwrap();
     std::fs::write(target.join("browser-session.png"), screenshot).unwrap();
 
+    // End the phone's session from the page: its token stops working.
+    let end = "//li[contains(., 'Phone/1.0')]//button";
+    client
+        .find(Locator::XPath(end))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    wait_for(&client, "status", |t| t == "Session ended").await;
+    wait_for(&client, "sessions", |t| !t.contains("Phone/1.0")).await;
+    let url = format!("http://{addr}/protected");
+    let refused = phone
+        .get(url)
+        .bearer_auth(&phone_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), reqwest::StatusCode::UNAUTHORIZED);
+
     click(&client, "logout").await;
     wait_for(&client, "status", |t| t == "Logged out").await;
     wait_for(&client, "user", |t| t == "nobody").await;
@@ -166,6 +193,13 @@ async fn a_browser_session_through_the_page() {
         "cleared: {cookies}"
     );
     assert!(!cookies.contains("access_token_cookie"), "{cookies}");
+
+    // Log in again, and out everywhere.
+    click(&client, "login").await;
+    wait_for(&client, "sessions", |t| t.contains("this browser")).await;
+    click(&client, "logout-all").await;
+    wait_for(&client, "status", |t| t == "Logged out everywhere").await;
+    wait_for(&client, "user", |t| t == "nobody").await;
 
     client.close().await.unwrap();
     let _ = std::fs::remove_dir_all(profile);

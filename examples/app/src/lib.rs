@@ -62,8 +62,13 @@ impl FromRef<AppState> for Users {
     }
 }
 
-/// The routes, over `auth` and the app's user store.
+/// The routes, over `auth` and a user store of this process.
 pub fn router(auth: PasetoAuth) -> Router {
+    router_with(auth, Users::default())
+}
+
+/// The routes, over `auth` and `users`.
+pub fn router_with(auth: PasetoAuth, users: Users) -> Router {
     // Counting starts with the first router, before its first request.
     let _ = prometheus();
     // These two also take the refresh token in a JSON body, {"refresh_token": "..."}.
@@ -98,10 +103,7 @@ pub fn router(auth: PasetoAuth) -> Router {
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
         }))
-        .with_state(AppState {
-            auth,
-            users: Users::default(),
-        })
+        .with_state(AppState { auth, users })
 }
 
 /// An error response in the shape every rejection of this app takes.
@@ -202,16 +204,24 @@ async fn me(CurrentUser(user): CurrentUser<User>) -> Json<User> {
 }
 
 /// Deletes the account, with a fresh token only: the user is gone from the
-/// store, and every token of the account is revoked on every instance.
+/// store, and every token of the account is revoked, on every instance.
 #[fresh_paseto_required]
 #[utoipa::path(delete, path = "/me", responses((status = 204, description = "The account is deleted")))]
 async fn delete_me(
     claims: Claims,
     State(auth): State<PasetoAuth>,
     State(users): State<Users>,
-) -> Result<StatusCode, RevokeError> {
-    users.remove(claims.subject());
-    auth.revoke_subject(claims.subject()).await?;
+) -> Result<StatusCode, Response> {
+    if let Err(error) = users.remove(claims.subject()).await {
+        tracing::error!(%error, "the user store is unavailable");
+        return Err(detail(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "User store is unavailable",
+        ));
+    }
+    auth.revoke_subject(claims.subject())
+        .await
+        .map_err(IntoResponse::into_response)?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -5,6 +5,7 @@
 use std::error::Error;
 use std::process::ExitCode;
 
+use example_app::Users;
 use paseto_runtime::{
     PasetoAuth, SecurityEvent,
     denylist::{MemoryDenylist, RedisDenylist},
@@ -62,10 +63,17 @@ async fn run() -> Result<(), Box<dyn Error>> {
         config = config.local_key(LocalKey::generate()?);
     }
     // Revocations: in Redis when several instances share them, else in memory.
-    config = match std::env::var("REDIS_URL") {
+    // So are the accounts removed, as a shared database would.
+    let users = match std::env::var("REDIS_URL") {
         // `connect` checks at start that Redis cannot evict revocations.
-        Ok(url) => config.denylist(RedisDenylist::new(&url)?.connect().await?),
-        Err(_) => config.denylist(MemoryDenylist::new()),
+        Ok(url) => {
+            config = config.denylist(RedisDenylist::new(&url)?.connect().await?);
+            Users::shared(&url).await?
+        }
+        Err(_) => {
+            config = config.denylist(MemoryDenylist::new());
+            Users::default()
+        }
     };
     let auth = config.build()?;
 
@@ -77,7 +85,7 @@ async fn run() -> Result<(), Box<dyn Error>> {
     };
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
-    axum::serve(listener, example_app::router(auth))
+    axum::serve(listener, example_app::router_with(auth, users))
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

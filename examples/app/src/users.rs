@@ -1,5 +1,7 @@
 //! The app's users: a small store standing in for a database, the loader that
 //! gives handlers the user a token names, and the credential check of a login.
+//! Instances that share Redis share the accounts removed, as they would share
+//! a database.
 
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -9,6 +11,7 @@ use axum::extract::{FromRef, FromRequest};
 use axum::http::StatusCode;
 use axum::response::Response;
 use paseto_runtime::{Claims, LoadUser};
+use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
 
 use crate::detail;
@@ -25,7 +28,14 @@ pub struct User {
 /// The user store: `test` and `admin`, each with the password of its name. A
 /// real app reads its database here.
 #[derive(Clone)]
-pub struct Users(Arc<RwLock<HashMap<String, User>>>);
+pub struct Users {
+    accounts: Arc<RwLock<HashMap<String, User>>>,
+    /// Where instances record the accounts removed, when they share Redis.
+    removed: Option<ConnectionManager>,
+}
+
+/// The Redis set of the accounts removed.
+const REMOVED: &str = "example-app:removed-users";
 
 impl Default for Users {
     fn default() -> Self {
@@ -37,32 +47,64 @@ impl Default for Users {
                 };
                 (username.to_owned(), user)
             });
-        Self(Arc::new(RwLock::new(users.into())))
+        Self {
+            accounts: Arc::new(RwLock::new(users.into())),
+            removed: None,
+        }
     }
 }
 
 impl Users {
-    /// The user named `username`, if the account exists.
-    pub fn get(&self, username: &str) -> Option<User> {
-        let users = self.0.read().unwrap_or_else(PoisonError::into_inner);
-        users.get(username).cloned()
+    /// The store, sharing the accounts removed with every instance on the
+    /// Redis at `url`.
+    pub async fn shared(url: &str) -> Result<Self, redis::RedisError> {
+        let connection = ConnectionManager::new(redis::Client::open(url)?).await?;
+        Ok(Self {
+            removed: Some(connection),
+            ..Self::default()
+        })
     }
 
-    /// Removes an account.
-    pub fn remove(&self, username: &str) {
-        let mut users = self.0.write().unwrap_or_else(PoisonError::into_inner);
-        users.remove(username);
+    /// The user named `username`, if the account exists.
+    pub async fn get(&self, username: &str) -> Result<Option<User>, redis::RedisError> {
+        let user = {
+            let accounts = self.accounts.read().unwrap_or_else(PoisonError::into_inner);
+            accounts.get(username).cloned()
+        };
+        let (Some(user), Some(removed)) = (user.clone(), &self.removed) else {
+            return Ok(user);
+        };
+        let mut command = redis::cmd("SISMEMBER");
+        command.arg(REMOVED).arg(username);
+        let gone: bool = command.query_async(&mut removed.clone()).await?;
+        Ok((!gone).then_some(user))
+    }
+
+    /// Removes an account, on every instance.
+    pub async fn remove(&self, username: &str) -> Result<(), redis::RedisError> {
+        if let Some(removed) = &self.removed {
+            let mut command = redis::cmd("SADD");
+            command.arg(REMOVED).arg(username);
+            command.query_async::<()>(&mut removed.clone()).await?;
+        }
+        let mut accounts = self
+            .accounts
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        accounts.remove(username);
+        Ok(())
     }
 }
 
 /// Handlers that take `CurrentUser<User>` get the user their token names; a
-/// token whose account is gone gets 401 `User not found`.
+/// token whose account is gone gets 401 `User not found`, and a store that
+/// cannot answer 503.
 impl LoadUser for User {
     type State = Users;
-    type Error = std::convert::Infallible;
+    type Error = redis::RedisError;
 
     async fn load(claims: &Claims, users: &Users) -> Result<Option<Self>, Self::Error> {
-        Ok(users.get(claims.subject()))
+        users.get(claims.subject()).await
     }
 }
 
@@ -95,7 +137,16 @@ where
             .await
             .map_err(|rejection| detail(rejection.status(), &rejection.body_text()))?;
         // A real application checks a password hash from its user store here.
-        let known = Users::from_ref(state).get(&credentials.username).is_some();
+        let known = match Users::from_ref(state).get(&credentials.username).await {
+            Ok(user) => user.is_some(),
+            Err(error) => {
+                tracing::error!(%error, "the user store is unavailable");
+                return Err(detail(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "User store is unavailable",
+                ));
+            }
+        };
         if !known || credentials.password != credentials.username {
             return Err(detail(StatusCode::UNAUTHORIZED, "Bad username or password"));
         }
