@@ -2,7 +2,7 @@
 
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// The maps' keys are already hashes, `SipHash` under this process's random
+/// The maps' keys are already hashes under this process's random
 /// keys, which nobody outside can steer: hashing them again buys nothing, so
 /// the maps use them as they are.
 #[derive(Default)]

@@ -15,10 +15,12 @@ use super::{BoxFuture, Denylist, DenylistError, Family, Record, Session, Target}
 /// An in-process denylist. Records are dropped once their `until` has passed, by a
 /// background thread that sweeps the maps every minute (never a request's
 /// thread); the maps are sharded, so concurrent readers do not serialize on one
-/// lock. Records are keyed by 64-bit keyed hashes of their targets (`SipHash`
-/// under this process's random keys), not the ids themselves. Two targets
-/// sharing a hash could only make a valid token look revoked, never the
-/// reverse; among a million records, a given token's chance is 1 in 2^44.
+/// lock. Records are keyed by 64-bit hashes of their targets under this
+/// process's random seeds, not the ids themselves: subjects, which a client may
+/// choose, by `SipHash`; token and family ids, which only an issuer chooses
+/// (random UUIDs inside authenticated tokens), by the faster foldhash. Two
+/// targets sharing a hash could only make a valid token look revoked, never
+/// the reverse; among a million records, a given token's chance is 1 in 2^44.
 pub struct MemoryDenylist {
     map: Arc<Map>,
     /// Dropped with the denylist, which stops the sweeping thread.
@@ -36,7 +38,10 @@ struct Map {
     subjects: DashMap<u64, (i64, i64), Keyed>,
     /// Each subject's sessions, by the subject's key.
     sessions: DashMap<u64, Vec<Session>, Keyed>,
+    /// Hashes subjects.
     hasher: RandomState,
+    /// Hashes token and family ids.
+    ids: foldhash::fast::RandomState,
 }
 
 #[derive(Clone, Copy)]
@@ -66,6 +71,7 @@ impl MemoryDenylist {
             subjects: DashMap::default(),
             sessions: DashMap::default(),
             hasher: RandomState::new(),
+            ids: foldhash::fast::RandomState::default(),
         });
         let (stop, stopped) = mpsc::channel();
         let weak = Arc::downgrade(&map);
@@ -96,13 +102,17 @@ impl MemoryDenylist {
     pub(crate) fn lookup(&self, token: &str, family: &str, now: OffsetDateTime) -> Record {
         let now = now.unix_timestamp();
         let map = &self.map;
-        let token_revoked = map
-            .tokens
-            .get(&map.key(Target::Token(token)))
-            .is_some_and(|until| *until > now);
+        let token_key = map.key(Target::Token(token));
+        // A token outside any family is its own: one hash for both.
+        let family_key = if family == token {
+            token_key
+        } else {
+            map.key(Target::Family(family))
+        };
+        let token_revoked = map.tokens.get(&token_key).is_some_and(|until| *until > now);
         let family = map
             .families
-            .get(&map.key(Target::Family(family)))
+            .get(&family_key)
             .map(|stored| *stored)
             .filter(|stored| stored.until > now)
             .map(|stored| match stored.value {
@@ -299,8 +309,12 @@ impl MemoryDenylist {
 }
 
 impl Map {
+    /// The key of `target` in its map (each kind has its own).
     fn key(&self, target: Target<'_>) -> u64 {
-        self.hasher.hash_one(target)
+        match target {
+            Target::Token(id) | Target::Family(id) => self.ids.hash_one(id),
+            Target::Subject(subject) => self.hasher.hash_one(subject),
+        }
     }
 
     /// Drops every record whose `until` is at or before `now` (unix seconds).
