@@ -64,16 +64,13 @@ async fn run() -> Result<(), Box<dyn Error>> {
     }
     // Revocations: in Redis when several instances share them, else in memory.
     // So are the accounts removed, as a shared database would.
-    let users = match std::env::var("REDIS_URL") {
+    let users = if let Ok(url) = std::env::var("REDIS_URL") {
         // `connect` checks at start that Redis cannot evict revocations.
-        Ok(url) => {
-            config = config.denylist(RedisDenylist::new(&url)?.connect().await?);
-            Users::shared(&url).await?
-        }
-        Err(_) => {
-            config = config.denylist(MemoryDenylist::new());
-            Users::default()
-        }
+        config = config.denylist(RedisDenylist::new(&url)?.connect().await?);
+        Users::shared(&url).await?
+    } else {
+        config = config.denylist(MemoryDenylist::new());
+        Users::default()
     };
     let auth = config.build()?;
 
