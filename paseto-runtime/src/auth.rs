@@ -1,9 +1,12 @@
 //! [`PasetoAuth`]: a built configuration, shared by every handler. Issuing,
-//! verifying, revoking and rendering each add their methods in their own module.
+//! verifying and revoking each add their methods in their own module; the
+//! rendering of a rejection is here, as every one of them renders.
 
 use std::fmt;
 use std::sync::Arc;
 
+use crate::error::AuthError;
+use crate::rejection::AuthRejection;
 use crate::settings::Settings;
 
 /// Keys and settings for issuing and verifying tokens; cheap to clone (an `Arc` inside).
@@ -28,5 +31,12 @@ impl PasetoAuth {
     /// public key. `None` for a raw secret, which has no PASERK id.
     pub fn key_id(&self) -> Option<&str> {
         self.settings.keys.current_id()
+    }
+
+    /// A rejection of `error`, rendered as this configuration renders every
+    /// rejection (see [`PasetoAuthBuilder::on_rejection`](crate::config::PasetoAuthBuilder::on_rejection)):
+    /// for handlers that verify or revoke tokens themselves and answer the client.
+    pub fn reject(&self, error: AuthError) -> AuthRejection {
+        self.settings.reject(error)
     }
 }

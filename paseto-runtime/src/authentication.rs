@@ -15,7 +15,7 @@ use crate::claims::Claims;
 use crate::csrf;
 use crate::error::AuthError;
 use crate::kind::{ACCESS, TokenKind, TokenType};
-use crate::rejection::{AuthRejection, reject};
+use crate::rejection::AuthRejection;
 use crate::scope;
 use crate::settings::TokenSource;
 use crate::source;
@@ -148,6 +148,6 @@ impl PasetoAuth {
         claims: &Claims<T>,
         required: &[&str],
     ) -> Result<(), AuthRejection> {
-        scope::must_hold(claims, required).map_err(|error| reject(&self.settings, error))
+        scope::must_hold(claims, required).map_err(|error| self.settings.reject(error))
     }
 }

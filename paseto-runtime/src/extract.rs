@@ -10,7 +10,7 @@ use crate::auth::PasetoAuth;
 use crate::authentication::authenticate;
 use crate::claims::Claims;
 use crate::kind::{Access, TokenKind};
-use crate::rejection::{AuthRejection, reject, required};
+use crate::rejection::AuthRejection;
 
 /// Extracts the verified claims of a token of kind `K` from the request.
 ///
@@ -76,7 +76,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let found = <Self as OptionalFromRequestParts<S>>::from_request_parts(parts, state).await?;
-        required(&PasetoAuth::from_ref(state).settings, found)
+        PasetoAuth::from_ref(state).settings.required(found)
     }
 }
 
@@ -95,7 +95,7 @@ where
         let auth = PasetoAuth::from_ref(state);
         match authenticate::<K, K::Extra, &str>(&auth, parts, &[]).await {
             Ok(claims) => Ok(claims.map(Self)),
-            Err(error) => Err(reject(&auth.settings, error)),
+            Err(error) => Err(auth.settings.reject(error)),
         }
     }
 }

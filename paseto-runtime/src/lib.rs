@@ -67,6 +67,7 @@ mod error;
 mod events;
 mod extract;
 mod footer;
+mod grant;
 pub mod issue;
 pub mod keys;
 mod kind;

@@ -1,11 +1,14 @@
 //! [`AuthRejection`]: a rejection rendered as the configuration says, the one
 //! place every authentication failure passes through on its way to the client.
 
+use std::sync::Arc;
+
 use axum_core::response::{IntoResponse, Response};
 
-use crate::auth::PasetoAuth;
 use crate::error::AuthError;
-use crate::settings::{Renderer, Settings};
+
+/// How the configuration renders a rejection, when not as [`AuthError`] does.
+pub(crate) type Renderer = Arc<dyn Fn(&AuthError) -> Response + Send + Sync>;
 
 /// The rejection of [`Verified`](crate::Verified) and of the body layer: the
 /// reason, rendered as the configuration says. Two rejections are equal when
@@ -51,28 +54,14 @@ impl IntoResponse for AuthRejection {
     }
 }
 
-/// A rejection of `error` under `settings`, logged at debug by its kind.
-pub(crate) fn reject(settings: &Settings, error: AuthError) -> AuthRejection {
+/// A rejection of `error`, rendered by `renderer` or else as [`AuthError`]
+/// renders; logged at debug by its kind.
+pub(crate) fn reject(renderer: Option<&Renderer>, error: AuthError) -> AuthRejection {
     tracing::debug!(kind = error.kind(), "paseto: request rejected");
     #[cfg(feature = "metrics")]
     metrics::counter!("paseto_rejections_total", "kind" => error.kind()).increment(1);
     AuthRejection {
         error,
-        renderer: settings.renderer.clone(),
-    }
-}
-
-/// A required extractor's answer from its optional one: the value, or the
-/// rejection of a request that carries no token.
-pub(crate) fn required<T>(settings: &Settings, found: Option<T>) -> Result<T, AuthRejection> {
-    found.ok_or_else(|| reject(settings, AuthError::MissingToken))
-}
-
-impl PasetoAuth {
-    /// A rejection of `error`, rendered as this configuration renders every
-    /// rejection (see [`PasetoAuthBuilder::on_rejection`](crate::config::PasetoAuthBuilder::on_rejection)):
-    /// for handlers that verify or revoke tokens themselves and answer the client.
-    pub fn reject(&self, error: AuthError) -> AuthRejection {
-        reject(&self.settings, error)
+        renderer: renderer.cloned(),
     }
 }

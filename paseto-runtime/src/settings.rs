@@ -6,7 +6,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
 
-use axum_core::response::Response;
 use http::HeaderName;
 use time::Duration;
 
@@ -15,9 +14,10 @@ use crate::denylist::{BoxFuture, Denylist};
 use crate::error::AuthError;
 use crate::events::EventHook;
 use crate::footer::FooterSpec;
-use crate::issue::GrantHook;
+use crate::grant::GrantHook;
 use crate::keys::{LocalCipher, PublicKey, SecretKey};
 use crate::kind::{ACCESS, REFRESH, TokenType};
+use crate::rejection::{AuthRejection, Renderer, reject};
 use crate::ring::Ring;
 
 /// A configuration that cannot be used, found when it is built.
@@ -282,7 +282,6 @@ pub(crate) struct QuerySpec {
 
 /// Renders every rejection of the application's extractors; see
 /// [`PasetoAuthBuilder::on_rejection`](crate::config::PasetoAuthBuilder::on_rejection).
-pub(crate) type Renderer = Arc<dyn Fn(&AuthError) -> Response + Send + Sync>;
 
 /// A user-supplied revocation check: `Ok(true)` when the token is revoked.
 pub(crate) type Check = Arc<
@@ -329,6 +328,17 @@ impl Settings {
             .iter()
             .any(|t| t == token_type);
         self.revocation.as_ref().filter(|_| checked)
+    }
+
+    /// A rejection of `error`, rendered as this configuration renders.
+    pub(crate) fn reject(&self, error: AuthError) -> AuthRejection {
+        reject(self.renderer.as_ref(), error)
+    }
+
+    /// A required extractor's answer from its optional one: the value, or the
+    /// rejection of a request that carries no token.
+    pub(crate) fn required<T>(&self, found: Option<T>) -> Result<T, AuthRejection> {
+        found.ok_or_else(|| self.reject(AuthError::MissingToken))
     }
 
     /// The configured revocation and its denylist, when there is one.

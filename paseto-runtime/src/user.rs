@@ -10,7 +10,7 @@ use crate::claims::Claims;
 use crate::error::AuthError;
 use crate::events::{SecurityEvent, raise};
 use crate::kind::Access;
-use crate::rejection::{AuthRejection, reject, required};
+use crate::rejection::AuthRejection;
 
 /// How the application finds its user for a verified access token: its one
 /// loader, which [`CurrentUser`] calls.
@@ -126,7 +126,7 @@ where
         let auth = PasetoAuth::from_ref(state);
         match current::<U>(&auth, parts, &U::State::from_ref(state)).await {
             Ok(user) => Ok(user.map(Self)),
-            Err(error) => Err(reject(&auth.settings, error)),
+            Err(error) => Err(auth.settings.reject(error)),
         }
     }
 }
@@ -142,7 +142,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let found = <Self as OptionalFromRequestParts<S>>::from_request_parts(parts, state).await?;
-        required(&PasetoAuth::from_ref(state).settings, found)
+        PasetoAuth::from_ref(state).settings.required(found)
     }
 }
 

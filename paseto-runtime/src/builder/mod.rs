@@ -13,9 +13,10 @@ use crate::claims::Claims;
 use crate::denylist::Denylist;
 use crate::error::AuthError;
 use crate::events::{EventHook, SecurityEvent};
-use crate::issue::{Grant, GrantHook};
+use crate::grant::{Grant, GrantHook};
 use crate::keys::{LocalKey, LocalSecret, PublicKey, SecretKey, VerifyKey};
-use crate::settings::{Check, Options, Renderer, TokenSource};
+use crate::rejection::Renderer;
+use crate::settings::{Check, Options, TokenSource};
 
 mod build;
 mod keys;
@@ -340,7 +341,7 @@ impl PasetoAuthBuilder {
     pub fn on_grant<F, Fut>(mut self, hook: F) -> Self
     where
         F: Fn(Grant) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<Grant, crate::AuthError>> + Send + 'static,
+        Fut: Future<Output = Result<Grant, AuthError>> + Send + 'static,
     {
         self.grant = Some(Arc::new(move |grant| Box::pin(hook(grant))));
         self

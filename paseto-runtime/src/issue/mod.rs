@@ -27,8 +27,7 @@ use crate::secret_cipher;
 use crate::settings::KeyMaterial;
 use crate::wire::{IssuedPayload, RESERVED, format_time, token_id};
 
-pub(crate) use grant::GrantHook;
-pub use grant::{Grant, Occasion};
+pub use crate::grant::{Grant, Occasion};
 pub use login::Login;
 pub use pair::TokenPair;
 

@@ -18,7 +18,6 @@ use super::Wrapped;
 use super::around::Around;
 use crate::auth::PasetoAuth;
 use crate::error::AuthError;
-use crate::rejection::reject;
 use crate::source::{BodyKeys, BodyTokens};
 
 /// The largest body read by default: 2 MiB, axum's own default body limit.
@@ -127,7 +126,7 @@ impl Around for JsonBodyLayer {
     {
         match self.read(request).await {
             Ok(request) => inner.call(request).await,
-            Err(error) => Ok(reject(&self.auth.settings, error).into_response()),
+            Err(error) => Ok(self.auth.settings.reject(error).into_response()),
         }
     }
 }

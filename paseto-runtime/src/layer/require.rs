@@ -19,7 +19,6 @@ use crate::auth::PasetoAuth;
 use crate::authentication::{Authenticated, PendingScopes, authenticate};
 use crate::error::AuthError;
 use crate::kind::{TokenKind, TokenType};
-use crate::rejection::reject;
 use crate::scope::is_scope_token;
 use crate::settings::ConfigError;
 
@@ -141,7 +140,7 @@ impl<K: TokenKind> Around for RequireLayer<K> {
         let (mut parts, body) = request.into_parts();
         match self.authorize(&mut parts).await {
             Ok(()) => inner.call(Request::from_parts(parts, body)).await,
-            Err(error) => Ok(reject(&self.auth.settings, error).into_response()),
+            Err(error) => Ok(self.auth.settings.reject(error).into_response()),
         }
     }
 }

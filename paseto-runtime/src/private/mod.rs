@@ -17,7 +17,6 @@ pub use crate::extract::Verified;
 use crate::kind::TokenKind;
 pub use crate::kind::{Access, FreshAccess, Refresh};
 pub use crate::rejection::AuthRejection;
-use crate::rejection::{reject, required};
 use crate::scope;
 pub use crate::user::LoadUser;
 pub use check::{Answer, CheckFn, Later, Now, Refusal};
@@ -75,7 +74,7 @@ where
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let auth = PasetoAuth::from_ref(state);
         let found = guard::<K, R, S>(&auth, parts, state).await?;
-        match required(&auth.settings, found) {
+        match auth.settings.required(found) {
             Ok(claims) => Ok(Self(claims, PhantomData)),
             Err(rejection) => Err(rejection.into_response()),
         }
@@ -116,7 +115,7 @@ where
     K::Extra: Sync,
     R: Requirement<K::Extra, S>,
 {
-    let rejected = |error| reject(&auth.settings, error).into_response();
+    let rejected = |error| auth.settings.reject(error).into_response();
     let authenticated = authenticate::<K, K::Extra, _>(auth, parts, R::SCOPES).await;
     let Some(claims) = authenticated.map_err(rejected)? else {
         return Ok(None);
