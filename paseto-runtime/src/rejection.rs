@@ -7,7 +7,9 @@ use axum_core::response::{IntoResponse, Response};
 
 use crate::error::AuthError;
 
-/// How the configuration renders a rejection, when not as [`AuthError`] does.
+/// Renders every rejection of the application's extractors, in place of
+/// [`AuthError`]'s rendering; see
+/// [`PasetoAuthBuilder::on_rejection`](crate::config::PasetoAuthBuilder::on_rejection).
 pub(crate) type Renderer = Arc<dyn Fn(&AuthError) -> Response + Send + Sync>;
 
 /// The rejection of [`Verified`](crate::Verified) and of the body layer: the

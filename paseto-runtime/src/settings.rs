@@ -280,9 +280,6 @@ pub(crate) struct QuerySpec {
     pub(crate) form: Arc<str>,
 }
 
-/// Renders every rejection of the application's extractors; see
-/// [`PasetoAuthBuilder::on_rejection`](crate::config::PasetoAuthBuilder::on_rejection).
-
 /// A user-supplied revocation check: `Ok(true)` when the token is revoked.
 pub(crate) type Check = Arc<
     dyn Fn(&Claims) -> BoxFuture<'static, Result<bool, Box<dyn std::error::Error + Send + Sync>>>
