@@ -92,7 +92,7 @@ impl PasetoAuth {
         access.times.issued_at = Some(now);
         let cookies = self.access_cookies(access, self.settings.options.access_ttl)?;
         self.touch_session(refresh.subject(), refresh.family_id(), now)
-            .await?;
+            .await;
         Ok(cookies)
     }
 

@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::auth::PasetoAuth;
 use crate::claims::Claims;
-use crate::denylist::{Denylist, Record, Target};
+use crate::denylist::{Denylist, Record, Target, end_family};
 use crate::error::{AuthError, detail_response};
 use crate::issue::{IssueError, Occasion, TokenPair};
 use crate::kind::REFRESH;
@@ -88,13 +88,12 @@ impl PasetoAuth {
         revocation.observe(answer).map_err(|e| self.rejected(e))
     }
 
-    /// Revokes every token of the token's refresh family: the session everywhere.
+    /// Revokes every token of the token's refresh family: the session
+    /// everywhere, which [`sessions`](Self::sessions) no longer lists.
     pub async fn revoke_family<T>(&self, claims: &Claims<T>) -> Result<(), RevokeError> {
         let (revocation, denylist) = self.denylist_for(claims.token_type())?;
         let until = family_lifetime_end(&self.settings, OffsetDateTime::now_utc());
-        let answer = denylist
-            .revoke(Target::Family(claims.family_id()), until)
-            .await;
+        let answer = end_family(denylist, claims.subject(), claims.family_id(), until).await;
         revocation.observe(answer).map_err(|e| self.rejected(e))
     }
 
@@ -175,7 +174,7 @@ impl PasetoAuth {
             .granted(grant.as_ref())
             .issue_at(now)?;
         self.touch_session(refresh.subject(), refresh.family_id(), now)
-            .await?;
+            .await;
         Ok(access)
     }
 
@@ -215,6 +214,16 @@ impl PasetoAuth {
         let next = generation
             .checked_add(1)
             .ok_or_else(|| self.rejected(AuthError::MalformedClaim("gen")))?;
+        // The new pair is ready before the old token is spent: a hook that
+        // refuses, or an issue that fails, leaves it unspent for a retry.
+        let grant = self.granted_after(refresh, Occasion::Rotation).await?;
+        let pair = TokenPair {
+            access_token: (self.refresh_access(refresh).granted(grant.as_ref())).issue_at(now)?,
+            refresh_token: (self.refresh_token(refresh.subject()).successor_of(refresh))
+                .granted(grant.as_ref())
+                .generation(next)
+                .issue_at(now)?,
+        };
         let until = record_end(
             now + self.settings.options.refresh_ttl,
             self.settings.options.leeway,
@@ -244,16 +253,8 @@ impl PasetoAuth {
                 return Err(self.rejected(revoked.err().unwrap_or(AuthError::Reused)));
             }
         }
-        let grant = self.granted_after(refresh, Occasion::Rotation).await?;
-        let pair = TokenPair {
-            access_token: (self.refresh_access(refresh).granted(grant.as_ref())).issue_at(now)?,
-            refresh_token: (self.refresh_token(refresh.subject()).successor_of(refresh))
-                .granted(grant.as_ref())
-                .generation(next)
-                .issue_at(now)?,
-        };
         self.touch_session(refresh.subject(), refresh.family_id(), now)
-            .await?;
+            .await;
         Ok(pair)
     }
 }

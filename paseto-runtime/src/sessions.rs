@@ -47,18 +47,19 @@ impl PasetoAuth {
             .map_err(|e| IssueError::Rejected(self.reject(e)))
     }
 
-    /// Records that the session `id` of `subject` was refreshed or rotated `at`.
-    pub(crate) async fn touch_session(
-        &self,
-        subject: &str,
-        id: &str,
-        at: OffsetDateTime,
-    ) -> Result<(), RevokeError> {
+    /// Records that the session `id` of `subject` was refreshed or rotated
+    /// `at`, its new tokens living to [`session_end`](Self::session_end).
+    /// Best effort: the tokens are issued by then, so a store that cannot
+    /// answer leaves the record as it was, with a warning.
+    pub(crate) async fn touch_session(&self, subject: &str, id: &str, at: OffsetDateTime) {
         let Some((revocation, denylist)) = self.settings.denylist() else {
-            return Ok(());
+            return;
         };
-        let answer = denylist.touch_session(subject, id, at).await;
-        revocation.observe(answer).map_err(|e| self.rejected(e))
+        let until = self.session_end(at);
+        let answer = denylist.touch_session(subject, id, at, until).await;
+        if let Err(error) = revocation.observe(answer) {
+            tracing::warn!(%error, "paseto: could not record a session's refresh");
+        }
     }
 
     /// Until when a session started `at` may last.

@@ -151,11 +151,6 @@ async fn sessions_end_with_a_logout_everywhere_and_with_reuse(backend: Backend) 
     assert_eq!(sessions[0]["current"], true);
 }
 
-paseto_tests::on_both_backends!(
-    a_user_lists_their_sessions_and_ends_one_everywhere,
-    sessions_end_with_a_logout_everywhere_and_with_reuse,
-);
-
 #[tokio::test]
 async fn without_a_denylist_there_are_no_sessions_to_list_or_end() {
     let app = App::start(paseto_tests::auth()).await;
@@ -164,3 +159,121 @@ async fn without_a_denylist_there_are_no_sessions_to_list_or_end() {
     let answer = app.call(Method::DELETE, "/sessions/any", &access).await;
     assert_eq!(answer.0, StatusCode::INTERNAL_SERVER_ERROR, "{answer:?}");
 }
+
+/// The claims of the refresh token `refresh`, verified.
+async fn refresh_claims(
+    auth: &paseto_runtime::PasetoAuth,
+    refresh: &str,
+) -> paseto_runtime::Claims {
+    auth.verify::<paseto_runtime::Refresh>(refresh)
+        .await
+        .unwrap()
+}
+
+async fn a_rotated_session_lives_as_long_as_its_new_tokens(backend: Backend) {
+    let auth = backend
+        .builder()
+        .access_ttl(paseto_runtime::Duration::seconds(1))
+        .refresh_ttl(paseto_runtime::Duration::seconds(4))
+        .leeway(paseto_runtime::Duration::ZERO)
+        .build()
+        .unwrap();
+    let pair = auth
+        .login("test")
+        .user_agent("Phone/1.0")
+        .tokens()
+        .await
+        .unwrap();
+    // Times are whole seconds: the login's refresh token lives three to four.
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    let rotated = auth
+        .rotate(&refresh_claims(&auth, &pair.refresh_token).await)
+        .await
+        .unwrap();
+    // Past the login's four seconds: the session is open, as its new tokens
+    // are (at least three seconds from the rotation).
+    tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+    let open = auth.sessions("test").await.unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert!(open[0].refreshed_at > open[0].created_at, "{open:?}");
+    assert!(auth.end_session("test", &open[0].id).await.unwrap());
+    let refused = auth
+        .verify::<paseto_runtime::Refresh>(&rotated.refresh_token)
+        .await;
+    assert_eq!(refused.unwrap_err(), paseto_runtime::AuthError::Revoked);
+}
+
+async fn a_subject_keeps_a_bounded_number_of_sessions(backend: Backend) {
+    let auth = backend.auth();
+    let max = paseto_runtime::denylist::MAX_SESSIONS;
+    let first = auth
+        .login("test")
+        .user_agent("First")
+        .tokens()
+        .await
+        .unwrap();
+    for _ in 0..max {
+        auth.login("test").tokens().await.unwrap();
+    }
+    let open = auth.sessions("test").await.unwrap();
+    assert_eq!(open.len(), max);
+    assert!(
+        open.iter()
+            .all(|session| session.user_agent.as_deref() != Some("First"))
+    );
+    let refused = auth
+        .verify::<paseto_runtime::Refresh>(&first.refresh_token)
+        .await;
+    assert_eq!(
+        refused.unwrap_err(),
+        paseto_runtime::AuthError::Revoked,
+        "the oldest ended"
+    );
+    let other = auth.login("admin").tokens().await.unwrap();
+    assert!(
+        auth.verify::<paseto_runtime::Access>(&other.access_token)
+            .await
+            .is_ok()
+    );
+}
+
+async fn a_logout_of_the_session_forgets_it(backend: Backend) {
+    let auth = backend.auth();
+    let kept = auth
+        .login("test")
+        .user_agent("Kept")
+        .tokens()
+        .await
+        .unwrap();
+    let left = auth
+        .login("test")
+        .user_agent("Left")
+        .tokens()
+        .await
+        .unwrap();
+    let claims = auth
+        .verify::<paseto_runtime::Access>(&left.access_token)
+        .await
+        .unwrap();
+    auth.revoke_family(&claims).await.unwrap();
+    let open = auth.sessions("test").await.unwrap();
+    assert_eq!(open.len(), 1, "{open:?}");
+    assert_eq!(open[0].user_agent.as_deref(), Some("Kept"));
+    assert!(
+        !auth.end_session("test", claims.family_id()).await.unwrap(),
+        "already over"
+    );
+    assert!(
+        auth.verify::<paseto_runtime::Access>(&kept.access_token)
+            .await
+            .is_ok()
+    );
+}
+
+paseto_tests::on_both_backends!(
+    a_user_lists_their_sessions_and_ends_one_everywhere,
+    sessions_end_with_a_logout_everywhere_and_with_reuse,
+    a_rotated_session_lives_as_long_as_its_new_tokens,
+    a_subject_keeps_a_bounded_number_of_sessions,
+    a_logout_of_the_session_forgets_it,
+);

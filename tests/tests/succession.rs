@@ -160,6 +160,8 @@ fn granting_app(roles: &Roles) -> (Router, PasetoAuth) {
     let auth = PasetoAuth::builder()
         .local_key(key())
         .denylist(MemoryDenylist::new())
+        // No grace: a spent refresh token presented again is reuse.
+        .rotation_grace(paseto_runtime::Duration::ZERO)
         .on_grant(move |mut grant| {
             let roles = hooked.clone();
             async move {
@@ -243,6 +245,7 @@ async fn the_grant_hook_decides_claims_and_scopes_at_login_refresh_and_rotation(
         *roles.seen.lock().unwrap(),
         [Occasion::Login, Occasion::Refresh, Occasion::Rotation]
     );
+    roles.seen.lock().unwrap().clear();
 
     // An account gone is refused as the loader refuses it; a store down is 503.
     let [(name, value)] = bearer(refresh);
@@ -251,7 +254,15 @@ async fn the_grant_hook_decides_claims_and_scopes_at_login_refresh_and_rotation(
     assert_eq!(down.status, 503, "{down:?}");
     assert_eq!(down.retry_after.as_deref(), Some("5"));
     assert_eq!(down.body, json!({ "detail": "User store is unavailable" }));
+    // A rotation the hook refuses leaves the refresh token unspent: once the
+    // store is back, the same token rotates (there is no grace for retries).
+    let refused = post_with(&app, "/rotate", &[(name, &value)], "").await;
+    assert_eq!(refused.status, 503, "{refused:?}");
     *roles.down.lock().unwrap() = false;
+    let retried = post_with(&app, "/rotate", &[(name, &value)], "").await;
+    assert_eq!(retried.status, 200, "not taken for reuse: {retried:?}");
+    let refresh = retried.body["refresh_token"].as_str().unwrap();
+    let [(name, value)] = bearer(refresh);
     roles.set("alice", None);
     let gone = post_with(&app, "/rotate", &[(name, &value)], "").await;
     assert_eq!(gone.status, 401, "{gone:?}");

@@ -10,7 +10,7 @@ use dashmap::mapref::entry::Entry;
 use time::OffsetDateTime;
 
 use super::hasher::Keyed;
-use super::{BoxFuture, Denylist, DenylistError, Family, Record, Session, Target};
+use super::{BoxFuture, Denylist, DenylistError, Family, MAX_SESSIONS, Record, Session, Target};
 
 /// An in-process denylist. Records are dropped once their `until` has passed, by a
 /// background thread that sweeps the maps every minute (never a request's
@@ -166,6 +166,16 @@ impl MemoryDenylist {
                 }
             })
             .or_insert((until, before));
+        // Its sessions of before are over, to the microsecond as its tokens.
+        if let Some(mut kept) = self
+            .map
+            .sessions
+            .get_mut(&self.map.key(Target::Subject(subject)))
+        {
+            kept.retain(|session| {
+                session.created_at.unix_timestamp_nanos().div_euclid(1000) >= i128::from(before)
+            });
+        }
     }
 
     /// The sessions of `subject` open at `now`.
@@ -414,7 +424,19 @@ impl Denylist for MemoryDenylist {
             .entry(map.key(Target::Subject(&session.subject)))
             .or_default();
         kept.retain(|other| other.until > now && other.id != session.id);
+        let mut ended = Vec::new();
+        while kept.len() >= MAX_SESSIONS {
+            let oldest = (kept.iter().enumerate())
+                .min_by_key(|(_, other)| other.created_at)
+                .map(|(index, _)| index);
+            let Some(oldest) = oldest else { break };
+            ended.push(kept.swap_remove(oldest));
+        }
         kept.push(session.clone());
+        drop(kept);
+        for old in ended {
+            self.record_revoked(Target::Family(&old.id), old.until, now);
+        }
         Box::pin(std::future::ready(Ok(())))
     }
 
@@ -423,6 +445,7 @@ impl Denylist for MemoryDenylist {
         subject: &'a str,
         id: &'a str,
         at: OffsetDateTime,
+        until: OffsetDateTime,
     ) -> BoxFuture<'a, Result<(), DenylistError>> {
         let map = &self.map;
         if let Some(mut kept) = map.sessions.get_mut(&map.key(Target::Subject(subject))) {
@@ -431,6 +454,7 @@ impl Denylist for MemoryDenylist {
                 .filter(|s| s.id == id && s.subject == subject)
             {
                 session.refreshed_at = session.refreshed_at.max(at);
+                session.until = session.until.max(until);
             }
         }
         Box::pin(std::future::ready(Ok(())))

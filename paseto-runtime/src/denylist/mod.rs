@@ -17,7 +17,7 @@ pub use memory::MemoryDenylist;
 #[cfg(feature = "redis")]
 pub use redis::RedisDenylist;
 pub(crate) use session::user_agent;
-pub use session::{MAX_USER_AGENT_LEN, Session};
+pub use session::{MAX_SESSIONS, MAX_USER_AGENT_LEN, Session};
 
 /// A boxed, sendable future: what [`Denylist`] methods return, so the trait can be
 /// used as `dyn Denylist`.
@@ -125,9 +125,10 @@ pub trait Denylist: Send + Sync + 'static {
         until: OffsetDateTime,
     ) -> BoxFuture<'a, Result<Option<Family>, DenylistError>>;
 
-    /// Keeps `session`, a login, until its `until`. The default keeps
-    /// nothing: a store that keeps no sessions lists none and ends none (its
-    /// families can still be revoked).
+    /// Keeps `session`, a login, until its `until`. A subject keeps at most
+    /// [`MAX_SESSIONS`] open: beyond, the oldest ends (its family revoked).
+    /// The default keeps nothing: a store that keeps no sessions lists none
+    /// and ends none (its families can still be revoked).
     fn open_session<'a>(
         &'a self,
         session: &'a Session,
@@ -137,14 +138,16 @@ pub trait Denylist: Send + Sync + 'static {
     }
 
     /// Records that the session `id` of `subject` was refreshed or rotated
-    /// `at`; nothing when it is not kept.
+    /// `at`, and may now last until `until` (a rotation's tokens live
+    /// longer); a later time kept stays. Nothing when it is not kept.
     fn touch_session<'a>(
         &'a self,
         subject: &'a str,
         id: &'a str,
         at: OffsetDateTime,
+        until: OffsetDateTime,
     ) -> BoxFuture<'a, Result<(), DenylistError>> {
-        let _ = (subject, id, at);
+        let _ = (subject, id, at, until);
         Box::pin(std::future::ready(Ok(())))
     }
 
@@ -162,8 +165,8 @@ pub trait Denylist: Send + Sync + 'static {
 
     /// Ends the session `id` of `subject`: revokes its family until at least
     /// `until`, and forgets the session. `false`, and nothing revoked, when
-    /// `subject` has no such session kept: another subject's session is not
-    /// theirs to end.
+    /// `subject` has no such session kept and unexpired: another subject's
+    /// session is not theirs to end.
     fn end_session<'a>(
         &'a self,
         subject: &'a str,
@@ -225,8 +228,9 @@ impl<D: Denylist> Denylist for Arc<D> {
         subject: &'a str,
         id: &'a str,
         at: OffsetDateTime,
+        until: OffsetDateTime,
     ) -> BoxFuture<'a, Result<(), DenylistError>> {
-        (**self).touch_session(subject, id, at)
+        (**self).touch_session(subject, id, at, until)
     }
 
     fn sessions<'a>(
@@ -245,4 +249,18 @@ impl<D: Denylist> Denylist for Arc<D> {
     ) -> BoxFuture<'a, Result<bool, DenylistError>> {
         (**self).end_session(subject, id, until)
     }
+}
+
+/// Revokes the family `family` of `subject` until at least `until`, and
+/// forgets its session where one is kept.
+pub(crate) async fn end_family(
+    denylist: &dyn Denylist,
+    subject: &str,
+    family: &str,
+    until: OffsetDateTime,
+) -> Result<(), DenylistError> {
+    if !denylist.end_session(subject, family, until).await? {
+        denylist.revoke(Target::Family(family), until).await?;
+    }
+    Ok(())
 }

@@ -7,6 +7,9 @@ use time::OffsetDateTime;
 
 use crate::wire::format_time;
 
+/// How many open sessions a subject keeps: a login beyond ends the oldest.
+pub const MAX_SESSIONS: usize = 100;
+
 /// The longest user agent a session keeps, in bytes; a longer one is cut.
 pub const MAX_USER_AGENT_LEN: usize = 256;
 
@@ -29,6 +32,7 @@ pub struct Session {
     /// The login request's address, when the application gave it.
     pub ip: Option<IpAddr>,
     /// Until when the session can last: its tokens have all expired by then.
+    /// Each refresh or rotation moves it to the end of its new tokens' lives.
     pub until: OffsetDateTime,
 }
 

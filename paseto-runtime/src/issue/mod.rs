@@ -137,7 +137,10 @@ impl PasetoAuth {
     }
 
     /// Starts an access token (not fresh) in the family of a verified refresh
-    /// token, with its subject and audiences: what a refresh endpoint issues.
+    /// token, with its subject, audiences, scopes and custom claims: the
+    /// builder beneath [`refresh`](Self::refresh), for an access token issued
+    /// by hand. It runs no [grant hook](crate::config::PasetoAuthBuilder::on_grant)
+    /// and records nothing in the session: a refresh endpoint calls `refresh`.
     ///
     /// Revoking the family, or reuse of a rotated refresh token, then reaches this
     /// access token too. A token in a family cannot be set to live longer than

@@ -118,11 +118,9 @@ impl SlidingSessionLayer {
             .authenticated_at(login)
             .expires_in(lifetime);
         let cookies = self.auth.access_cookies(renewed, lifetime).ok()?;
-        (self
-            .auth
+        self.auth
             .touch_session(claims.subject(), claims.family_id(), now)
-            .await)
-            .ok()?;
+            .await;
         Some(cookies)
     }
 

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 pub(crate) use standing::{Standing, record_end, standing};
 
 use crate::claims::Claims;
-use crate::denylist::{Denylist, DenylistError, Target};
+use crate::denylist::{Denylist, DenylistError, end_family};
 use crate::error::AuthError;
 use crate::events::{SecurityEvent, raise};
 use crate::kind::REFRESH;
@@ -120,8 +120,8 @@ pub(crate) async fn revoke_reused_family<T>(
         "paseto: a rotated refresh token was presented again; its family is revoked"
     );
     let until = family_lifetime_end(settings, now);
-    let family = Target::Family(reused.family_id());
-    let revoked = revocation.observe(denylist.revoke(family, until).await);
+    let ended = end_family(denylist, reused.subject(), reused.family_id(), until).await;
+    let revoked = revocation.observe(ended);
     // The family is revoked before the application hears of it.
     raise(settings.events.as_ref(), || SecurityEvent::RefreshReuse {
         subject: reused.subject().to_owned(),

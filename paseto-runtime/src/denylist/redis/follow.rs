@@ -123,14 +123,16 @@ async fn session(
         .client
         .get_multiplexed_async_connection_with_config(&config)
         .await?;
-    redis::cmd("CLIENT")
-        .arg("TRACKING")
-        .arg("ON")
-        .arg("BCAST")
-        .arg("PREFIX")
-        .arg(&source.prefix)
-        .exec_async(&mut connection)
-        .await?;
+    // The revocation records only: sessions, kept under the same prefix, are
+    // never read by a request, so their writes need not reach every instance.
+    let mut tracking = redis::cmd("CLIENT");
+    tracking.arg("TRACKING").arg("ON").arg("BCAST");
+    for kind in records::KINDS {
+        tracking
+            .arg("PREFIX")
+            .arg(format!("{}{kind}", source.prefix));
+    }
+    tracking.exec_async(&mut connection).await?;
     let mut everything = true;
     let mut keys = Vec::new();
     let mut beat = Instant::now();

@@ -12,7 +12,7 @@ use self::mirror::{Mirror, stricter};
 use self::records::{
     family, key, millis_until, session, session_value, sessions_key, unix_micros, unix_millis,
 };
-use super::{BoxFuture, Denylist, DenylistError, Family, Record, Session, Target};
+use super::{BoxFuture, Denylist, DenylistError, Family, MAX_SESSIONS, Record, Session, Target};
 
 mod follow;
 mod mirror;
@@ -224,27 +224,43 @@ fn is_refused_command(error: &DenylistError) -> bool {
         })
 }
 
+/// The Lua function `revoke(key, ttl)`: marks `key` revoked for at least
+/// `ttl` milliseconds, keeping a longer expiry it already has.
+macro_rules! revoke_lua {
+    () => {
+        r"
+local function revoke(key, ttl)
+  local left = redis.call('PTTL', key)
+  if left == -1 then
+    redis.call('SET', key, 'revoked', 'KEEPTTL')
+    return
+  end
+  if left > ttl then ttl = left end
+  redis.call('SET', key, 'revoked', 'PX', ttl)
+end
+"
+    };
+}
+
 /// Marks `KEYS[1]` revoked for at least `ARGV[1]` milliseconds, keeping a
 /// longer expiry it already has. Lifetimes are relative, so a Redis whose clock
 /// differs from the service's keeps a record just as long.
-const REVOKE: &str = r"
-local ttl = tonumber(ARGV[1])
-local left = redis.call('PTTL', KEYS[1])
-if left == -1 then
-  return redis.call('SET', KEYS[1], 'revoked', 'KEEPTTL')
-end
-if left > ttl then ttl = left end
-return redis.call('SET', KEYS[1], 'revoked', 'PX', ttl)
-";
+const REVOKE: &str = concat!(revoke_lua!(), "revoke(KEYS[1], tonumber(ARGV[1]))");
 
 /// Revokes the tokens of the subject `KEYS[1]` issued before the unix
 /// microseconds `ARGV[2]`, for at least `ARGV[1]` milliseconds; a later time or
-/// a longer expiry already recorded is kept.
+/// a longer expiry already recorded is kept. The subject's sessions started
+/// before, in the hash `KEYS[2]`, are forgotten.
 const REVOKE_SUBJECT: &str = r"
 local ttl = tonumber(ARGV[1])
 local before = ARGV[2]
 local kept = redis.call('GET', KEYS[1])
 if kept and (tonumber(kept) or 0) > tonumber(before) then before = kept end
+local sessions = redis.call('HGETALL', KEYS[2])
+for i = 1, #sessions, 2 do
+  local created = tonumber(string.match(sessions[i + 1], '^(%d+)|'))
+  if created == nil or created < tonumber(before) then redis.call('HDEL', KEYS[2], sessions[i]) end
+end
 local left = redis.call('PTTL', KEYS[1])
 if left == -1 then
   return redis.call('SET', KEYS[1], before, 'KEEPTTL')
@@ -268,47 +284,69 @@ return before
 ";
 
 /// Keeps the session `ARGV[1]` as `ARGV[2]` in the subject's hash `KEYS[1]`,
-/// dropping sessions past their `until` as of the unix microseconds `ARGV[3]`;
-/// the hash lives at least `ARGV[4]` milliseconds more.
-const OPEN_SESSION: &str = r"
+/// as of the unix microseconds `ARGV[3]`: sessions past their `until`, and an
+/// earlier record of this one, are dropped; of the others, beyond `ARGV[5]`
+/// the oldest end, their families (keys `ARGV[6]` then the id) revoked. The
+/// hash lives at least `ARGV[4]` milliseconds more.
+const OPEN_SESSION: &str = concat!(
+    revoke_lua!(),
+    r"
 local now = tonumber(ARGV[3])
 local kept = redis.call('HGETALL', KEYS[1])
+local open = {}
 for i = 1, #kept, 2 do
-  local untilus = tonumber(string.match(kept[i + 1], '^%d+|%d+|(%d+)|'))
-  if untilus == nil or untilus <= now then redis.call('HDEL', KEYS[1], kept[i]) end
+  local created, untilus = string.match(kept[i + 1], '^(%d+)|%d+|(%d+)|')
+  if untilus == nil or tonumber(untilus) <= now or kept[i] == ARGV[1] then
+    redis.call('HDEL', KEYS[1], kept[i])
+  else
+    table.insert(open, { kept[i], tonumber(created), tonumber(untilus) })
+  end
+end
+table.sort(open, function(a, b) return a[2] < b[2] end)
+for i = 1, #open - tonumber(ARGV[5]) + 1 do
+  redis.call('HDEL', KEYS[1], open[i][1])
+  revoke(ARGV[6] .. open[i][1], math.ceil((open[i][3] - now) / 1000))
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) then
   redis.call('PEXPIRE', KEYS[1], ARGV[4])
 end
-";
+"
+);
 
 /// Moves the refresh time of the session `ARGV[1]` in the hash `KEYS[1]` to
-/// the unix microseconds `ARGV[2]`, when it is kept and was refreshed earlier.
+/// the unix microseconds `ARGV[2]` and its `until` to `ARGV[3]`, each when
+/// later than kept; the hash lives at least `ARGV[4]` milliseconds more.
 const TOUCH_SESSION: &str = r"
 local value = redis.call('HGET', KEYS[1], ARGV[1])
 if not value then return 0 end
-local created, refreshed, rest = string.match(value, '^(%d+)|(%d+)|(.*)$')
-if created == nil or tonumber(refreshed) >= tonumber(ARGV[2]) then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], created .. '|' .. ARGV[2] .. '|' .. rest)
+local created, refreshed, untilus, rest = string.match(value, '^(%d+)|(%d+)|(%d+)|(.*)$')
+if created == nil then return 0 end
+if tonumber(ARGV[2]) > tonumber(refreshed) then refreshed = ARGV[2] end
+if tonumber(ARGV[3]) > tonumber(untilus) then untilus = ARGV[3] end
+redis.call('HSET', KEYS[1], ARGV[1], created .. '|' .. refreshed .. '|' .. untilus .. '|' .. rest)
+if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[4])
+end
 return 1
 ";
 
-/// Ends the session `ARGV[1]` kept in the hash `KEYS[1]`: forgets it and
-/// revokes its family `KEYS[2]` for at least `ARGV[2]` milliseconds, as
-/// `REVOKE` does. 0, and nothing done, when the hash does not hold it.
-const END_SESSION: &str = r"
-if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
-local ttl = tonumber(ARGV[2])
-local left = redis.call('PTTL', KEYS[2])
-if left == -1 then
-  redis.call('SET', KEYS[2], 'revoked', 'KEEPTTL')
-  return 1
-end
-if left > ttl then ttl = left end
-redis.call('SET', KEYS[2], 'revoked', 'PX', ttl)
+/// Ends the session `ARGV[1]` kept in the hash `KEYS[1]` and not past its
+/// `until` at the unix microseconds `ARGV[3]`: forgets it and revokes its
+/// family `KEYS[2]` for at least `ARGV[2]` milliseconds. 0, and nothing
+/// revoked, when the hash does not hold it open.
+const END_SESSION: &str = concat!(
+    revoke_lua!(),
+    r"
+local value = redis.call('HGET', KEYS[1], ARGV[1])
+if not value then return 0 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+local untilus = tonumber(string.match(value, '^%d+|%d+|(%d+)|'))
+if untilus == nil or untilus <= tonumber(ARGV[3]) then return 0 end
+revoke(KEYS[2], tonumber(ARGV[2]))
 return 1
-";
+"
+);
 
 impl Denylist for RedisDenylist {
     fn get<'a>(
@@ -374,16 +412,17 @@ impl Denylist for RedisDenylist {
             self.check_policy().await?;
             let now = OffsetDateTime::now_utc();
             let mut command = redis::cmd("EVAL");
-            let script = match target {
-                Target::Subject(_) => REVOKE_SUBJECT,
-                Target::Token(_) | Target::Family(_) => REVOKE,
+            match target {
+                Target::Subject(subject) => command
+                    .arg(REVOKE_SUBJECT)
+                    .arg(2)
+                    .arg(self.key(target))
+                    .arg(sessions_key(&self.prefix, subject)),
+                Target::Token(_) | Target::Family(_) => {
+                    command.arg(REVOKE).arg(1).arg(self.key(target))
+                }
             };
-            command
-                .arg(script)
-                .arg(1)
-                .arg(self.key(target))
-                .arg(millis_until(until, now))
-                .arg(unix_micros(now));
+            command.arg(millis_until(until, now)).arg(unix_micros(now));
             self.query::<()>(command).await?;
             if let Some(mirror) = &self.mirror {
                 mirror.records().record_revoked(target, until, now);
@@ -441,7 +480,9 @@ impl Denylist for RedisDenylist {
                 .arg(&session.id)
                 .arg(session_value(session))
                 .arg(unix_micros(now))
-                .arg(millis_until(session.until, now));
+                .arg(millis_until(session.until, now))
+                .arg(MAX_SESSIONS)
+                .arg(self.key(Target::Family("")));
             self.query::<()>(command).await
         })
     }
@@ -451,6 +492,7 @@ impl Denylist for RedisDenylist {
         subject: &'a str,
         id: &'a str,
         at: OffsetDateTime,
+        until: OffsetDateTime,
     ) -> BoxFuture<'a, Result<(), DenylistError>> {
         Box::pin(async move {
             self.check_policy().await?;
@@ -460,7 +502,9 @@ impl Denylist for RedisDenylist {
                 .arg(1)
                 .arg(sessions_key(&self.prefix, subject))
                 .arg(id)
-                .arg(unix_micros(at));
+                .arg(unix_micros(at))
+                .arg(unix_micros(until))
+                .arg(millis_until(until, OffsetDateTime::now_utc()));
             self.query::<()>(command).await
         })
     }
@@ -477,25 +521,36 @@ impl Denylist for RedisDenylist {
             let kept: Vec<(String, String)> = self.query(command).await?;
             let mut sessions = Vec::with_capacity(kept.len());
             for (id, value) in &kept {
-                let session = session(subject, id, value)?;
-                if session.until > now {
-                    sessions.push(session);
+                match session(subject, id, value) {
+                    Ok(session) if session.until > now => sessions.push(session),
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(%error, "paseto: a session record is skipped"),
                 }
             }
-            // Each session's family and the subject's record, read from Redis
-            // (or the local copy, which answers no later than it).
-            let mut open = Vec::with_capacity(sessions.len());
-            for session in sessions {
-                let record = self.get("", &session.id, subject).await?;
-                let ended = record.family == Some(Family::Revoked)
-                    || record
-                        .subject_revoked_before
-                        .is_some_and(|cutoff| session.created_at < cutoff);
-                if !ended {
-                    open.push(session);
-                }
+            if sessions.is_empty() {
+                return Ok(sessions);
             }
-            Ok(open)
+            // The subject's record and each session's family, in one reading.
+            let mut command = redis::cmd("MGET");
+            command.arg(self.key(Target::Subject(subject)));
+            for session in &sessions {
+                command.arg(self.key(Target::Family(&session.id)));
+            }
+            let records: Vec<Option<String>> = self.query(command).await?;
+            let cutoff = records.first().cloned().flatten();
+            let cutoff = cutoff.as_deref().map(records::subject).transpose()?;
+            let revoked = records
+                .iter()
+                .skip(1)
+                .map(|r| r.as_deref() == Some(records::REVOKED));
+            Ok(sessions
+                .into_iter()
+                .zip(revoked)
+                .filter(|(session, revoked)| {
+                    !revoked && cutoff.is_none_or(|cutoff| session.created_at >= cutoff)
+                })
+                .map(|(session, _)| session)
+                .collect())
         })
     }
 
@@ -516,7 +571,8 @@ impl Denylist for RedisDenylist {
                 .arg(sessions_key(&self.prefix, subject))
                 .arg(self.key(family))
                 .arg(id)
-                .arg(millis_until(until, now));
+                .arg(millis_until(until, now))
+                .arg(unix_micros(now));
             let ended: i64 = self.query(command).await?;
             if let (Some(mirror), true) = (&self.mirror, ended == 1) {
                 mirror.records().record_revoked(family, until, now);

@@ -7,6 +7,9 @@ use crate::denylist::{DenylistError, Family, Session, Target};
 /// The value of a revoked token or family.
 pub(super) const REVOKED: &str = "revoked";
 
+/// The key kinds of the revocation records, which instances copy.
+pub(super) const KINDS: [&str; 3] = ["jti:", "fam:", "sub:"];
+
 /// The key of `target` under `prefix`.
 pub(super) fn key(prefix: &str, target: Target<'_>) -> String {
     match target {
