@@ -12,9 +12,8 @@ use time::Duration;
 
 use crate::auth::PasetoAuth;
 use crate::claims::Claims;
-use crate::issue::{IssueError, Login, Occasion, TokenBuilder};
+use crate::issue::{IssueError, Login, Occasion, TokenBuilder, refresh_time};
 use crate::kind::Access;
-use crate::revoke::RevokeError;
 
 /// Cookies to set (or clear) on a response: return it beside the body, as
 /// `(cookies, Json(body))`. `Debug` names the cookies, never their values.
@@ -85,8 +84,8 @@ impl PasetoAuth {
     /// What a browser refresh sets: the access token of
     /// [`refresh`](PasetoAuth::refresh), with a CSRF value, in its cookie, and
     /// its CSRF cookie.
-    pub async fn refresh_cookies<T>(&self, refresh: &Claims<T>) -> Result<SetCookies, RevokeError> {
-        let now = self.refreshable(refresh)?;
+    pub async fn refresh_cookies<T>(&self, refresh: &Claims<T>) -> Result<SetCookies, IssueError> {
+        let now = refresh_time(refresh).map_err(|e| IssueError::Rejected(self.reject(e)))?;
         let grant = self.granted_after(refresh, Occasion::Refresh).await?;
         let mut access = self.refresh_access(refresh).granted(grant.as_ref());
         access.times.issued_at = Some(now);

@@ -146,6 +146,10 @@ pub enum AuthError {
     /// The revocation state could not be read, so the token is refused (fail closed).
     #[error("Token revocation status is unavailable")]
     RevocationUnavailable,
+    /// The keys that verify tokens are fetched from their issuer, and no key
+    /// set was fetched yet: the token is refused (fail closed).
+    #[error("Token verification keys are unavailable")]
+    KeysUnavailable,
 }
 
 fn capitalized(word: &str) -> String {
@@ -166,7 +170,9 @@ impl AuthError {
             | Self::MalformedQueryToken { .. }
             | Self::UnreadableBody => StatusCode::BAD_REQUEST,
             Self::BodyTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::RevocationUnavailable | Self::UserUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::RevocationUnavailable | Self::UserUnavailable | Self::KeysUnavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::MissingCsrf
             | Self::CsrfMismatch
             | Self::ForbiddenOrigin
@@ -181,6 +187,7 @@ impl AuthError {
         match self {
             Self::RevocationUnavailable
             | Self::UserUnavailable
+            | Self::KeysUnavailable
             | Self::BodyTooLarge
             | Self::UnreadableBody
             | Self::MissingCsrf
@@ -227,8 +234,11 @@ impl AuthError {
     /// The `Retry-After` header of a 503: when revocation status or the user
     /// store is unavailable, the client may retry in a few seconds.
     pub fn retry_after(&self) -> Option<HeaderValue> {
-        matches!(self, Self::RevocationUnavailable | Self::UserUnavailable)
-            .then(|| HeaderValue::from_static(RETRY_AFTER_SECONDS))
+        matches!(
+            self,
+            Self::RevocationUnavailable | Self::UserUnavailable | Self::KeysUnavailable
+        )
+        .then(|| HeaderValue::from_static(RETRY_AFTER_SECONDS))
     }
 
     /// A stable `snake_case` name of the variant, for logs and metrics.
@@ -260,6 +270,7 @@ impl AuthError {
             Self::Revoked => "revoked",
             Self::Reused => "reused",
             Self::RevocationUnavailable => "revocation_unavailable",
+            Self::KeysUnavailable => "keys_unavailable",
             Self::UnknownUser => "unknown_user",
             Self::UserUnavailable => "user_unavailable",
             Self::MissingCsrf => "missing_csrf",

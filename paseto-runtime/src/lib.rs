@@ -69,13 +69,17 @@ mod extract;
 mod footer;
 mod grant;
 pub mod issue;
+mod key_set;
 pub mod keys;
 mod kind;
 pub mod layer;
 #[cfg(feature = "utoipa")]
 pub mod openapi;
 mod pae;
+mod publish;
 mod rejection;
+#[cfg(feature = "remote-keys")]
+mod remote;
 mod revocation;
 mod revoke;
 mod ring;
@@ -226,6 +230,17 @@ pub mod guide {
     pub mod security {}
     #[doc = include_str!("docs/performance.md")]
     pub mod performance {}
+}
+
+pub mod keyset {
+    //! Key sets, for services that only verify: what an issuer publishes at
+    //! [`WELL_KNOWN_PATH`] ([`PasetoAuth::key_set`](crate::PasetoAuth::key_set)),
+    //! and with the feature `remote-keys`, the limits of fetching one
+    //! ([`remote_keys`](crate::config::PasetoAuthBuilder::remote_keys)).
+
+    pub use crate::key_set::{DEFAULT_MAX_AGE, KeySet, KeySetError, PublishedKey, WELL_KNOWN_PATH};
+    #[cfg(feature = "remote-keys")]
+    pub use crate::remote::{FETCH_TIMEOUT, FetchError, MAX_KEY_SET_BYTES, MAX_KEYS};
 }
 
 pub mod config {

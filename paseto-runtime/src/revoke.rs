@@ -8,9 +8,9 @@ use time::OffsetDateTime;
 
 use crate::auth::PasetoAuth;
 use crate::claims::Claims;
-use crate::denylist::{Denylist, Record, Target, end_family};
+use crate::denylist::{Denylist, Record, Session, Target, end_family};
 use crate::error::{AuthError, detail_response};
-use crate::issue::{IssueError, Occasion, TokenPair};
+use crate::issue::{IssueError, Occasion, TokenPair, refresh_time};
 use crate::kind::REFRESH;
 use crate::rejection::AuthRejection;
 use crate::revocation::{
@@ -146,6 +146,32 @@ impl PasetoAuth {
         Ok(record.subject_revoked_before)
     }
 
+    /// The sessions of `subject` still open, oldest first: each login's, with
+    /// when it last refreshed and the client it came from. Empty without a
+    /// denylist, or with one that keeps no sessions.
+    pub async fn sessions(&self, subject: &str) -> Result<Vec<Session>, RevokeError> {
+        let Some((revocation, denylist)) = self.settings.denylist() else {
+            return Ok(Vec::new());
+        };
+        let answer = denylist.sessions(subject, OffsetDateTime::now_utc()).await;
+        let mut sessions = revocation.observe(answer).map_err(|e| self.rejected(e))?;
+        sessions.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.id.cmp(&b.id)));
+        Ok(sessions)
+    }
+
+    /// Ends the session `id` of `subject` ("sign out that device"): every
+    /// token of its family is revoked, on every instance that shares the
+    /// store. `false`, and nothing revoked, when `subject` has no such session:
+    /// one subject cannot end another's.
+    pub async fn end_session(&self, subject: &str, id: &str) -> Result<bool, RevokeError> {
+        let Some((revocation, denylist)) = self.settings.denylist() else {
+            return Err(RevokeError::NoDenylist);
+        };
+        let until = family_lifetime_end(&self.settings, OffsetDateTime::now_utc());
+        let answer = denylist.end_session(subject, id, until).await;
+        revocation.observe(answer).map_err(|e| self.rejected(e))
+    }
+
     /// The revocation settings and denylist that revoke tokens of `token_type`.
     fn denylist_for(&self, token_type: &str) -> Result<(&Revocation, &dyn Denylist), RevokeError> {
         let denylist = self.settings.denylist().map(|(_, denylist)| denylist);
@@ -181,18 +207,11 @@ impl PasetoAuth {
     /// The time of a refresh or rotation of `refresh`, when it is a refresh
     /// token not past its `exp`: the leeway forgives clock skew, it does not
     /// renew an expired credential.
-    pub(crate) fn refreshable<T>(
-        &self,
-        refresh: &Claims<T>,
-    ) -> Result<OffsetDateTime, RevokeError> {
-        if refresh.token_type() != REFRESH {
-            return Err(RevokeError::NotRefresh);
-        }
-        let now = OffsetDateTime::now_utc();
-        if refresh.expires_at().is_some_and(|exp| exp <= now) {
-            return Err(self.rejected(AuthError::Expired));
-        }
-        Ok(now)
+    fn refreshable<T>(&self, refresh: &Claims<T>) -> Result<OffsetDateTime, RevokeError> {
+        refresh_time(refresh).map_err(|error| match error {
+            AuthError::WrongType { .. } => RevokeError::NotRefresh,
+            error => self.rejected(error),
+        })
     }
 
     /// Exchanges a verified refresh token for a new access token (not fresh) and a

@@ -86,6 +86,11 @@ impl<K> Ring<K> {
         self.keys[0].0.as_deref()
     }
 
+    /// Every key with its id, the current key first.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (Option<&str>, &K)> {
+        self.keys.iter().map(|(id, key)| (id.as_deref(), key))
+    }
+
     /// Whether a token without `kid` goes to the key that issues.
     pub(crate) fn untagged_is_current(&self) -> bool {
         self.untagged == 0

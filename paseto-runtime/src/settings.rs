@@ -240,6 +240,20 @@ pub(crate) enum KeyMaterial {
         secret: Option<Box<SecretKey>>,
         ring: Ring<PublicKey>,
     },
+    /// `v4.public` keys fetched from an issuer's key set, for verifying only.
+    #[cfg(feature = "remote-keys")]
+    Remote(Arc<dyn KeySource>),
+}
+
+/// Keys that arrive after the configuration is built: fetched from an
+/// issuer's key set (feature `remote-keys`).
+#[cfg(feature = "remote-keys")]
+pub(crate) trait KeySource: fmt::Debug + Send + Sync + std::any::Any {
+    /// The keys held now; `None` until any arrived.
+    fn ring(&self) -> Option<Arc<Ring<PublicKey>>>;
+
+    /// A token named a `kid` the keys lack: look again soon.
+    fn wanted(&self);
 }
 
 impl KeyMaterial {
@@ -248,6 +262,8 @@ impl KeyMaterial {
         match self {
             Self::Local(ring) => ring.current_id(),
             Self::Public { ring, .. } => ring.current_id(),
+            #[cfg(feature = "remote-keys")]
+            Self::Remote(_) => None,
         }
     }
 
@@ -257,6 +273,8 @@ impl KeyMaterial {
         match self {
             Self::Local(ring) => ring.untagged_is_current(),
             Self::Public { secret: None, .. } => true,
+            #[cfg(feature = "remote-keys")]
+            Self::Remote(_) => true,
             Self::Public { ring, .. } => ring.untagged_is_current(),
         }
     }

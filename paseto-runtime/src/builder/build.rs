@@ -133,33 +133,7 @@ impl PasetoAuthBuilder {
             }
         }
         Self::check(&self.options)?;
-        let secrets = self.verify_keys.iter().filter_map(|key| match key {
-            VerifyKey::Secret(secret) => Some(secret),
-            _ => None,
-        });
-        for secret in self.local_secret.iter().chain(secrets) {
-            if secret.0.len() < LocalKey::LEN {
-                tracing::warn!(
-                    "paseto: a weak raw secret of {} bytes is configured (opted in); \
-                     generate a key with `paseto keygen local` and move to it (the guide: \
-                     Running beside a fastapi-paseto service)",
-                    secret.0.len()
-                );
-            }
-        }
-        let local = match (self.local, self.local_secret) {
-            (Some(_), Some(_)) => return Err(ConfigError::ConflictingKeys),
-            (Some(key), None) => Some(LocalCipher::Key(key)),
-            (None, Some(secret)) => Some(LocalCipher::Secret(secret)),
-            (None, None) => None,
-        };
-        let keys = key_material(
-            local,
-            self.secret,
-            self.public,
-            self.verify_keys,
-            self.options.untagged_key.as_deref(),
-        )?;
+        let keys = self.keys()?;
         let members = match self.options.footer.clone() {
             None => None,
             Some(value) => Some(footer::members(value).ok_or(ConfigError::InvalidSetting {
@@ -215,6 +189,56 @@ impl PasetoAuthBuilder {
                 grant: self.grant,
                 revocation,
             }),
+        })
+    }
+
+    /// The configured keys, checked to belong together: fetched from a key
+    /// set's URL, or a ring of the current key and those that only verify.
+    fn keys(&mut self) -> Result<KeyMaterial, ConfigError> {
+        let secrets = self.verify_keys.iter().filter_map(|key| match key {
+            VerifyKey::Secret(secret) => Some(secret),
+            _ => None,
+        });
+        for secret in self.local_secret.iter().chain(secrets) {
+            if secret.0.len() < LocalKey::LEN {
+                tracing::warn!(
+                    "paseto: a weak raw secret of {} bytes is configured (opted in); \
+                     generate a key with `paseto keygen local` and move to it (the guide: \
+                     Running beside a fastapi-paseto service)",
+                    secret.0.len()
+                );
+            }
+        }
+        #[cfg(feature = "remote-keys")]
+        let remote = self.remote.take();
+        let local = match (self.local.take(), self.local_secret.take()) {
+            (Some(_), Some(_)) => return Err(ConfigError::ConflictingKeys),
+            (Some(key), None) => Some(LocalCipher::Key(key)),
+            (None, Some(secret)) => Some(LocalCipher::Secret(secret)),
+            (None, None) => None,
+        };
+        Ok(match () {
+            #[cfg(feature = "remote-keys")]
+            () if remote.is_some() => {
+                let configured = local.is_some() || self.secret.is_some() || self.public.is_some();
+                if configured || !self.verify_keys.is_empty() {
+                    return Err(ConfigError::ConflictingKeys);
+                }
+                let url = remote.unwrap_or_default();
+                let remote =
+                    crate::remote::RemoteKeys::new(url).ok_or(ConfigError::InvalidSetting {
+                        setting: "remote_keys",
+                        expected: "an http or https URL",
+                    })?;
+                KeyMaterial::Remote(remote)
+            }
+            () => key_material(
+                local,
+                self.secret.take(),
+                self.public.take(),
+                std::mem::take(&mut self.verify_keys),
+                self.options.untagged_key.as_deref(),
+            )?,
         })
     }
 }

@@ -35,6 +35,21 @@ impl PasetoAuthBuilder {
         self
     }
 
+    /// Verifies `v4.public` tokens with keys fetched from the issuer's published
+    /// [key set](crate::keyset) at `url` (`https://issuer.example/.well-known/paserk`),
+    /// for a service that only verifies. A token's `kid` chooses among them.
+    /// The set is fetched on first use, or by
+    /// [`PasetoAuth::fetch_keys`](crate::PasetoAuth::fetch_keys) at start;
+    /// until one was fetched, guarded routes answer 503 with `Retry-After`. It
+    /// is fetched again after its `max-age` (30 s to an hour) and when a token
+    /// names a `kid` it lacks, at most once a second; a failed fetch keeps the
+    /// last good set. No other key may be configured beside it.
+    #[cfg(feature = "remote-keys")]
+    pub fn remote_keys(mut self, url: impl Into<String>) -> Self {
+        self.remote = Some(url.into());
+        self
+    }
+
     /// Adds a key that only verifies, of the same purpose as the current key: a
     /// key retired from issuing while its tokens live on, or the next key,
     /// deployed everywhere before it issues. Every token issued names its key's
@@ -121,9 +136,14 @@ impl PasetoAuthBuilder {
 
     /// Whether a key of either purpose has been given.
     pub fn has_key(&self) -> bool {
+        #[cfg(feature = "remote-keys")]
+        let remote = self.remote.is_some();
+        #[cfg(not(feature = "remote-keys"))]
+        let remote = false;
         self.local.is_some()
             || self.local_secret.is_some()
             || self.secret.is_some()
             || self.public.is_some()
+            || remote
     }
 }

@@ -34,6 +34,9 @@ pub struct PasetoAuthBuilder {
     secret: Option<SecretKey>,
     public: Option<PublicKey>,
     verify_keys: Vec<VerifyKey>,
+    /// The URL of the key set to fetch keys from.
+    #[cfg(feature = "remote-keys")]
+    remote: Option<String>,
     options: Options,
     renderer: Option<Renderer>,
     events: Option<EventHook>,

@@ -23,6 +23,16 @@ pub(super) fn apply(
     let private = inline_or_file(var, "PASETO_PRIVATE_KEY", "PASETO_PRIVATE_KEY_FILE")?;
     let public_key = inline_or_file(var, "PASETO_PUBLIC_KEY", "PASETO_PUBLIC_KEY_FILE")?;
     let verify_keys = var("PASETO_VERIFY_KEYS")?;
+    let keys_url = var("PASETO_KEYS_URL")?;
+    if let Some(url) = keys_url {
+        if !public {
+            return Err(env_error(
+                "PASETO_KEYS_URL",
+                "it unset unless PASETO_PURPOSE is `public`",
+            ));
+        }
+        return remote(builder, url);
+    }
     if public {
         if let Some((name, _)) = secret {
             return Err(env_error(
@@ -75,6 +85,26 @@ pub(super) fn apply(
         }
     }
     Ok(builder)
+}
+
+/// `PASETO_KEYS_URL`: keys fetched from the issuer's key set (feature
+/// `remote-keys`).
+#[cfg(feature = "remote-keys")]
+#[allow(
+    clippy::unnecessary_wraps,
+    reason = "the same shape without the feature"
+)]
+fn remote(builder: PasetoAuthBuilder, url: String) -> Result<PasetoAuthBuilder, ConfigError> {
+    Ok(builder.remote_keys(url))
+}
+
+/// `PASETO_KEYS_URL` without the feature that reads it.
+#[cfg(not(feature = "remote-keys"))]
+fn remote(_: PasetoAuthBuilder, _: String) -> Result<PasetoAuthBuilder, ConfigError> {
+    Err(env_error(
+        "PASETO_KEYS_URL",
+        "it unset: this build lacks the `remote-keys` feature",
+    ))
 }
 
 /// Whether a key variable holds a PEM document rather than a PASERK.

@@ -16,7 +16,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::auth::PasetoAuth;
 use crate::claims::Claims;
-use crate::error::detail_response;
+use crate::error::{AuthError, detail_response};
 use crate::footer;
 use crate::keys::LocalCipher;
 use crate::kind::{ACCESS, REFRESH, TokenType, is_custom_name};
@@ -168,6 +168,23 @@ impl PasetoAuth {
         }
         builder
     }
+}
+
+/// The time of a refresh or rotation of `refresh`, when it is a refresh
+/// token not past its `exp`: the leeway forgives clock skew, it does not
+/// renew an expired credential.
+pub(crate) fn refresh_time<T>(refresh: &Claims<T>) -> Result<OffsetDateTime, AuthError> {
+    if refresh.token_type() != REFRESH {
+        return Err(AuthError::WrongType {
+            expected: REFRESH,
+            found: refresh.token_type().to_owned(),
+        });
+    }
+    let now = OffsetDateTime::now_utc();
+    if refresh.expires_at().is_some_and(|exp| exp <= now) {
+        return Err(AuthError::Expired);
+    }
+    Ok(now)
 }
 
 impl TokenBuilder<'_, Access> {
@@ -422,6 +439,8 @@ impl<'a, K> TokenBuilder<'a, K> {
                 secret: Some(key), ..
             } => PublicToken::sign(&key.secret, &message, some_footer, implicit).map_err(crypto),
             KeyMaterial::Public { secret: None, .. } => Err(IssueError::NoSigningKey),
+            #[cfg(feature = "remote-keys")]
+            KeyMaterial::Remote(_) => Err(IssueError::NoSigningKey),
         }
     }
 }

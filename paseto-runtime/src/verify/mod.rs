@@ -166,6 +166,17 @@ pub(crate) fn open(settings: &Settings, token: &str) -> Result<Opened, AuthError
             let key = choose(settings, ring, &footer)?;
             (key.1.open(message, &footer, implicit)?, footer)
         }
+        #[cfg(feature = "remote-keys")]
+        KeyMaterial::Remote(remote) => {
+            let (message, footer) = untrusted::split(token, signature::HEADER)?;
+            let ring = remote.ring().ok_or(AuthError::KeysUnavailable)?;
+            let key = choose(settings, &ring, &footer).inspect_err(|error| {
+                if *error == AuthError::UnknownKeyId {
+                    remote.wanted();
+                }
+            })?;
+            (key.1.open(message, &footer, implicit)?, footer)
+        }
     };
     let payload = String::from_utf8(payload).map_err(|_| AuthError::NotJsonObject)?;
     Ok(Opened { payload, footer })
