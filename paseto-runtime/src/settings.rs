@@ -10,6 +10,7 @@ use http::HeaderName;
 use time::Duration;
 
 use crate::claims::Claims;
+use crate::clients::Clients;
 use crate::denylist::{BoxFuture, Denylist};
 use crate::error::AuthError;
 use crate::events::EventHook;
@@ -330,6 +331,8 @@ pub(crate) struct Settings {
     pub(crate) events: Option<EventHook>,
     /// The application's hook deciding what new tokens carry.
     pub(crate) grant: Option<GrantHook>,
+    /// The clients allowed to introspect and revoke tokens.
+    pub(crate) introspection: Option<Clients>,
     pub(crate) revocation: Option<Revocation>,
 }
 

@@ -187,6 +187,7 @@ impl PasetoAuthBuilder {
                 renderer: self.renderer,
                 events: self.events,
                 grant: self.grant,
+                introspection: self.introspection,
                 revocation,
             }),
         })

@@ -10,6 +10,7 @@ use time::Duration;
 
 use crate::auth::PasetoAuth;
 use crate::claims::Claims;
+use crate::clients::Clients;
 use crate::denylist::Denylist;
 use crate::error::AuthError;
 use crate::events::{EventHook, SecurityEvent};
@@ -41,6 +42,7 @@ pub struct PasetoAuthBuilder {
     renderer: Option<Renderer>,
     events: Option<EventHook>,
     grant: Option<GrantHook>,
+    introspection: Option<Clients>,
     denylist: Option<Arc<dyn Denylist>>,
     revocation_check: Option<Check>,
 }
@@ -347,6 +349,15 @@ impl PasetoAuthBuilder {
         Fut: Future<Output = Result<Grant, AuthError>> + Send + 'static,
     {
         self.grant = Some(Arc::new(move |grant| Box::pin(hook(grant))));
+        self
+    }
+
+    /// The clients allowed to call this issuer's token introspection (RFC
+    /// 7662) and revocation (RFC 7009) endpoints with HTTP Basic credentials;
+    /// see [`TokenRequest`](crate::introspection::TokenRequest). Without
+    /// clients, those endpoints answer 404.
+    pub fn introspection_clients(mut self, clients: Clients) -> Self {
+        self.introspection = Some(clients);
         self
     }
 

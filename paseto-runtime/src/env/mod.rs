@@ -6,6 +6,7 @@ use time::Duration;
 
 use crate::auth::PasetoAuth;
 use crate::builder::PasetoAuthBuilder;
+use crate::clients::Clients;
 use crate::settings::{ConfigError, MAX_DURATION, MAX_ROTATION_GRACE};
 
 mod keys;
@@ -63,6 +64,15 @@ impl PasetoAuthBuilder {
         }
         for audience in list(var("PASETO_AUDIENCE")?.as_deref()) {
             self = self.require_audience(audience);
+        }
+        if let Some(clients) = var("PASETO_INTROSPECTION_CLIENTS")?.filter(|s| !s.is_empty()) {
+            let clients = Clients::parse(&clients).map_err(|_| {
+                env_error(
+                    "PASETO_INTROSPECTION_CLIENTS",
+                    "`name:secret` pairs separated by commas, neither part empty",
+                )
+            })?;
+            self = self.introspection_clients(clients);
         }
         if let Some(id) = var("PASETO_UNTAGGED_KEY")?.filter(|s| !s.is_empty()) {
             let id = id.trim();
