@@ -325,3 +325,51 @@ async fn remote_keys_are_configured_alone_and_only_verify() {
         Err(paseto_runtime::keyset::KeySetError::Remote)
     );
 }
+
+#[tokio::test]
+async fn the_example_verifier_takes_the_example_apps_tokens_with_keys_it_fetched() {
+    let key = SecretKey::generate().unwrap();
+    let app = PasetoAuth::builder()
+        .secret_key(key)
+        .denylist(paseto_runtime::denylist::MemoryDenylist::new())
+        .introspection_clients(
+            paseto_runtime::introspection::Clients::parse("gateway:s3cret").unwrap(),
+        )
+        .build()
+        .unwrap();
+    let app_addr = paseto_tests::serve(app).await;
+    let url = format!("http://{app_addr}{WELL_KNOWN_PATH}");
+    let verifier = PasetoAuth::builder().remote_keys(url).build().unwrap();
+    verifier.fetch_keys().await.unwrap();
+    let verifier_addr = serve_router(example_verifier::router(verifier)).await;
+
+    let client = reqwest::Client::new();
+    let (access, _) = paseto_tests::login(&client, app_addr).await;
+    let answer = read(
+        client
+            .get(format!("http://{verifier_addr}/protected"))
+            .bearer_auth(&access),
+    )
+    .await;
+    assert_eq!(
+        (answer.0, answer.2),
+        (StatusCode::OK, json!({ "user": "test" }))
+    );
+    let health = read(client.get(format!("http://{verifier_addr}/health"))).await;
+    assert_eq!(health.2, json!({ "status": "ok" }));
+
+    // The app also answers other services about its tokens.
+    let introspected = client
+        .post(format!("http://{app_addr}/introspect"))
+        .basic_auth("gateway", Some("s3cret"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(format!("token={access}"))
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = introspected.json().await.unwrap();
+    assert_eq!(
+        (body["active"].clone(), body["sub"].clone()),
+        (json!(true), json!("test"))
+    );
+}

@@ -3,8 +3,10 @@
 //! reach protected routes, one of them only with a fresh token. Beyond it: log out
 //! (revocation), refresh-token rotation with reuse detection, and a WebSocket that
 //! closes when its token expires or is revoked; an admin route that requires
-//! the `admin` scope; the app's own users (`GET /me`, `DELETE /me`); and the
-//! app's OpenAPI document, which names the guards.
+//! the `admin` scope; the app's own users (`GET /me`, `DELETE /me`) and
+//! sessions; its key set for services that only verify, token introspection
+//! and revocation for other services; and the app's OpenAPI document, which
+//! names the guards.
 //!
 //! Copy this crate to start: the handlers are what an application writes.
 
@@ -22,7 +24,12 @@ use axum::{Json, Router};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use paseto_runtime::{
     Claims, CurrentUser, Duration, IssueError, PasetoAuth, Refresh, RevokeError, TokenPair,
-    cookies::SetCookies, fresh_paseto_required, openapi::PasetoSecurity, paseto_required,
+    cookies::SetCookies,
+    fresh_paseto_required,
+    introspection::TokenRequest,
+    keyset::{KeySet, KeySetError, WELL_KNOWN_PATH},
+    openapi::PasetoSecurity,
+    paseto_required,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -91,6 +98,9 @@ pub fn router_with(auth: PasetoAuth, users: Users) -> Router {
         .route("/sessions/{id}", delete(end_session))
         .route("/ws", get(websocket))
         .route("/", get(page))
+        .route(WELL_KNOWN_PATH, get(key_set))
+        .route("/introspect", post(|request: TokenRequest| request.introspect()))
+        .route("/revoke", post(|request: TokenRequest| request.revoke()))
         .route("/cookie/login", post(cookie_login))
         .route("/cookie/refresh", post(cookie_refresh))
         .route("/cookie/logout", post(cookie_logout))
@@ -276,6 +286,12 @@ async fn end_session(
     } else {
         detail(StatusCode::NOT_FOUND, "Session not found")
     })
+}
+
+/// The public keys of its tokens, for services that only verify them: with
+/// `PASETO_PURPOSE=public`; a `v4.local` app has none to publish (404).
+async fn key_set(State(auth): State<PasetoAuth>) -> Result<KeySet, KeySetError> {
+    auth.key_set()
 }
 
 /// The app's OpenAPI 3.1 document.

@@ -14,7 +14,8 @@ pub(super) fn apply(
     mut builder: PasetoAuthBuilder,
     var: &Var<'_>,
 ) -> Result<PasetoAuthBuilder, ConfigError> {
-    let public = match var("PASETO_PURPOSE")?.as_deref() {
+    let purpose = var("PASETO_PURPOSE")?;
+    let public = match purpose.as_deref() {
         None | Some("local") => false,
         Some("public") => true,
         Some(_) => return Err(env_error("PASETO_PURPOSE", "`local` or `public`")),
@@ -24,11 +25,12 @@ pub(super) fn apply(
     let public_key = inline_or_file(var, "PASETO_PUBLIC_KEY", "PASETO_PUBLIC_KEY_FILE")?;
     let verify_keys = var("PASETO_VERIFY_KEYS")?;
     let keys_url = var("PASETO_KEYS_URL")?;
-    if let Some(url) = keys_url {
-        if !public {
+    // Fetched keys are v4.public ones, and the only keys.
+    if let Some(url) = keys_url.filter(|url| !url.is_empty()) {
+        if purpose.as_deref() == Some("local") {
             return Err(env_error(
                 "PASETO_KEYS_URL",
-                "it unset unless PASETO_PURPOSE is `public`",
+                "it unset when PASETO_PURPOSE is `local`",
             ));
         }
         return remote(builder, url);
