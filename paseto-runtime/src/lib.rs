@@ -32,7 +32,7 @@
 //! [`guide`] holds the manual, one page a subject, each example compiled:
 //! [getting started](guide::getting_started), [guards](guide::guards),
 //! [where tokens travel](guide::transport), [issuing](guide::issuing),
-//! [revocation](guide::revocation), [users and events](guide::users), [keys](guide::keys),
+//! [revocation](guide::revocation), [users and sessions](guide::users), [keys](guide::keys), [several services](guide::services),
 //! [every option](guide::configuration), [errors on the wire](guide::errors),
 //! [OpenAPI](guide::openapi), [testing handlers](guide::testing),
 //! [fastapi-paseto](guide::fastapi), [the command-line tool](guide::cli),
@@ -45,9 +45,11 @@
 //! | the crate root | handler authors | [`PasetoAuth`], [`Claims`], the attributes, [`Verified`] and the kinds it takes ([`Access`], [`FreshAccess`], [`Refresh`], [`TokenKind`]), [`CurrentUser`] and its [`LoadUser`], the errors handlers return |
 //! | [`config`] | whoever deploys | [`config::PasetoAuthBuilder`], [`config::ConfigError`], the types the builder takes |
 //! | [`keys`] | whoever deploys | local, secret and public keys, raw secrets |
-//! | [`issue`] | login and refresh handlers | [`issue::TokenBuilder`], [`issue::Login`], [`issue::Grant`]: what [`PasetoAuth::login`] and the grant hook take; [`issue::TokenBuilder`], for tokens beyond a login |
+//! | [`issue`] | login and refresh handlers | [`issue::Login`] and [`issue::Grant`]: what [`PasetoAuth::login`] and the grant hook take; [`issue::TokenBuilder`], for tokens beyond a login |
 //! | [`cookies`] | browser handlers | [`cookies::SetCookies`], what [`issue::Login::cookies`] returns |
 //! | [`layer`] | whoever assembles the router | [`layer::RequireLayer`], [`layer::JsonBodyLayer`], [`layer::SlidingSessionLayer`] |
+//! | [`keyset`] | issuers and the services that only verify | [`keyset::KeySet`], what [`PasetoAuth::key_set`] publishes, and the limits of fetching one (feature `remote-keys`) |
+//! | [`introspection`] | issuers answering other services | [`introspection::TokenRequest`] (RFC 7662, RFC 7009), [`introspection::Clients`] |
 //! | [`denylist`] | store implementers | [`denylist::Denylist`] and the stores that ship: memory, Redis (feature `redis`) |
 //! | `openapi` | API documenters | `PasetoSecurity` (feature `utoipa`) |
 //! | `testing` | test authors | configurations and tokens with chosen times (feature `testing`) |
@@ -206,6 +208,12 @@ pub mod guide {
     pub mod revocation {}
     #[doc = include_str!("docs/users.md")]
     pub mod users {}
+    #[cfg_attr(feature = "remote-keys", doc = include_str!("docs/services.md"))]
+    #[cfg_attr(
+        not(feature = "remote-keys"),
+        doc = "# Several services\n\nWith the cargo feature `remote-keys`: this page is built with it."
+    )]
+    pub mod services {}
     #[doc = include_str!("docs/keys.md")]
     pub mod keys {}
     #[doc = include_str!("docs/configuration.md")]
@@ -237,8 +245,8 @@ pub mod guide {
 pub mod keyset {
     //! Key sets, for services that only verify: what an issuer publishes at
     //! [`WELL_KNOWN_PATH`] ([`PasetoAuth::key_set`](crate::PasetoAuth::key_set)),
-    //! and with the feature `remote-keys`, the limits of fetching one
-    //! ([`remote_keys`](crate::config::PasetoAuthBuilder::remote_keys)).
+    //! and with the feature `remote-keys`, the limits of fetching one with
+    //! `remote_keys`.
 
     pub use crate::key_set::{DEFAULT_MAX_AGE, KeySet, KeySetError, PublishedKey, WELL_KNOWN_PATH};
     #[cfg(feature = "remote-keys")]
