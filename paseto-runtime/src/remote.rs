@@ -227,7 +227,7 @@ async fn keep_current(keys: Weak<RemoteKeys>, wake: Arc<Notify>, mut wait: Durat
             }
             Err(error) => {
                 if !failing {
-                    tracing::warn!(url = %remote.url, %error, "paseto: the key set could not be fetched; the last good one stays");
+                    tracing::warn!(url = %remote.url, %error, "paseto: the key set could not be fetched; the last good one, if any, stays");
                 }
                 failing = true;
                 RETRY
