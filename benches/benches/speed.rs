@@ -30,6 +30,7 @@ use paseto_runtime::{
     Access, Claims, PasetoAuth,
     denylist::{Denylist, MemoryDenylist, Target},
     keys::{LocalKey, SecretKey},
+    keyset::WELL_KNOWN_PATH,
     paseto_required,
 };
 use pasetors::claims::{Claims as PasetorsClaims, ClaimsValidationRules};
@@ -505,6 +506,48 @@ fn revocation(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) -> Option<u64
     grown
 }
 
+/// Verification with keys fetched from an issuer's key set, served on
+/// loopback, against the same key configured.
+fn remote(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) {
+    // Its own runtime, with sockets and timers for the key set's server.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let issuer = PasetoAuth::builder()
+        .secret_key(keys.secret.clone())
+        .build()
+        .unwrap();
+    let published = issuer.clone();
+    let url = runtime.block_on(async move {
+        let key_set = move || {
+            let issuer = published.clone();
+            async move { issuer.key_set() }
+        };
+        let router = axum::Router::new().route(WELL_KNOWN_PATH, axum::routing::get(key_set));
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        format!("http://{addr}{WELL_KNOWN_PATH}")
+    });
+    let fetched = PasetoAuth::builder().remote_keys(url).build().unwrap();
+    runtime.block_on(fetched.fetch_keys()).unwrap();
+    // Inside the runtime, as a request is: its refresh task is there.
+    let _entered = runtime.enter();
+    let token = issuer.access_token("alice").issue().unwrap();
+    compare(
+        c,
+        rows,
+        "verify v4.public, remote keys",
+        ("keys fetched from a key set", || {
+            ready(fetched.verify::<Access>(&token)).unwrap()
+        }),
+        ("the same key configured", || {
+            ready(issuer.verify::<Access>(&token)).unwrap()
+        }),
+    );
+}
+
 fn main() {
     let keys = keys();
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -517,6 +560,7 @@ fn main() {
     route(&mut criterion, &keys, &runtime, &mut rows);
     jwt(&mut criterion, &keys, &mut rows);
     let grown = revocation(&mut criterion, &keys, &mut rows);
+    remote(&mut criterion, &keys, &mut rows);
     criterion.final_summary();
 
     println!("\nPaired medians (alternating batches in this run):\n");
