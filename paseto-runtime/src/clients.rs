@@ -5,39 +5,65 @@ use std::fmt;
 use std::sync::Arc;
 
 /// The clients allowed to introspect and revoke tokens, each a name and a
-/// secret. `Debug` shows the names only.
+/// secret of at least [`MIN_SECRET_LEN`] bytes. Kept as their BLAKE2b digests,
+/// so that every comparison is of 32 bytes, in constant time. `Debug` shows
+/// the names only.
 #[derive(Clone)]
-pub struct Clients(Arc<[(String, String)]>);
+pub struct Clients(Arc<[Client]>);
+
+/// The shortest client secret accepted, in bytes.
+pub const MIN_SECRET_LEN: usize = 16;
+
+struct Client {
+    name: String,
+    name_digest: [u8; 32],
+    secret_digest: [u8; 32],
+}
+
+/// The BLAKE2b-256 digest of `bytes`.
+fn digest(bytes: &[u8]) -> [u8; 32] {
+    let mut out = [0; 32];
+    let hasher = orion::hazardous::hash::blake2::blake2b::Hasher::Blake2b256;
+    if let Ok(digest) = hasher.digest(bytes) {
+        out.copy_from_slice(digest.as_ref());
+    }
+    out
+}
 
 impl Clients {
     /// The clients `name:secret[,name:secret…]`, as `PASETO_INTROSPECTION_CLIENTS`
-    /// holds them. A name or secret may not be empty, nor a name hold `:`.
+    /// holds them: a name not empty and without `:`, a secret of at least
+    /// [`MIN_SECRET_LEN`] bytes.
     pub fn parse(text: &str) -> Result<Self, InvalidClients> {
-        let invalid = || InvalidClients;
-        let clients: Vec<(String, String)> = text
+        let clients: Vec<Client> = text
             .split(',')
             .map(str::trim)
             .filter(|pair| !pair.is_empty())
             .map(|pair| match pair.split_once(':') {
-                Some((name, secret)) if !name.is_empty() && !secret.is_empty() => {
-                    Ok((name.to_owned(), secret.to_owned()))
+                Some((name, secret)) if !name.is_empty() && secret.len() >= MIN_SECRET_LEN => {
+                    Ok(Client {
+                        name: name.to_owned(),
+                        name_digest: digest(name.as_bytes()),
+                        secret_digest: digest(secret.as_bytes()),
+                    })
                 }
-                _ => Err(invalid()),
+                _ => Err(InvalidClients),
             })
             .collect::<Result<_, _>>()?;
         if clients.is_empty() {
-            return Err(invalid());
+            return Err(InvalidClients);
         }
         Ok(Self(clients.into()))
     }
 
     /// Whether `name` and `secret` are a client's. Every client is compared,
-    /// each in constant time, whatever matched.
+    /// digest to digest in constant time, whatever matched.
     pub(crate) fn admits(&self, name: &[u8], secret: &[u8]) -> bool {
+        let (name, secret) = (digest(name), digest(secret));
         let mut admitted = false;
-        for (known_name, known_secret) in self.0.iter() {
-            let same_name = orion::util::secure_cmp(known_name.as_bytes(), name).is_ok();
-            let same_secret = orion::util::secure_cmp(known_secret.as_bytes(), secret).is_ok();
+        for client in self.0.iter() {
+            let same_name = orion::util::secure_cmp(&client.name_digest, &name).is_ok();
+            let same_secret = orion::util::secure_cmp(&client.secret_digest, &secret).is_ok();
             admitted |= same_name & same_secret;
         }
         admitted
@@ -47,7 +73,7 @@ impl Clients {
 impl fmt::Debug for Clients {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list()
-            .entries(self.0.iter().map(|(name, _)| name))
+            .entries(self.0.iter().map(|client| &client.name))
             .finish()
     }
 }
@@ -55,7 +81,7 @@ impl fmt::Debug for Clients {
 /// Client credentials that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "introspection clients must be `name:secret` pairs separated by commas, neither part empty, a name without `:`"
+    "introspection clients must be `name:secret` pairs separated by commas, a name without `:` and a secret of at least 16 bytes"
 )]
 pub struct InvalidClients;
 
@@ -65,14 +91,22 @@ mod tests {
 
     #[test]
     fn clients_parse_and_admit_only_their_own_credentials() {
-        let clients = Clients::parse("gateway:s3cret, billing:other").unwrap();
-        assert!(clients.admits(b"gateway", b"s3cret"));
-        assert!(clients.admits(b"billing", b"other"));
-        assert!(!clients.admits(b"gateway", b"other"));
+        let clients =
+            Clients::parse("gateway:s3cret-s3cret-16, billing:other-other-other").unwrap();
+        assert!(clients.admits(b"gateway", b"s3cret-s3cret-16"));
+        assert!(clients.admits(b"billing", b"other-other-other"));
+        assert!(!clients.admits(b"gateway", b"other-other-other"));
         assert!(!clients.admits(b"gateway", b""));
         assert!(!clients.admits(b"", b""));
         assert_eq!(format!("{clients:?}"), r#"["gateway", "billing"]"#);
-        for bad in ["", "gateway", ":secret", "gateway:", ","] {
+        for bad in [
+            "",
+            "gateway",
+            ":secret-secret-secret",
+            "gateway:",
+            ",",
+            "gateway:short",
+        ] {
             assert!(Clients::parse(bad).is_err(), "{bad}");
         }
     }

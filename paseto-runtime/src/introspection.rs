@@ -5,7 +5,7 @@
 //! ([`introspection_clients`](crate::config::PasetoAuthBuilder::introspection_clients),
 //! `PASETO_INTROSPECTION_CLIENTS`).
 
-pub use crate::clients::{Clients, InvalidClients};
+pub use crate::clients::{Clients, InvalidClients, MIN_SECRET_LEN};
 
 use std::fmt;
 
@@ -40,7 +40,7 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 ///
 /// let auth = PasetoAuth::builder()
 ///     .local_key(LocalKey::generate()?)
-///     .introspection_clients(Clients::parse("gateway:s3cret")?)
+///     .introspection_clients(Clients::parse("gateway:s3cret-s3cret-s3cret")?)
 ///     .build()?;
 /// let app: Router = Router::new()
 ///     .route("/introspect", post(|request: TokenRequest| request.introspect()))
@@ -193,12 +193,22 @@ impl TokenRequest {
 
     /// RFC 7009: revokes the token when it is one this service would accept
     /// (a refresh token with its whole session), and answers 200 with an
-    /// empty body whatever the token was, valid or not. A token of a type
-    /// the denylist does not check, or a service without one, is 400
-    /// `unsupported_token_type`; a revocation store that cannot answer, 503.
+    /// empty body whatever the token was, valid or not. A service without a
+    /// denylist answers 400 `unsupported_token_type` for every token, and so
+    /// does one for a valid token of a type its denylist does not check (the
+    /// caller, a listed client, may introspect it anyway); a revocation store
+    /// that cannot answer, 503.
     pub async fn revoke(self) -> Response {
-        let Ok(claims) = self.auth.verify_any_type(&self.token).await else {
-            return StatusCode::OK.into_response();
+        // Without a denylist nothing can be revoked, whatever the token.
+        if self.auth.settings.denylist().is_none() {
+            return oauth_error(StatusCode::BAD_REQUEST, "unsupported_token_type");
+        }
+        let claims = match self.auth.verify_any_type(&self.token).await {
+            Ok(claims) => claims,
+            Err(error) if error.status() == StatusCode::SERVICE_UNAVAILABLE => {
+                return self.auth.reject(error).into_response();
+            }
+            Err(_) => return StatusCode::OK.into_response(),
         };
         let revoked = if claims.token_type() == REFRESH {
             self.auth.revoke_family(&claims).await

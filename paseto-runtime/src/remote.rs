@@ -41,13 +41,18 @@ pub(crate) const RETRY: Duration = Duration::from_secs(2);
 /// fetch a second.
 const MIN_GAP: Duration = Duration::from_secs(1);
 
+/// How long the last good set is trusted while no fetch succeeds: a key the
+/// issuer withdrew is not trusted for ever because it cannot be reached.
+pub const MAX_STALENESS: Duration = Duration::from_secs(24 * 3600);
+
 /// Keys fetched from a key set's URL, and the task that keeps them current.
 pub(crate) struct RemoteKeys {
     url: String,
     client: reqwest::Client,
     /// This, for the task it starts.
     me: Weak<RemoteKeys>,
-    ring: RwLock<Option<Arc<Ring<PublicKey>>>>,
+    /// The last good set, and when it was fetched.
+    ring: RwLock<Option<(Arc<Ring<PublicKey>>, Instant)>>,
     /// Wakes the task early: a token named a `kid` the set lacks.
     wake: Arc<Notify>,
     started: AtomicBool,
@@ -80,11 +85,19 @@ impl std::fmt::Debug for RemoteKeys {
 }
 
 impl RemoteKeys {
-    /// Keys to fetch from `url`, an `http` or `https` URL; nothing is
+    /// Keys to fetch from `url`: an `https` URL, or `http` to a loopback
+    /// host (a sidecar, a test), without credentials in it. Nothing is
     /// fetched yet. `None` for another URL.
     pub(crate) fn new(url: String) -> Option<Arc<Self>> {
         let parsed = reqwest::Url::parse(&url).ok()?;
-        if !matches!(parsed.scheme(), "http" | "https") || !parsed.has_host() {
+        let host = parsed.host_str()?;
+        let ip = host.trim_start_matches('[').trim_end_matches(']');
+        let loopback = host == "localhost"
+            || ip
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        let secure = parsed.scheme() == "https" || (parsed.scheme() == "http" && loopback);
+        if !secure || !parsed.username().is_empty() || parsed.password().is_some() {
             return None;
         }
         // Redirects are not followed: the key set's URL is the configured one.
@@ -111,8 +124,12 @@ impl RemoteKeys {
             return;
         };
         if !self.started.swap(true, Ordering::AcqRel) {
+            let running = Running(self.me.clone());
             let task = keep_current(self.me.clone(), Arc::clone(&self.wake), first);
-            runtime.spawn(task);
+            runtime.spawn(async move {
+                let _running = running;
+                task.await;
+            });
         }
     }
 
@@ -142,7 +159,8 @@ impl RemoteKeys {
             body.extend_from_slice(&chunk);
         }
         let ring = ring_of(&body)?;
-        *self.ring.write().unwrap_or_else(PoisonError::into_inner) = Some(Arc::new(ring));
+        let fetched = (Arc::new(ring), Instant::now());
+        *self.ring.write().unwrap_or_else(PoisonError::into_inner) = Some(fetched);
         Ok(max_age)
     }
 }
@@ -155,7 +173,8 @@ impl KeySource for RemoteKeys {
             self.start(Duration::ZERO);
         }
         let ring = self.ring.read().unwrap_or_else(PoisonError::into_inner);
-        ring.clone()
+        let (ring, fetched_at) = ring.as_ref()?;
+        (fetched_at.elapsed() < MAX_STALENESS).then(|| Arc::clone(ring))
     }
 
     /// A token named a `kid` the set lacks: fetch soon (at most once a second).
@@ -187,12 +206,39 @@ fn ring_of(body: &[u8]) -> Result<Ring<PublicKey>, FetchError> {
         .map_err(|_| malformed("keys that do not belong together"))
 }
 
-/// `max-age=N` of a `Cache-Control` value.
+/// `max-age=N` of a `Cache-Control` value, whatever its case.
 fn max_age(value: &str) -> Option<Duration> {
     value.split(',').find_map(|directive| {
-        let seconds = directive.trim().strip_prefix("max-age=")?;
-        seconds.parse().ok().map(Duration::from_secs)
+        let (name, seconds) = directive.trim().split_once('=')?;
+        if !name.trim().eq_ignore_ascii_case("max-age") {
+            return None;
+        }
+        seconds
+            .trim()
+            .trim_matches('"')
+            .parse()
+            .ok()
+            .map(Duration::from_secs)
     })
+}
+
+/// Marks the task stopped when it ends, however it ends (a runtime shut
+/// down drops it), so that the next use starts another.
+struct Running(Weak<RemoteKeys>);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        if let Some(remote) = self.0.upgrade() {
+            remote.started.store(false, Ordering::Release);
+        }
+    }
+}
+
+/// A configuration dropped wakes its task, which then ends.
+impl Drop for RemoteKeys {
+    fn drop(&mut self) {
+        self.wake.notify_one();
+    }
 }
 
 /// How long to keep a set whose `Cache-Control` says `max_age`, if anything.
@@ -279,5 +325,6 @@ mod tests {
         );
         assert_eq!(max_age("no-cache"), None);
         assert_eq!(max_age("max-age=x"), None);
+        assert_eq!(max_age("Max-Age=60"), Some(Duration::from_secs(60)));
     }
 }

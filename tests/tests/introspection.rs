@@ -13,7 +13,7 @@ use paseto_tests::{key, serve_router};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-const GATEWAY: (&str, &str) = ("gateway", "s3cret");
+const GATEWAY: (&str, &str) = ("gateway", "s3cret-s3cret-s3cret");
 
 fn issuer() -> PasetoAuth {
     PasetoAuth::builder()
@@ -23,7 +23,9 @@ fn issuer() -> PasetoAuth {
         // It issues for several APIs: introspection reports the audience.
         .allow_any_audience(true)
         .denylist(MemoryDenylist::new())
-        .introspection_clients(Clients::parse("gateway:s3cret,billing:other").unwrap())
+        .introspection_clients(
+            Clients::parse("gateway:s3cret-s3cret-s3cret,billing:other-other-other").unwrap(),
+        )
         .build()
         .unwrap()
 }
@@ -139,7 +141,7 @@ async fn callers_must_authenticate_as_a_listed_client() {
         for client in [
             None,
             Some(("gateway", "wrong")),
-            Some(("nobody", "s3cret")),
+            Some(("nobody", "s3cret-s3cret-s3cret")),
             Some(("gateway", "")),
         ] {
             let response = send(addr, path, &token, client).await;
@@ -161,12 +163,18 @@ async fn callers_must_authenticate_as_a_listed_client() {
         "nothing was revoked"
     );
     // Another listed client, and a request that is not a form, or has no token.
-    let billing = send(addr, "/introspect", &token, Some(("billing", "other"))).await;
+    let billing = send(
+        addr,
+        "/introspect",
+        &token,
+        Some(("billing", "other-other-other")),
+    )
+    .await;
     assert_eq!(billing.status(), StatusCode::OK);
     let client = reqwest::Client::new();
     let not_form = client
         .post(format!("http://{addr}/introspect"))
-        .basic_auth("gateway", Some("s3cret"))
+        .basic_auth("gateway", Some("s3cret-s3cret-s3cret"))
         .json(&json!({ "token": token }))
         .send()
         .await
@@ -217,4 +225,25 @@ async fn without_listed_clients_the_endpoints_are_not_there() {
     let addr = serve(paseto_tests::auth()).await;
     let response = send(addr, "/introspect", "anything", Some(GATEWAY)).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn without_a_denylist_revocation_is_unsupported_for_every_token() {
+    let auth = PasetoAuth::builder()
+        .local_key(key())
+        .introspection_clients(Clients::parse("gateway:s3cret-s3cret-s3cret").unwrap())
+        .build()
+        .unwrap();
+    let addr = serve(auth.clone()).await;
+    let valid = auth.access_token("alice").issue().unwrap();
+    for token in ["garbage", valid.as_str()] {
+        let response = send(addr, "/revoke", token, Some(GATEWAY)).await;
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST, "{token}");
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            body,
+            json!({ "error": "unsupported_token_type" }),
+            "the same for both"
+        );
+    }
 }

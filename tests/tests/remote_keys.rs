@@ -303,16 +303,37 @@ async fn remote_keys_are_configured_alone_and_only_verify() {
         both.unwrap_err(),
         paseto_runtime::config::ConfigError::ConflictingKeys
     );
+    let untagged = PasetoAuth::builder()
+        .remote_keys(url)
+        .untagged_key(SecretKey::generate().unwrap().public_key().id())
+        .build();
+    assert_eq!(
+        untagged.unwrap_err(),
+        paseto_runtime::config::ConfigError::ConflictingKeys
+    );
+    // Plain HTTP only to this machine; no credentials in the URL.
     for bad in [
         "ftp://issuer.example/keys",
         "not a url",
         "file:///etc/passwd",
+        "http://issuer.example/.well-known/paserk",
+        "https://user:password@issuer.example/.well-known/paserk",
     ] {
         let error = PasetoAuth::builder().remote_keys(bad).build().unwrap_err();
         assert_eq!(
             error.to_string(),
-            "remote_keys must be an http or https URL",
+            "remote_keys must be an https URL, or http to a loopback host, without credentials",
             "{bad}"
+        );
+    }
+    for good in [
+        "http://127.0.0.1:3000/k",
+        "http://[::1]:3000/k",
+        "http://localhost/k",
+    ] {
+        assert!(
+            PasetoAuth::builder().remote_keys(good).build().is_ok(),
+            "{good}"
         );
     }
     let verifier = PasetoAuth::builder().remote_keys(url).build().unwrap();
@@ -333,7 +354,7 @@ async fn the_example_verifier_takes_the_example_apps_tokens_with_keys_it_fetched
         .secret_key(key)
         .denylist(paseto_runtime::denylist::MemoryDenylist::new())
         .introspection_clients(
-            paseto_runtime::introspection::Clients::parse("gateway:s3cret").unwrap(),
+            paseto_runtime::introspection::Clients::parse("gateway:s3cret-s3cret-s3cret").unwrap(),
         )
         .build()
         .unwrap();
@@ -361,7 +382,7 @@ async fn the_example_verifier_takes_the_example_apps_tokens_with_keys_it_fetched
     // The app also answers other services about its tokens.
     let introspected = client
         .post(format!("http://{app_addr}/introspect"))
-        .basic_auth("gateway", Some("s3cret"))
+        .basic_auth("gateway", Some("s3cret-s3cret-s3cret"))
         .header("content-type", "application/x-www-form-urlencoded")
         .body(format!("token={access}"))
         .send()

@@ -222,14 +222,15 @@ impl PasetoAuthBuilder {
             #[cfg(feature = "remote-keys")]
             () if remote.is_some() => {
                 let configured = local.is_some() || self.secret.is_some() || self.public.is_some();
-                if configured || !self.verify_keys.is_empty() {
+                let ring = !self.verify_keys.is_empty() || self.options.untagged_key.is_some();
+                if configured || ring {
                     return Err(ConfigError::ConflictingKeys);
                 }
                 let url = remote.unwrap_or_default();
                 let remote =
                     crate::remote::RemoteKeys::new(url).ok_or(ConfigError::InvalidSetting {
                         setting: "remote_keys",
-                        expected: "an http or https URL",
+                        expected: "an https URL, or http to a loopback host, without credentials",
                     })?;
                 KeyMaterial::Remote(remote)
             }

@@ -33,6 +33,20 @@ pub(super) fn apply(
                 "it unset when PASETO_PURPOSE is `local`",
             ));
         }
+        let others = [&secret, &private, &public_key]
+            .iter()
+            .any(|key| key.is_some());
+        if others
+            || verify_keys
+                .as_deref()
+                .is_some_and(|keys| !keys.trim().is_empty())
+        {
+            return Err(env_error(
+                "PASETO_KEYS_URL",
+                "it unset beside PASETO_SECRET_KEY, PASETO_PRIVATE_KEY, PASETO_PUBLIC_KEY \
+                 or PASETO_VERIFY_KEYS: fetched keys are the only keys",
+            ));
+        }
         return remote(builder, url);
     }
     if public {

@@ -69,7 +69,7 @@ impl PasetoAuthBuilder {
             let clients = Clients::parse(&clients).map_err(|_| {
                 env_error(
                     "PASETO_INTROSPECTION_CLIENTS",
-                    "`name:secret` pairs separated by commas, neither part empty",
+                    "`name:secret` pairs separated by commas, a secret of at least 16 bytes",
                 )
             })?;
             self = self.introspection_clients(clients);
