@@ -95,6 +95,8 @@ fn a_copy_of_the_example_builds_and_serves_outside_the_workspace() {
         .args(["build", "--quiet"])
         .current_dir(&crate_dir)
         .env("CARGO_TARGET_DIR", &target)
+        // A build to run, not to debug: it links faster without debug information.
+        .env("CARGO_PROFILE_DEV_DEBUG", "false")
         .status()
         .unwrap();
     assert!(built.success(), "the copied app builds");
