@@ -3,6 +3,7 @@
 //! [`SlidingSessionLayer`] renews browser sessions. Each wraps routes in the
 //! one service skeleton, [`Wrapped`], and does its work around the call.
 
+mod grpc;
 mod json_body;
 mod require;
 mod sliding;
@@ -14,6 +15,9 @@ use axum_core::response::Response;
 use http::Request;
 use tower_service::Service;
 
+pub use grpc::{
+    GrpcClaims, GrpcGuard, GrpcGuardBuilder, GrpcGuardLayer, Need, grpc_claims, grpc_code,
+};
 pub use json_body::JsonBodyLayer;
 pub use require::RequireLayer;
 pub use sliding::SlidingSessionLayer;
