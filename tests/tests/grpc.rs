@@ -139,3 +139,157 @@ fn method_paths_and_scopes_are_checked_when_the_guard_is_built() {
     let bad_scope = Need::Access(vec!["two words".into()]);
     assert!(auth.grpc_guard().method(ADMIN, bad_scope).build().is_err());
 }
+
+mod over_tcp {
+    //! The gRPC example over TCP with a real tonic client, beside the HTTP
+    //! example app on one configuration: the same token works on both, and a
+    //! logout on one ends a stream on the other.
+
+    use example_grpc::proto::WhoAmIRequest;
+    use example_grpc::proto::greeter_client::GreeterClient;
+    use paseto_runtime::PasetoAuth;
+    use paseto_runtime::denylist::MemoryDenylist;
+    use paseto_tests::key;
+    use tonic::transport::Channel;
+    use tonic::{Code, Request};
+
+    /// Serves the gRPC example with `auth` on a free loopback port; a client for it.
+    async fn serve(auth: PasetoAuth) -> GreeterClient<Channel> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+        let server = tonic::transport::Server::builder()
+            .layer(example_grpc::guard(&auth).unwrap())
+            .add_service(example_grpc::service(auth))
+            .serve_with_incoming(incoming);
+        tokio::spawn(server);
+        GreeterClient::connect(format!("http://{addr}"))
+            .await
+            .unwrap()
+    }
+
+    /// A request carrying each of `tokens` in its own `authorization` entry.
+    fn request(tokens: &[&str]) -> Request<WhoAmIRequest> {
+        let mut request = Request::new(WhoAmIRequest {});
+        for token in tokens {
+            let value = format!("Bearer {token}").parse().unwrap();
+            request.metadata_mut().append("authorization", value);
+        }
+        request
+    }
+
+    fn config() -> PasetoAuth {
+        PasetoAuth::builder()
+            .local_key(key())
+            .denylist(MemoryDenylist::new())
+            .build()
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_real_client_meets_each_status() {
+        let auth = config();
+        let mut client = serve(auth.clone()).await;
+        let access = auth.access_token("alice").issue().unwrap();
+        let admin = auth.access_token("root").scopes(["admin"]).issue().unwrap();
+        let refresh = auth.refresh_token("alice").issue().unwrap();
+
+        let reply = client.who_am_i(request(&[&access])).await.unwrap();
+        assert_eq!(reply.into_inner().user, "alice");
+        assert_eq!(
+            client
+                .admin(request(&[&admin]))
+                .await
+                .unwrap()
+                .into_inner()
+                .user,
+            "root"
+        );
+
+        let cases = [
+            (
+                request(&[]),
+                Code::Unauthenticated,
+                "PASETO Authorization Token required",
+            ),
+            (
+                request(&[&refresh]),
+                Code::Unauthenticated,
+                "Access token required but refresh provided",
+            ),
+        ];
+        for (request, code, message) in cases {
+            let status = client.who_am_i(request).await.unwrap_err();
+            assert_eq!((status.code(), status.message()), (code, message));
+        }
+        let twice = client
+            .who_am_i(request(&[&access, &access]))
+            .await
+            .unwrap_err();
+        assert_eq!(twice.code(), Code::Unauthenticated, "{twice:?}");
+        let denied = client.admin(request(&[&access])).await.unwrap_err();
+        assert_eq!(
+            (denied.code(), denied.message()),
+            (Code::PermissionDenied, "Insufficient scope")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_stream_ends_with_its_token_revoked_on_the_http_app() {
+        let auth = config();
+        let mut client = serve(auth.clone()).await;
+        let http = paseto_tests::App::start(auth.clone()).await;
+        let (access, _) = http.login().await;
+        paseto_tests::ok_user(&http.get("/protected", &access).await);
+
+        let mut stream = client
+            .watch(request(&[&access]))
+            .await
+            .unwrap()
+            .into_inner();
+        let first = stream.message().await.unwrap().unwrap();
+        assert_eq!(first.user, "test");
+        let reply = http.post("/logout", &access, None).await;
+        assert_eq!(reply.0, reqwest::StatusCode::OK, "{reply:?}");
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(2), async {
+            loop {
+                match stream.message().await {
+                    Ok(Some(_)) => {}
+                    Ok(None) => panic!("the stream ended without a status"),
+                    Err(status) => return status,
+                }
+            }
+        })
+        .await
+        .expect("ended within 2 s");
+        assert_eq!(
+            (ended.code(), ended.message()),
+            (Code::Unauthenticated, "Token has been revoked")
+        );
+    }
+
+    #[tokio::test]
+    async fn a_stream_ends_when_its_token_expires() {
+        let auth = config();
+        let mut client = serve(auth.clone()).await;
+        let short = auth
+            .access_token("alice")
+            .expires_in(paseto_runtime::Duration::seconds(2))
+            .issue()
+            .unwrap();
+        let mut stream = client.watch(request(&[&short])).await.unwrap().into_inner();
+        let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+            loop {
+                if let Err(status) = stream.message().await {
+                    return status;
+                }
+            }
+        })
+        .await
+        .expect("ended within 5 s");
+        assert_eq!(
+            (ended.code(), ended.message()),
+            (Code::Unauthenticated, "Token expired")
+        );
+    }
+}
