@@ -1,5 +1,5 @@
 //! The example app's tokens on gRPC: a tonic `Greeter` service behind
-//! [`GrpcGuardLayer`](paseto_runtime::layer::GrpcGuardLayer), with the same
+//! [`GrpcGuardLayer`], with the same
 //! configuration as the HTTP app, so that a token from its `/login` works
 //! here and a logout there is seen here.
 //!
