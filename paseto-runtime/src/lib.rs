@@ -32,7 +32,7 @@
 //! [`guide`] holds the manual, one page a subject, each example compiled:
 //! [getting started](guide::getting_started), [guards](guide::guards),
 //! [where tokens travel](guide::transport), [issuing](guide::issuing),
-//! [revocation](guide::revocation), [users and sessions](guide::users), [keys](guide::keys), [several services](guide::services),
+//! [revocation](guide::revocation), [users and sessions](guide::users), [keys](guide::keys), [several services](guide::services), [gRPC](guide::grpc),
 //! [every option](guide::configuration), [errors on the wire](guide::errors),
 //! [OpenAPI](guide::openapi), [testing handlers](guide::testing),
 //! [fastapi-paseto](guide::fastapi), [the command-line tool](guide::cli),
@@ -214,6 +214,8 @@ pub mod guide {
         doc = "# Several services\n\nWith the cargo feature `remote-keys`: this page is built with it."
     )]
     pub mod services {}
+    #[doc = include_str!("docs/grpc.md")]
+    pub mod grpc {}
     #[doc = include_str!("docs/keys.md")]
     pub mod keys {}
     #[doc = include_str!("docs/configuration.md")]
