@@ -548,6 +548,51 @@ fn remote(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) {
     );
 }
 
+/// A unary gRPC call through the example's `Greeter`, in process: behind
+/// the guard, without it, and the guard against the HTTP attribute.
+fn grpc(c: &mut Criterion, keys: &Keys, runtime: &tokio::runtime::Runtime, rows: &mut Vec<Row>) {
+    use http_body_util::BodyExt as _;
+    let auth = PasetoAuth::builder()
+        .local_key(keys.local.clone())
+        .build()
+        .unwrap();
+    let bearer = format!("Bearer {}", auth.access_token("alice").issue().unwrap());
+    let guarded = tower::Layer::layer(
+        &example_grpc::guard(&auth).unwrap(),
+        example_grpc::service(auth.clone()),
+    );
+    let open = example_grpc::service(auth.clone());
+    // An empty `WhoAmIRequest`: one uncompressed frame of no bytes.
+    let frame: &[u8] = &[0, 0, 0, 0, 0];
+    let request = || {
+        Request::post("/paseto.example.v1.Greeter/WhoAmI")
+            .header("content-type", "application/grpc")
+            .header("te", "trailers")
+            .header("authorization", &bearer)
+            .body(tonic::body::Body::new(http_body_util::Full::new(
+                axum::body::Bytes::from_static(frame),
+            )))
+            .unwrap()
+    };
+    let guarded_call = || {
+        let response = runtime
+            .block_on(guarded.clone().oneshot(request()))
+            .unwrap();
+        runtime.block_on(response.into_body().collect()).unwrap()
+    };
+    let open_call = || {
+        let response = runtime.block_on(open.clone().oneshot(request())).unwrap();
+        runtime.block_on(response.into_body().collect()).unwrap()
+    };
+    compare(
+        c,
+        rows,
+        "gRPC, unary call",
+        ("GrpcGuardLayer", guarded_call),
+        ("no guard", open_call),
+    );
+}
+
 fn main() {
     let keys = keys();
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -561,6 +606,7 @@ fn main() {
     jwt(&mut criterion, &keys, &mut rows);
     let grown = revocation(&mut criterion, &keys, &mut rows);
     remote(&mut criterion, &keys, &mut rows);
+    grpc(&mut criterion, &keys, &runtime, &mut rows);
     criterion.final_summary();
 
     println!("\nPaired medians (alternating batches in this run):\n");
