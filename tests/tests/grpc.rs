@@ -292,4 +292,40 @@ mod over_tcp {
             (Code::Unauthenticated, "Token expired")
         );
     }
+
+    #[tokio::test]
+    async fn redis_down_is_unavailable() {
+        let Some(mut server) = paseto_tests::RedisServer::start().await else {
+            return;
+        };
+        let denylist = paseto_runtime::denylist::RedisDenylist::new(&server.url())
+            .unwrap()
+            .mirror(false);
+        let auth = PasetoAuth::builder()
+            .local_key(key())
+            .denylist(denylist)
+            .build()
+            .unwrap();
+        let mut client = serve(auth.clone()).await;
+        let access = auth.access_token("alice").issue().unwrap();
+        assert_eq!(
+            client
+                .who_am_i(request(&[&access]))
+                .await
+                .unwrap()
+                .into_inner()
+                .user,
+            "alice"
+        );
+        server.stop();
+        let status = client.who_am_i(request(&[&access])).await.unwrap_err();
+        assert_eq!(
+            (status.code(), status.message()),
+            (Code::Unavailable, "Token revocation status is unavailable")
+        );
+        assert_eq!(
+            status.metadata().get("grpc-retry-pushback-ms").unwrap(),
+            "5000"
+        );
+    }
 }
