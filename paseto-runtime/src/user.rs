@@ -163,14 +163,24 @@ async fn current<U: LoadUser>(
     let Some(claims) = authenticate::<Access, (), &str>(auth, parts, &[]).await? else {
         return Ok(None);
     };
-    match U::load(&claims, state).await {
-        Ok(Some(user)) => {
-            parts.extensions.insert(Loaded {
-                user: user.clone(),
-                config,
-            });
-            Ok(Some(user))
-        }
+    let user = load::<U>(auth, &claims, state).await?;
+    parts.extensions.insert(Loaded {
+        user: user.clone(),
+        config,
+    });
+    Ok(Some(user))
+}
+
+/// The loader's user for verified `claims`: a user that is gone is
+/// [`AuthError::UnknownUser`] (and a security event), a loader that fails
+/// [`AuthError::UserUnavailable`], logged.
+pub(crate) async fn load<U: LoadUser>(
+    auth: &PasetoAuth,
+    claims: &Claims,
+    state: &U::State,
+) -> Result<U, AuthError> {
+    match U::load(claims, state).await {
+        Ok(Some(user)) => Ok(user),
         Ok(None) => {
             raise(auth.settings.events.as_ref(), || {
                 SecurityEvent::UserNotFound {

@@ -124,6 +124,60 @@ async fn a_store_that_cannot_answer_is_unavailable() {
     );
 }
 
+/// A user the app knows, by its subject.
+#[derive(Clone)]
+struct Named(String);
+
+impl paseto_runtime::LoadUser for Named {
+    type State = ();
+    type Error = Infallible;
+
+    async fn load(claims: &paseto_runtime::Claims, (): &()) -> Result<Option<Self>, Infallible> {
+        Ok((claims.subject() == "alice").then(|| Self("Alice Liddell".to_owned())))
+    }
+}
+
+#[tokio::test]
+async fn a_method_loads_the_apps_user() {
+    let auth = PasetoAuth::builder().local_key(key()).build().unwrap();
+    let loader = auth.clone();
+    let method = service_fn(move |request: Request<String>| {
+        let auth = loader.clone();
+        async move {
+            let (code, name) = match auth.grpc_user::<Named>(request.extensions(), &()).await {
+                Ok(Named(name)) => ("0".to_owned(), name),
+                Err(error) => (
+                    paseto_runtime::layer::grpc_code(&error).to_string(),
+                    error.to_string(),
+                ),
+            };
+            let response = Response::builder()
+                .header("grpc-status", code)
+                .header("x-user", name)
+                .body(String::new())
+                .unwrap();
+            Ok::<_, Infallible>(response)
+        }
+    });
+    let service = guard(&auth).layer(method);
+    for (subject, expected) in [
+        ("alice", ("0", "Alice Liddell")),
+        ("bob", ("16", "User not found")),
+    ] {
+        let token = auth.access_token(subject).issue().unwrap();
+        let request = Request::post(WHO_AM_I)
+            .header("authorization", format!("Bearer {token}"))
+            .body(String::new())
+            .unwrap();
+        let response = service.clone().oneshot(request).await.unwrap();
+        let header = |name: &str| response.headers()[name].to_str().unwrap().to_owned();
+        assert_eq!(
+            (header("grpc-status"), header("x-user")),
+            (expected.0.into(), expected.1.into())
+        );
+    }
+}
+
 #[test]
 fn method_paths_and_scopes_are_checked_when_the_guard_is_built() {
     let auth = PasetoAuth::builder().local_key(key()).build().unwrap();

@@ -23,6 +23,7 @@ use crate::error::AuthError;
 use crate::kind::{Access, FreshAccess, Refresh};
 use crate::scope::is_scope_token;
 use crate::settings::ConfigError;
+use crate::user::{LoadUser, load};
 
 /// The claims of a verified gRPC request, as a method reads them.
 pub type GrpcClaims = Claims<Map<String, Value>>;
@@ -31,6 +32,23 @@ pub type GrpcClaims = Claims<Map<String, Value>>;
 /// request's extensions (`request.extensions()`), or an `http::Request`'s.
 pub fn grpc_claims(extensions: &http::Extensions) -> Option<&GrpcClaims> {
     extensions.get::<GrpcClaims>()
+}
+
+impl PasetoAuth {
+    /// The application's user for a gRPC request [`GrpcGuardLayer`] let
+    /// through, by `U`'s [`LoadUser`] loader, as [`CurrentUser`](crate::CurrentUser)
+    /// gives it to an HTTP handler: [`AuthError::UnknownUser`] for a user that
+    /// is gone, [`AuthError::UserUnavailable`] when the loader fails,
+    /// [`AuthError::MissingToken`] for a method the guard leaves public. A
+    /// method answers an error with the status of [`grpc_code`] and its text.
+    pub async fn grpc_user<U: LoadUser>(
+        &self,
+        extensions: &http::Extensions,
+        state: &U::State,
+    ) -> Result<U, AuthError> {
+        let claims = grpc_claims(extensions).ok_or(AuthError::MissingToken)?;
+        load::<U>(self, &claims.without_extra(), state).await
+    }
 }
 
 /// What a method requires.
