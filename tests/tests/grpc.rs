@@ -382,4 +382,51 @@ mod over_tcp {
             "5000"
         );
     }
+
+    #[tokio::test]
+    async fn grpc_web_passes_through_the_same_guard() {
+        let auth = config();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let incoming = tokio_stream::wrappers::TcpListenerStream::new(listener);
+        let server = tonic::transport::Server::builder()
+            .accept_http1(true)
+            .layer(tonic_web::GrpcWebLayer::new())
+            .layer(example_grpc::guard(&auth).unwrap())
+            .add_service(example_grpc::service(auth.clone()))
+            .serve_with_incoming(incoming);
+        tokio::spawn(server);
+        let access = auth.access_token("alice").issue().unwrap();
+        let url = format!("http://{addr}/paseto.example.v1.Greeter/WhoAmI");
+        let call = |token: Option<&str>| {
+            let mut request = reqwest::Client::new()
+                .post(&url)
+                .header("content-type", "application/grpc-web+proto")
+                .header("x-grpc-web", "1")
+                .body(vec![0_u8, 0, 0, 0, 0]);
+            if let Some(token) = token {
+                request = request.bearer_auth(token);
+            }
+            request.send()
+        };
+        let answered = call(Some(&access)).await.unwrap();
+        assert_eq!(answered.status(), reqwest::StatusCode::OK);
+        let body = answered.bytes().await.unwrap();
+        assert!(
+            body.windows(5).any(|w| w == b"alice"),
+            "the reply names the user"
+        );
+        assert!(body.windows(13).any(|w| w == b"grpc-status:0"), "{body:?}");
+        let refused = call(None).await.unwrap();
+        let status = refused
+            .headers()
+            .get("grpc-status")
+            .map(|v| v.to_str().unwrap().to_owned());
+        let body = refused.bytes().await.unwrap();
+        let in_trailer = body.windows(14).any(|w| w == b"grpc-status:16");
+        assert!(
+            status.as_deref() == Some("16") || in_trailer,
+            "{status:?} {body:?}"
+        );
+    }
 }
