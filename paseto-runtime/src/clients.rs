@@ -20,14 +20,12 @@ struct Client {
     secret_digest: [u8; 32],
 }
 
-/// The BLAKE2b-256 digest of `bytes`.
-fn digest(bytes: &[u8]) -> [u8; 32] {
-    let mut out = [0; 32];
+/// The BLAKE2b-256 digest of `bytes`; `None` only if BLAKE2b fails, which
+/// then admits nobody.
+fn digest(bytes: &[u8]) -> Option<[u8; 32]> {
     let hasher = orion::hazardous::hash::blake2::blake2b::Hasher::Blake2b256;
-    if let Ok(digest) = hasher.digest(bytes) {
-        out.copy_from_slice(digest.as_ref());
-    }
-    out
+    let digest = hasher.digest(bytes).ok()?;
+    digest.as_ref().try_into().ok()
 }
 
 impl Clients {
@@ -43,8 +41,8 @@ impl Clients {
                 Some((name, secret)) if !name.is_empty() && secret.len() >= MIN_SECRET_LEN => {
                     Ok(Client {
                         name: name.to_owned(),
-                        name_digest: digest(name.as_bytes()),
-                        secret_digest: digest(secret.as_bytes()),
+                        name_digest: digest(name.as_bytes()).ok_or(InvalidClients)?,
+                        secret_digest: digest(secret.as_bytes()).ok_or(InvalidClients)?,
                     })
                 }
                 _ => Err(InvalidClients),
@@ -59,7 +57,9 @@ impl Clients {
     /// Whether `name` and `secret` are a client's. Every client is compared,
     /// digest to digest in constant time, whatever matched.
     pub(crate) fn admits(&self, name: &[u8], secret: &[u8]) -> bool {
-        let (name, secret) = (digest(name), digest(secret));
+        let (Some(name), Some(secret)) = (digest(name), digest(secret)) else {
+            return false;
+        };
         let mut admitted = false;
         for client in self.0.iter() {
             let same_name = orion::util::secure_cmp(&client.name_digest, &name).is_ok();

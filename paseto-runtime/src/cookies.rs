@@ -86,9 +86,7 @@ impl PasetoAuth {
     /// its CSRF cookie.
     pub async fn refresh_cookies<T>(&self, refresh: &Claims<T>) -> Result<SetCookies, IssueError> {
         let now = refresh_time(refresh).map_err(|e| IssueError::Rejected(self.reject(e)))?;
-        let grant = self.granted_after(refresh, Occasion::Refresh).await?;
-        let mut access = self.refresh_access(refresh).granted(grant.as_ref());
-        access.times.issued_at = Some(now);
+        let access = self.granted_access(refresh, Occasion::Refresh, now).await?;
         let cookies = self.access_cookies(access, self.settings.options.access_ttl)?;
         self.touch_session(refresh.subject(), refresh.family_id(), now)
             .await;

@@ -194,11 +194,7 @@ impl PasetoAuth {
     /// [`rotate`](Self::rotate), which detects reuse.
     pub async fn refresh<T>(&self, refresh: &Claims<T>) -> Result<String, RevokeError> {
         let now = self.refreshable(refresh)?;
-        let grant = self.granted_after(refresh, Occasion::Refresh).await?;
-        let access = self
-            .refresh_access(refresh)
-            .granted(grant.as_ref())
-            .issue_at(now)?;
+        let access = (self.granted_access(refresh, Occasion::Refresh, now).await?).issue()?;
         self.touch_session(refresh.subject(), refresh.family_id(), now)
             .await;
         Ok(access)

@@ -1,11 +1,13 @@
 //! The grant hook at work: what a login's and a successor's tokens carry.
 
 use serde_json::{Map, Value};
+use time::OffsetDateTime;
 
 use super::{IssueError, TokenBuilder};
 use crate::auth::PasetoAuth;
 use crate::claims::Claims;
 use crate::grant::{Grant, Occasion};
+use crate::kind::Access;
 
 impl PasetoAuth {
     /// What a login for `subject` asking for `scopes` and `claims` is
@@ -50,6 +52,23 @@ impl PasetoAuth {
             Ok(grant) => Ok(Some(grant)),
             Err(error) => Err(IssueError::Rejected(self.reject(error))),
         }
+    }
+}
+
+impl PasetoAuth {
+    /// The access token that succeeds `previous` at `now` on `occasion` (a
+    /// refresh, a sliding renewal): [`refresh_access`](Self::refresh_access)
+    /// with what the grant hook decides, issued at `now`.
+    pub(crate) async fn granted_access<T>(
+        &self,
+        previous: &Claims<T>,
+        occasion: Occasion,
+        now: OffsetDateTime,
+    ) -> Result<TokenBuilder<'_, Access>, IssueError> {
+        let grant = self.granted_after(previous, occasion).await?;
+        let mut access = self.refresh_access(previous).granted(grant.as_ref());
+        access.times.issued_at = Some(now);
+        Ok(access)
     }
 }
 

@@ -201,11 +201,9 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let layer = self.layer.clone();
         Box::pin(async move {
-            let need = (layer.needs.get(request.uri().path()))
-                .unwrap_or(&layer.default)
-                .clone();
+            let need = (layer.needs.get(request.uri().path())).unwrap_or(&layer.default);
             let (mut parts, body) = request.into_parts();
-            match admit(&layer.auth, &mut parts, &need).await {
+            match admit(&layer.auth, &mut parts, need).await {
                 Ok(claims) => {
                     if let Some(claims) = claims {
                         parts.extensions.insert(claims);

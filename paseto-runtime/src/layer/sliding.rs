@@ -113,10 +113,12 @@ impl SlidingSessionLayer {
             .ok()?;
         // A renewal is a refresh: the grant hook has its say, and the
         // session records it. A refusal leaves the cookie to expire.
-        let grant = (self.auth.granted_after(claims, Occasion::Refresh).await).ok()?;
-        let renewed = (self.auth.refresh_access(claims).granted(grant.as_ref()))
-            .authenticated_at(login)
-            .expires_in(lifetime);
+        let renewed = (self
+            .auth
+            .granted_access(claims, Occasion::Refresh, now)
+            .await)
+            .ok()?;
+        let renewed = renewed.authenticated_at(login).expires_in(lifetime);
         let cookies = self.auth.access_cookies(renewed, lifetime).ok()?;
         self.auth
             .touch_session(claims.subject(), claims.family_id(), now)
