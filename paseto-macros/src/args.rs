@@ -74,11 +74,17 @@ impl Args {
     /// tokens spanned at `span` so that errors in generated code point at the
     /// user's code.
     pub(crate) fn support(&self, span: Span) -> TokenStream {
-        let root = self.krate.as_ref().map_or_else(
+        let root = self.root(span);
+        quote::quote_spanned!(span=> #root::__private)
+    }
+
+    /// The path to the runtime crate: `::paseto_runtime`, spanned at `span`,
+    /// or the path of `crate = "..."`.
+    pub(crate) fn root(&self, span: Span) -> TokenStream {
+        self.krate.as_ref().map_or_else(
             || quote::quote_spanned!(span=> ::paseto_runtime),
             Path::to_token_stream,
-        );
-        quote::quote_spanned!(span=> #root::__private)
+        )
     }
 
     /// Parses and checks the arguments of `attribute`. Mistakes are added to `errors`;

@@ -1,5 +1,6 @@
 //! Attribute macros for [`paseto-runtime`](https://docs.rs/paseto-runtime): guard
-//! axum handlers so they receive verified `Claims`.
+//! axum handlers so they receive verified `Claims`, and name the requirement of
+//! each gRPC method in the same words.
 //!
 //! Depend on `paseto-runtime`, which re-exports these attributes; the generated
 //! code names everything through it.
@@ -7,6 +8,7 @@
 mod args;
 mod diag;
 mod expand;
+mod grpc;
 mod handler;
 mod openapi;
 mod rules;
@@ -146,4 +148,36 @@ pub fn paseto_required(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn fresh_paseto_required(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(Guard::FreshRequired, args.into(), item.into()).into()
+}
+
+/// The requirement of each gRPC method, in the attributes' words, checked when
+/// it compiles: for `GrpcGuardBuilder::methods` (`paseto_runtime::layer`).
+///
+/// Each entry is a method path, `"/package.Service/Method"`, then `=>` and one
+/// of `paseto_required` (an access token), `paseto_required(refresh)`,
+/// `fresh_paseto_required` or `public` (no token). The first and the third take
+/// `scopes = [...]`. A path that is not a method's, a method named twice, a
+/// malformed scope, and the attributes' HTTP-only arguments (`optional`,
+/// `token_type`, `check`, `state`) are compile errors on the token at fault.
+///
+/// ```
+/// use paseto_runtime::layer::grpc_methods;
+/// use paseto_runtime::{PasetoAuth, keys::LocalKey};
+///
+/// let auth = PasetoAuth::builder().local_key(LocalKey::generate()?).build()?;
+/// let guard = auth
+///     .grpc_guard()
+///     .methods(grpc_methods! {
+///         "/paseto.example.v1.Greeter/Admin" => paseto_required(scopes = ["admin"]),
+///         "/paseto.example.v1.Greeter/Rotate" => paseto_required(refresh),
+///         "/paseto.example.v1.Greeter/Password" => fresh_paseto_required,
+///         "/grpc.health.v1.Health/Check" => public,
+///     })
+///     .build()?;
+/// # let _ = guard;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[proc_macro]
+pub fn grpc_methods(input: TokenStream) -> TokenStream {
+    grpc::expand(input.into()).into()
 }

@@ -1,8 +1,8 @@
-//! The runtime's rules that the attributes check when a handler compiles, so a
-//! mistake is a compile error rather than a refusal at start. The runtime keeps
-//! its own copies (`scope::is_scope_token`, `kind::is_custom_name`,
-//! `openapi::SECURITY_SCHEME`); its unit test `rules_of_the_macros` mounts this
-//! file and holds each pair equal.
+//! The runtime's rules that the attributes and `grpc_methods!` check when they
+//! compile, so a mistake is a compile error rather than a refusal at start. The
+//! runtime keeps its own copies (`scope::is_scope_token`, `kind::is_custom_name`,
+//! `layer::grpc::is_method_path`, `openapi::SECURITY_SCHEME`); its unit test
+//! `rules_of_the_macros` mounts this file and holds each pair equal.
 
 /// Whether `scope` is one RFC 6749 scope token: visible ASCII but `"` and `\`,
 /// at least one character.
@@ -21,3 +21,12 @@ pub(crate) fn is_custom_name(name: &str) -> bool {
 
 /// The name of the OpenAPI security scheme the guards are documented under.
 pub(crate) const SECURITY_SCHEME: &str = "paseto";
+
+/// Whether `path` names one gRPC method, `/package.Service/Method`: a slash,
+/// a service, a slash, a method, neither empty.
+pub(crate) fn is_method_path(path: &str) -> bool {
+    let mut parts = path.strip_prefix('/').unwrap_or_default().split('/');
+    let service = parts.next().unwrap_or_default();
+    let method = parts.next().unwrap_or_default();
+    !service.is_empty() && !method.is_empty() && parts.next().is_none()
+}

@@ -157,6 +157,25 @@ mod rules_of_the_macros {
                 "token type {name:?}"
             );
         }
+        let paths = [
+            "/paseto.example.v1.Greeter/WhoAmI",
+            "/Greeter/WhoAmI",
+            "Greeter/WhoAmI",
+            "/Greeter",
+            "/Greeter/",
+            "//WhoAmI",
+            "/a/b/c",
+            "/",
+            "",
+            "/a/b/",
+        ];
+        for path in paths {
+            assert_eq!(
+                attribute_rules::is_method_path(path),
+                crate::layer::is_method_path(path),
+                "method path {path:?}"
+            );
+        }
         #[cfg(feature = "utoipa")]
         assert_eq!(
             attribute_rules::SECURITY_SCHEME,

@@ -179,7 +179,7 @@ async fn a_method_loads_the_apps_user() {
 }
 
 #[test]
-fn method_paths_and_scopes_are_checked_when_the_guard_is_built() {
+fn method_paths_scopes_and_repeats_are_checked_when_the_guard_is_built() {
     let auth = PasetoAuth::builder().local_key(key()).build().unwrap();
     for path in ["Greeter/WhoAmI", "/Greeter", "/a/b/c", "/"] {
         assert!(
@@ -192,6 +192,13 @@ fn method_paths_and_scopes_are_checked_when_the_guard_is_built() {
     }
     let bad_scope = Need::Access(vec!["two words".into()]);
     assert!(auth.grpc_guard().method(ADMIN, bad_scope).build().is_err());
+    // A later line cannot quietly make a guarded method public.
+    let loosened = auth
+        .grpc_guard()
+        .method(ADMIN, Need::Access(vec!["admin".into()]))
+        .method(ADMIN, Need::Nothing)
+        .build();
+    assert!(loosened.is_err());
 }
 
 mod over_tcp {

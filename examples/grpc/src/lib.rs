@@ -15,19 +15,20 @@ use std::time::Duration;
 
 use paseto_runtime::PasetoAuth;
 use paseto_runtime::config::ConfigError;
-use paseto_runtime::layer::{GrpcGuardLayer, Need, grpc_claims};
+use paseto_runtime::layer::{GrpcGuardLayer, grpc_claims, grpc_methods};
 use proto::greeter_server::{Greeter, GreeterServer};
 use proto::{WhoAmIReply, WhoAmIRequest};
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
-/// The path of the method that requires the `admin` scope.
-pub const ADMIN: &str = "/paseto.example.v1.Greeter/Admin";
-
-/// The guard: every method an access token, `Admin` with the `admin` scope.
+/// The guard: each method's requirement, checked when this compiles.
 pub fn guard(auth: &PasetoAuth) -> Result<GrpcGuardLayer, ConfigError> {
     auth.grpc_guard()
-        .method(ADMIN, Need::Access(vec!["admin".into()]))
+        .methods(grpc_methods! {
+            "/paseto.example.v1.Greeter/WhoAmI" => paseto_required,
+            "/paseto.example.v1.Greeter/Admin" => paseto_required(scopes = ["admin"]),
+            "/paseto.example.v1.Greeter/Watch" => paseto_required,
+        })
         .build()
 }
 

@@ -67,7 +67,9 @@ pub enum Need {
 /// Requires a token on every gRPC method of the services it wraps: an access
 /// token unless a method is given another requirement. Make one with
 /// [`PasetoAuth::grpc_guard`]; each method is named by its path,
-/// `/package.Service/Method`.
+/// `/package.Service/Method`, in a [`grpc_methods!`](crate::layer::grpc_methods)
+/// table checked when it compiles, or one by one with
+/// [`method`](GrpcGuardBuilder::method).
 ///
 /// A refusal is a gRPC status, never an HTTP one, with the detail the HTTP
 /// guards give: a missing, malformed, expired, revoked or wrong-kind token is
@@ -99,7 +101,8 @@ pub struct GrpcGuardLayer {
 #[must_use = "a guard builder does nothing until `build`"]
 pub struct GrpcGuardBuilder {
     auth: PasetoAuth,
-    needs: HashMap<String, Need>,
+    /// Each method's requirement in the order given; a repeat is refused.
+    needs: Vec<(String, Need)>,
     default: Need,
 }
 
@@ -109,16 +112,29 @@ impl PasetoAuth {
     pub fn grpc_guard(&self) -> GrpcGuardBuilder {
         GrpcGuardBuilder {
             auth: self.clone(),
-            needs: HashMap::new(),
+            needs: Vec::new(),
             default: Need::Access(Vec::new()),
         }
     }
 }
 
 impl GrpcGuardBuilder {
-    /// What the method at `path` (`/package.Service/Method`) requires.
+    /// What the method at `path` (`/package.Service/Method`) requires. A
+    /// method named twice is refused by [`build`](Self::build), so that a
+    /// later line cannot quietly loosen an earlier one.
     pub fn method(mut self, path: impl Into<String>, need: Need) -> Self {
-        self.needs.insert(path.into(), need);
+        self.needs.push((path.into(), need));
+        self
+    }
+
+    /// What each method requires, as pairs: the table
+    /// [`grpc_methods!`](crate::layer::grpc_methods) checks when it compiles.
+    pub fn methods<P: Into<String>>(
+        mut self,
+        methods: impl IntoIterator<Item = (P, Need)>,
+    ) -> Self {
+        self.needs
+            .extend(methods.into_iter().map(|(path, need)| (path.into(), need)));
         self
     }
 
@@ -128,19 +144,23 @@ impl GrpcGuardBuilder {
         self
     }
 
-    /// The layer, once every path names a method and every scope is one.
+    /// The layer, once every path names one method, no method twice, and
+    /// every scope is one.
     pub fn build(self) -> Result<GrpcGuardLayer, ConfigError> {
-        let method_path = |path: &str| {
-            let mut parts = path.strip_prefix('/').unwrap_or_default().split('/');
-            let service = parts.next().unwrap_or_default();
-            let method = parts.next().unwrap_or_default();
-            !service.is_empty() && !method.is_empty() && parts.next().is_none()
-        };
-        if !self.needs.keys().all(|path| method_path(path)) {
-            return Err(ConfigError::InvalidSetting {
-                setting: "grpc_guard method",
-                expected: "a gRPC method path, `/package.Service/Method`",
-            });
+        let mut needs = HashMap::with_capacity(self.needs.len());
+        for (path, need) in self.needs {
+            if !is_method_path(&path) {
+                return Err(ConfigError::InvalidSetting {
+                    setting: "grpc_guard method",
+                    expected: "a gRPC method path, `/package.Service/Method`",
+                });
+            }
+            if needs.insert(path, need).is_some() {
+                return Err(ConfigError::InvalidSetting {
+                    setting: "grpc_guard method",
+                    expected: "each method named once",
+                });
+            }
         }
         let scopes_valid = |need: &Need| match need {
             Need::Access(scopes) | Need::FreshAccess(scopes) => {
@@ -148,7 +168,7 @@ impl GrpcGuardBuilder {
             }
             Need::Nothing | Need::Refresh => true,
         };
-        if !self.needs.values().all(scopes_valid) || !scopes_valid(&self.default) {
+        if !needs.values().all(scopes_valid) || !scopes_valid(&self.default) {
             return Err(ConfigError::InvalidSetting {
                 setting: "grpc_guard scopes",
                 expected: "visible ASCII without spaces, `\"` or `\\`",
@@ -156,10 +176,19 @@ impl GrpcGuardBuilder {
         }
         Ok(GrpcGuardLayer {
             auth: self.auth,
-            needs: Arc::new(self.needs),
+            needs: Arc::new(needs),
             default: Arc::new(self.default),
         })
     }
+}
+
+/// Whether `path` names one gRPC method, `/package.Service/Method`: a slash,
+/// a service, a slash, a method, neither empty.
+pub(crate) fn is_method_path(path: &str) -> bool {
+    let mut parts = path.strip_prefix('/').unwrap_or_default().split('/');
+    let service = parts.next().unwrap_or_default();
+    let method = parts.next().unwrap_or_default();
+    !service.is_empty() && !method.is_empty() && parts.next().is_none()
 }
 
 impl<S> Layer<S> for GrpcGuardLayer {

@@ -1,6 +1,7 @@
 //! The tower layers, for whoever assembles the router: [`RequireLayer`] guards
 //! whole routers, [`JsonBodyLayer`] finds tokens in JSON bodies, and
-//! [`SlidingSessionLayer`] renews browser sessions. Each wraps routes in the
+//! [`SlidingSessionLayer`] renews browser sessions, [`GrpcGuardLayer`] guards
+//! tonic services method by method ([`grpc_methods!`]). Each wraps routes in the
 //! one service skeleton, [`Wrapped`], and does its work around the call.
 
 mod grpc;
@@ -15,10 +16,13 @@ use axum_core::response::Response;
 use http::Request;
 use tower_service::Service;
 
+#[cfg(test)]
+pub(crate) use grpc::is_method_path;
 pub use grpc::{
     GrpcClaims, GrpcGuard, GrpcGuardBuilder, GrpcGuardLayer, Need, grpc_claims, grpc_code,
 };
 pub use json_body::JsonBodyLayer;
+pub use paseto_macros::grpc_methods;
 pub use require::RequireLayer;
 pub use sliding::SlidingSessionLayer;
 
