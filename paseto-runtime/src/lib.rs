@@ -32,7 +32,9 @@
 //! [`guide`] holds the manual, one page a subject, each example compiled:
 //! [getting started](guide::getting_started), [guards](guide::guards),
 //! [where tokens travel](guide::transport), [issuing](guide::issuing),
-//! [revocation](guide::revocation), [users and sessions](guide::users), [keys](guide::keys), [several services](guide::services), [gRPC](guide::grpc),
+//! [revocation](guide::revocation), [Redis deployments](guide::redis),
+//! [users and sessions](guide::users), [keys](guide::keys),
+//! [several services](guide::services), [gRPC](guide::grpc),
 //! [every option](guide::configuration), [errors on the wire](guide::errors),
 //! [OpenAPI](guide::openapi), [testing handlers](guide::testing),
 //! [fastapi-paseto](guide::fastapi), [the command-line tool](guide::cli),
@@ -225,6 +227,12 @@ pub mod guide {
     pub mod issuing {}
     #[doc = include_str!("docs/revocation.md")]
     pub mod revocation {}
+    #[cfg_attr(feature = "redis", doc = include_str!("docs/redis.md"))]
+    #[cfg_attr(
+        not(feature = "redis"),
+        doc = "# Redis deployments\n\nWith the cargo feature `redis`: this page is built with it."
+    )]
+    pub mod redis {}
     #[doc = include_str!("docs/users.md")]
     pub mod users {}
     #[cfg_attr(feature = "remote-keys", doc = include_str!("docs/services.md"))]

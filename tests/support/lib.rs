@@ -2,7 +2,7 @@
 //! with one route per guard (`fixtures`), forged tokens (`forge`), requests
 //! in-process (`router`) and over TCP (`tcp`), a browser's cookies
 //! (`browser`), the two revocation backends (`backend`), a real `redis-server`
-//! (`redis`), captured logs (`logs`), the challenges a client expects
+//! (`redis`) and certificates for its TLS (`pki`), captured logs (`logs`), the challenges a client expects
 //! (`challenge`), and the programs some tests need (`services`).
 
 #![allow(
@@ -16,6 +16,7 @@ pub mod challenge;
 mod fixtures;
 mod forge;
 mod logs;
+mod pki;
 mod redis;
 mod router;
 pub mod services;
@@ -25,6 +26,7 @@ pub use backend::Backend;
 pub use fixtures::{Email, EmailVerify, KEY, Role, app, auth, guarded, key};
 pub use forge::{access_claims, at, forge, forge_json, forge_with, with};
 pub use logs::{Capture, Logs, capture_logs};
+pub use pki::Pki;
 pub use redis::RedisServer;
 pub use router::{Reply, post, post_json, send, send_authorization, send_token};
 pub use tcp::{

@@ -21,16 +21,13 @@ impl RedisServer {
     }
 
     /// Starts a server with extra command-line arguments, such as
-    /// `["--rename-command", "CONFIG", ""]`, and waits until it answers; `None`
+    /// `["--rename-command", "INFO", ""]`, and waits until it answers; `None`
     /// (the test skipped) on a machine without `redis-server`.
     pub async fn start_with(args: &[&str]) -> Option<Self> {
         if !available("redis-server") {
             return None;
         }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free loopback port")
-            .port();
+        let port = Self::free_port();
         let mut server = Self {
             port,
             args: args.iter().map(|&arg| arg.to_owned()).collect(),
@@ -40,9 +37,22 @@ impl RedisServer {
         Some(server)
     }
 
+    /// A free loopback port, for a second listener such as `--tls-port`.
+    pub fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free loopback port")
+            .port()
+    }
+
     /// The URL clients connect to.
     pub fn url(&self) -> String {
         format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// The port of the plain listener.
+    pub fn port(&self) -> u16 {
+        self.port
     }
 
     /// Stops the server; clients then cannot reach it.
@@ -102,13 +112,9 @@ impl RedisServer {
         Some(line.trim_end().to_owned())
     }
 
-    /// How many times the server has run `command` (lowercase, such as `mget`)
-    /// since it started, from `INFO commandstats`.
-    pub async fn calls(&self, command: &str) -> u64 {
-        let mut reply = self
-            .send(&["INFO", "commandstats"])
-            .await
-            .expect("Redis answers");
+    /// The text of `INFO section`.
+    pub async fn info(&self, section: &str) -> String {
+        let mut reply = self.send(&["INFO", section]).await.expect("Redis answers");
         let mut header = String::new();
         reply.read_line(&mut header).await.expect("a reply");
         let length: usize = header
@@ -118,9 +124,15 @@ impl RedisServer {
             .expect("a bulk reply");
         let mut body = vec![0; length];
         reply.read_exact(&mut body).await.expect("the whole reply");
+        String::from_utf8(body).expect("text")
+    }
+
+    /// How many times the server has run `command` (lowercase, such as `mget`)
+    /// since it started, from `INFO commandstats`.
+    pub async fn calls(&self, command: &str) -> u64 {
         let prefix = format!("cmdstat_{command}:calls=");
-        String::from_utf8(body)
-            .expect("text")
+        self.info("commandstats")
+            .await
             .lines()
             .find_map(|line| line.strip_prefix(&prefix))
             .map_or(0, |rest| {

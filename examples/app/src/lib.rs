@@ -50,6 +50,18 @@ struct ApiDoc;
 
 pub use users::{LoggedIn, User, Users};
 
+/// What a failed start prints: the error, then each cause beneath it, as
+/// sentences an operator can act on, never a `Debug` struct.
+pub fn report(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text = format!("{text}: {cause}");
+        source = cause.source();
+    }
+    text
+}
+
 /// The router's state: the token configuration and the user store.
 #[derive(Clone)]
 pub struct AppState {

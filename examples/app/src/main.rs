@@ -19,9 +19,8 @@ use tracing_subscriber::util::SubscriberInitExt;
 async fn main() -> ExitCode {
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
-        // A sentence an operator can act on, never a `Debug` struct.
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", example_app::report(error.as_ref()));
             ExitCode::FAILURE
         }
     }
@@ -64,10 +63,14 @@ async fn run() -> Result<(), Box<dyn Error>> {
     }
     // Revocations: in Redis when several instances share them, else in memory.
     // So are the accounts removed, as a shared database would.
-    let users = if let Ok(url) = std::env::var("REDIS_URL") {
+    // `REDIS_URL`, with `REDIS_CA_CERT`, `REDIS_CLIENT_CERT`/`_KEY` for TLS and
+    // `REDIS_REPLICAS`: see the guide's Redis page.
+    let users = if let Some(denylist) = RedisDenylist::from_env()? {
         // `connect` checks at start that Redis cannot evict revocations.
-        config = config.denylist(RedisDenylist::new(&url)?.connect().await?);
-        Users::shared(&url).await?
+        let denylist = denylist.connect().await?;
+        let users = Users::shared(denylist.client()).await?;
+        config = config.denylist(denylist);
+        users
     } else {
         config = config.denylist(MemoryDenylist::new());
         Users::default()

@@ -56,9 +56,9 @@ impl Default for Users {
 
 impl Users {
     /// The store, sharing the accounts removed with every instance on the
-    /// Redis at `url`.
-    pub async fn shared(url: &str) -> Result<Self, redis::RedisError> {
-        let connection = ConnectionManager::new(redis::Client::open(url)?).await?;
+    /// Redis `client` reaches (the denylist's: same TLS, same credentials).
+    pub async fn shared(client: &redis::Client) -> Result<Self, redis::RedisError> {
+        let connection = ConnectionManager::new(client.clone()).await?;
         Ok(Self {
             removed: Some(connection),
             ..Self::default()

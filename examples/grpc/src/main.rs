@@ -13,7 +13,7 @@ async fn main() -> ExitCode {
     match run().await {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", example_app::report(error.as_ref()));
             ExitCode::FAILURE
         }
     }
@@ -25,9 +25,10 @@ async fn run() -> Result<(), Box<dyn Error>> {
     if !config.has_key() {
         return Err("PASETO_SECRET_KEY is not set: give the example app's key, so that its tokens verify here".into());
     }
-    config = match std::env::var("REDIS_URL") {
-        Ok(url) => config.denylist(RedisDenylist::new(&url)?.connect().await?),
-        Err(_) => config.denylist(MemoryDenylist::new()),
+    // The example app's Redis variables: `REDIS_URL`, its TLS files, `REDIS_REPLICAS`.
+    config = match RedisDenylist::from_env()? {
+        Some(denylist) => config.denylist(denylist.connect().await?),
+        None => config.denylist(MemoryDenylist::new()),
     };
     let auth = config.build()?;
     let port = match std::env::var("PORT") {

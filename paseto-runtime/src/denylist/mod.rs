@@ -15,7 +15,7 @@ mod session;
 
 pub use memory::MemoryDenylist;
 #[cfg(feature = "redis")]
-pub use redis::RedisDenylist;
+pub use redis::{RedisDenylist, RedisTls};
 pub(crate) use session::user_agent;
 pub use session::{MAX_SESSIONS, MAX_USER_AGENT_LEN, Session};
 

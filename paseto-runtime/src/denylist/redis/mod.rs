@@ -7,6 +7,8 @@ use std::time::Duration;
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use time::OffsetDateTime;
 
+pub use self::endpoint::RedisTls;
+use self::endpoint::setting;
 use self::follow::{Source, follow};
 use self::mirror::{Mirror, stricter};
 use self::records::{
@@ -14,6 +16,7 @@ use self::records::{
 };
 use super::{BoxFuture, Denylist, DenylistError, Family, MAX_SESSIONS, Record, Session, Target};
 
+mod endpoint;
 mod follow;
 mod mirror;
 mod records;
@@ -46,6 +49,11 @@ mod records;
 pub struct RedisDenylist {
     client: redis::Client,
     connection: ConnectionManager,
+    /// The connection writes take when they wait for replicas, so that a
+    /// `WAIT` holds up no read.
+    writes: Option<ConnectionManager>,
+    /// How many replicas acknowledge a write before it counts as done.
+    replicas: u32,
     prefix: String,
     timeout: Duration,
     refuse_eviction: bool,
@@ -60,6 +68,7 @@ impl std::fmt::Debug for RedisDenylist {
             .field("prefix", &self.prefix)
             .field("timeout", &self.timeout)
             .field("refuse_eviction", &self.refuse_eviction)
+            .field("replicas", &self.replicas)
             .field("mirror", &self.mirror.is_some())
             .finish_non_exhaustive()
     }
@@ -76,7 +85,7 @@ enum Eviction {
     )]
     Possible(String),
     #[error(
-        "Redis does not answer `CONFIG GET maxmemory-policy`: unless its policy is `noeviction`, it may evict revocations (accept the risk with `refuse_eviction(false)` once you have checked the policy)"
+        "Redis does not answer `INFO memory` with its `maxmemory_policy`: unless its policy is `noeviction`, it may evict revocations (accept the risk with `refuse_eviction(false)` once you have checked the policy)"
     )]
     Unknown,
 }
@@ -85,29 +94,90 @@ impl RedisDenylist {
     /// How long one Redis operation may take before the request gets 503.
     pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(1);
 
-    /// A denylist at `url` (`redis://host:port/db`), keys prefixed `paseto:`.
+    /// A denylist at `url`, keys prefixed `paseto:`: `redis://host:port/db`,
+    /// `redis://user:password@host:port` for an ACL user, `rediss://…` for TLS
+    /// verified by the platform's roots (see [`tls`](Self::tls) for a private
+    /// CA or a client certificate). No error quotes the URL, so a password in
+    /// it appears in no log.
     ///
     /// The connection is made lazily, so a service can start while Redis is down;
     /// call [`connect`](Self::connect) to connect now and check the eviction policy.
     pub fn new(url: &str) -> Result<Self, DenylistError> {
-        let client = redis::Client::open(url).map_err(|e| DenylistError(e.into()))?;
-        let timeout = Self::DEFAULT_TIMEOUT;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(Some(timeout))
-            .set_response_timeout(Some(timeout))
-            .set_number_of_retries(1)
-            .set_max_delay(timeout);
-        let connection = ConnectionManager::new_lazy_with_config(client.clone(), config)
-            .map_err(|e| DenylistError(e.into()))?;
+        Self::with_client(endpoint::client(endpoint::parse(url)?, None)?)
+    }
+
+    /// A denylist configured by the environment, or `None` when `REDIS_URL` is
+    /// not set: `REDIS_URL`, with `REDIS_CA_CERT`, `REDIS_CLIENT_CERT` and
+    /// `REDIS_CLIENT_KEY` (PEM files, see [`RedisTls`]) and `REDIS_REPLICAS`
+    /// (see [`replicas`](Self::replicas)).
+    pub fn from_env() -> Result<Option<Self>, DenylistError> {
+        let Ok(url) = std::env::var("REDIS_URL") else {
+            return Ok(None);
+        };
+        let mut denylist = Self::new(&url)?;
+        if let Some(tls) = RedisTls::from_env()? {
+            denylist = denylist.tls(tls)?;
+        }
+        if let Ok(replicas) = std::env::var("REDIS_REPLICAS") {
+            let replicas = replicas.parse().map_err(|_| {
+                setting("REDIS_REPLICAS is how many replicas acknowledge a revocation: 0, 1, 2…")
+            })?;
+            denylist = denylist.replicas(replicas)?;
+        }
+        Ok(Some(denylist))
+    }
+
+    /// Speaks TLS as `tls` says: a private CA, a client certificate. The URL
+    /// must be `rediss://`. A server whose certificate does not verify is an
+    /// error of [`connect`](Self::connect) that says so.
+    pub fn tls(self, tls: RedisTls) -> Result<Self, DenylistError> {
+        let info = self.client.get_connection_info().clone();
+        let client = endpoint::client(info, Some(tls))?;
         Ok(Self {
+            client: client.clone(),
+            connection: manager(client.clone(), self.timeout)?,
+            writes: self
+                .writes
+                .as_ref()
+                .map(|_| manager(client, self.timeout * 2))
+                .transpose()?,
+            ..self
+        })
+    }
+
+    fn with_client(client: redis::Client) -> Result<Self, DenylistError> {
+        let timeout = Self::DEFAULT_TIMEOUT;
+        Ok(Self {
+            connection: manager(client.clone(), timeout)?,
             client,
-            connection,
+            writes: None,
+            replicas: 0,
             prefix: "paseto:".to_owned(),
             timeout,
             refuse_eviction: true,
             policy_accepted: Arc::new(AtomicBool::new(false)),
             mirror: Some(Arc::new(Mirror::new())),
         })
+    }
+
+    /// The Redis client the denylist connects with: for the application's
+    /// own keys on the same server, with the same TLS and credentials.
+    pub fn client(&self) -> &redis::Client {
+        &self.client
+    }
+
+    /// Counts a revocation, rotation, login or ended session as done only once
+    /// `replicas` replicas have it (`WAIT`, bounded by the operation timeout),
+    /// so that a failover right after cannot lose it; 0 (the default) does not
+    /// wait. A write that fewer replicas acknowledge in time is an error: the
+    /// request gets 503 and the client may try again. These writes take a
+    /// connection of their own, so that waiting holds up no read.
+    pub fn replicas(mut self, replicas: u32) -> Result<Self, DenylistError> {
+        self.replicas = replicas;
+        self.writes = (replicas > 0)
+            .then(|| manager(self.client.clone(), self.timeout * 2))
+            .transpose()?;
+        Ok(self)
     }
 
     /// Uses another key prefix, to share one Redis between services.
@@ -132,7 +202,7 @@ impl RedisDenylist {
     /// records or will not say whether it may. Every record has
     /// an expiry, so every policy but `noeviction`, `volatile-*` ones included,
     /// may evict revocations; `false` accepts that risk, for a managed Redis
-    /// that hides `CONFIG` and whose policy you have checked by other means.
+    /// that hides `INFO` and whose policy you have checked by other means.
     #[must_use]
     pub fn refuse_eviction(mut self, refuse: bool) -> Self {
         self.refuse_eviction = refuse;
@@ -143,7 +213,7 @@ impl RedisDenylist {
     /// `noeviction` may drop revocations under memory pressure, which would make
     /// revoked tokens valid again: that is an error naming the policy, or with
     /// [`refuse_eviction(false)`](Self::refuse_eviction) a warning. So is a
-    /// server that will not answer `CONFIG GET` (as some managed services do).
+    /// server that will not answer `INFO memory` (as some managed services do).
     /// A denylist used without `connect` reads the policy on first use, and
     /// answers nothing (requests get 503) until it is accepted.
     pub async fn connect(self) -> Result<Self, DenylistError> {
@@ -164,12 +234,17 @@ impl RedisDenylist {
         if self.policy_accepted.load(Ordering::Acquire) {
             return Ok(());
         }
-        let mut command = redis::cmd("CONFIG");
-        command.arg("GET").arg("maxmemory-policy");
-        let problem = match self.query::<Vec<String>>(command).await {
-            Ok(reply) => match reply.get(1) {
-                Some(policy) if policy == NO_EVICTION => None,
-                Some(policy) => Some(Eviction::Possible(policy.clone())),
+        // `INFO`, not `CONFIG GET`: an ACL user may read it without being
+        // able to read the server's passwords, and managed services answer it.
+        let mut command = redis::cmd("INFO");
+        command.arg("memory");
+        let problem = match self.query::<String>(command).await {
+            Ok(reply) => match reply
+                .lines()
+                .find_map(|line| line.strip_prefix("maxmemory_policy:"))
+            {
+                Some(policy) if policy.trim() == NO_EVICTION => None,
+                Some(policy) => Some(Eviction::Possible(policy.trim().to_owned())),
                 None => Some(Eviction::Unknown),
             },
             Err(error) if is_refused_command(&error) => Some(Eviction::Unknown),
@@ -204,23 +279,71 @@ impl RedisDenylist {
         command: redis::Cmd,
     ) -> Result<T, DenylistError> {
         let mut connection = self.connection.clone();
-        match tokio::time::timeout(self.timeout, command.query_async(&mut connection)).await {
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(error)) => Err(DenylistError(error.into())),
-            Err(elapsed) => Err(DenylistError(elapsed.into())),
+        bounded(self.timeout, command.query_async(&mut connection)).await
+    }
+
+    /// Runs one write and, when replicas must have it, waits for them: the
+    /// write's answer, once it counts as done.
+    async fn write<T: redis::FromRedisValue>(
+        &self,
+        command: redis::Cmd,
+    ) -> Result<T, DenylistError> {
+        let Some(writes) = &self.writes else {
+            return self.query(command).await;
+        };
+        let wait = u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX);
+        let mut pipeline = redis::pipe();
+        pipeline
+            .add_command(command)
+            .cmd("WAIT")
+            .arg(self.replicas)
+            .arg(wait);
+        let mut connection = writes.clone();
+        let (answer, acknowledged): (T, u32) =
+            bounded(self.timeout * 2, pipeline.query_async(&mut connection)).await?;
+        if acknowledged < self.replicas {
+            return Err(setting(format!(
+                "a write reached {acknowledged} of the {} replicas it waits for within {wait} ms",
+                self.replicas
+            )));
         }
+        Ok(answer)
     }
 }
 
-/// Whether Redis answered that it has no such command: a managed Redis that
-/// renames or disables `CONFIG`. Any other failure (no connection, `NOAUTH`) is
-/// the caller's error.
+/// A lazy connection to `client`'s server, each operation bounded by `timeout`.
+fn manager(client: redis::Client, timeout: Duration) -> Result<ConnectionManager, DenylistError> {
+    let config = ConnectionManagerConfig::new()
+        .set_connection_timeout(Some(timeout))
+        .set_response_timeout(Some(timeout))
+        .set_number_of_retries(1)
+        .set_max_delay(timeout);
+    ConnectionManager::new_lazy_with_config(client, config).map_err(|e| DenylistError(e.into()))
+}
+
+/// The answer of `operation`, or an error once `timeout` has passed.
+async fn bounded<T>(
+    timeout: Duration,
+    operation: impl Future<Output = redis::RedisResult<T>>,
+) -> Result<T, DenylistError> {
+    match tokio::time::timeout(timeout, operation).await {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(error)) => Err(DenylistError(error.into())),
+        Err(_) => Err(setting(format!("Redis did not answer within {timeout:?}"))),
+    }
+}
+
+/// Whether Redis refused the command itself: a managed Redis that renames or
+/// disables `INFO`, or an ACL user without it (`NOPERM`). Any other failure
+/// (no connection, `NOAUTH`) is the caller's error.
 fn is_refused_command(error: &DenylistError) -> bool {
     error
         .0
         .downcast_ref::<redis::RedisError>()
         .is_some_and(|e| {
-            e.code() == Some("ERR") && e.detail().is_some_and(|d| d.contains("unknown command"))
+            e.code() == Some("NOPERM")
+                || e.code() == Some("ERR")
+                    && e.detail().is_some_and(|d| d.contains("unknown command"))
         })
 }
 
@@ -423,7 +546,7 @@ impl Denylist for RedisDenylist {
                 }
             };
             command.arg(millis_until(until, now)).arg(unix_micros(now));
-            self.query::<()>(command).await?;
+            self.write::<()>(command).await?;
             if let Some(mirror) = &self.mirror {
                 mirror.records().record_revoked(target, until, now);
             }
@@ -448,7 +571,7 @@ impl Denylist for RedisDenylist {
                 .arg(from)
                 .arg(format!("{}:{}", from + 1, unix_millis(at)))
                 .arg(millis_until(until, OffsetDateTime::now_utc()));
-            let before: Option<String> = self.query(command).await?;
+            let before: Option<String> = self.write(command).await?;
             let before = before.as_deref().map(family).transpose()?;
             let advanced = match before {
                 None => from == 0,
@@ -483,7 +606,7 @@ impl Denylist for RedisDenylist {
                 .arg(millis_until(session.until, now))
                 .arg(MAX_SESSIONS)
                 .arg(self.key(Target::Family("")));
-            self.query::<()>(command).await
+            self.write::<()>(command).await
         })
     }
 
@@ -573,7 +696,7 @@ impl Denylist for RedisDenylist {
                 .arg(id)
                 .arg(millis_until(until, now))
                 .arg(unix_micros(now));
-            let ended: i64 = self.query(command).await?;
+            let ended: i64 = self.write(command).await?;
             if let (Some(mirror), true) = (&self.mirror, ended == 1) {
                 mirror.records().record_revoked(family, until, now);
             }
