@@ -10,6 +10,8 @@ use super::services::available;
 pub struct RedisServer {
     port: u16,
     args: Vec<String>,
+    /// A sentinel's configuration file, which it rewrites as it learns.
+    sentinel: Option<std::path::PathBuf>,
     process: Option<std::process::Child>,
 }
 
@@ -31,6 +33,33 @@ impl RedisServer {
         let mut server = Self {
             port,
             args: args.iter().map(|&arg| arg.to_owned()).collect(),
+            sentinel: None,
+            process: None,
+        };
+        server.restart().await;
+        Some(server)
+    }
+
+    /// Starts a sentinel watching `primary` under the name `mymaster`, with
+    /// quorum 1, declaring it down after half a second; `None` (the test
+    /// skipped) on a machine without `redis-server`.
+    pub async fn start_sentinel(primary: &Self) -> Option<Self> {
+        if !available("redis-server") {
+            return None;
+        }
+        let port = Self::free_port();
+        let file = std::env::temp_dir().join(format!("paseto-sentinel-{port}.conf"));
+        let config = format!(
+            "sentinel monitor mymaster 127.0.0.1 {} 1\n\
+             sentinel down-after-milliseconds mymaster 500\n\
+             sentinel failover-timeout mymaster 2000\n",
+            primary.port
+        );
+        std::fs::write(&file, config).expect("a sentinel configuration file");
+        let mut server = Self {
+            port,
+            args: Vec::new(),
+            sentinel: Some(file),
             process: None,
         };
         server.restart().await;
@@ -66,7 +95,11 @@ impl RedisServer {
     /// Starts the server (again) on the same port and waits until it answers.
     pub async fn restart(&mut self) {
         self.stop();
-        let process = std::process::Command::new("redis-server")
+        let mut command = std::process::Command::new("redis-server");
+        if let Some(file) = &self.sentinel {
+            command.arg(file).arg("--sentinel");
+        }
+        let process = command
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
             .args(&self.args)
@@ -147,5 +180,8 @@ impl RedisServer {
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.stop();
+        if let Some(file) = &self.sentinel {
+            let _ = std::fs::remove_file(file);
+        }
     }
 }

@@ -472,9 +472,7 @@ async fn an_account_deleted_on_one_instance_is_gone_on_every_instance() {
             .denylist(RedisDenylist::new(&server.url()).unwrap())
             .build()
             .unwrap();
-        let users = example_app::Users::shared(&redis::Client::open(server.url()).unwrap())
-            .await
-            .unwrap();
+        let users = example_app::Users::shared(&RedisDenylist::new(&server.url()).unwrap());
         let router = example_app::router_with(auth, users);
         instances.push(paseto_tests::serve_router(router).await);
     }

@@ -247,3 +247,122 @@ async fn revocations_wait_for_a_replica() {
     assert_eq!(logout.0, StatusCode::SERVICE_UNAVAILABLE, "{logout:?}");
     assert!(started.elapsed() < std::time::Duration::from_secs(3));
 }
+
+/// Waits until `ready` holds, for at most `within`: whether it did.
+async fn until(within: std::time::Duration, mut ready: impl AsyncFnMut() -> bool) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < within {
+        if ready().await {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    false
+}
+
+/// A Sentinel deployment (a primary, a replica, a sentinel) whose primary is
+/// killed while a prober sends a revoked token to two instances throughout:
+/// it is never accepted; a valid token is served again within seconds of the
+/// promotion, and a logout on the new primary reaches the other instance.
+#[tokio::test]
+async fn a_sentinel_failover_is_followed_without_accepting_a_revoked_token() {
+    use std::time::{Duration, Instant};
+    let Some(mut primary) = RedisServer::start_with(&["--repl-diskless-sync-delay", "0"]).await
+    else {
+        return;
+    };
+    let of = primary.port().to_string();
+    let Some(replica) = RedisServer::start_with(&["--replicaof", "127.0.0.1", &of]).await else {
+        return;
+    };
+    let online = until(Duration::from_secs(5), async || {
+        primary.info("replication").await.contains("state=online")
+    });
+    assert!(online.await, "the replica never came online");
+    let Some(sentinel) = RedisServer::start_sentinel(&primary).await else {
+        return;
+    };
+    let sentinels = [format!("redis://127.0.0.1:{}", sentinel.port())];
+    let sentinels: Vec<&str> = sentinels.iter().map(String::as_str).collect();
+    let mut instances = Vec::new();
+    for _ in 0..2 {
+        let denylist = RedisDenylist::sentinel(&sentinels, "mymaster").unwrap();
+        instances.push(app(denylist).await);
+    }
+    let (revoked_token, _) = instances[0].login().await;
+    let logout = instances[0].post("/logout", &revoked_token, None).await;
+    assert_eq!(logout.0, StatusCode::OK, "{logout:?}");
+    let replicated = until(Duration::from_secs(2), async || {
+        replica.command(&["DBSIZE"]).await.as_deref() != Some(":0")
+    });
+    assert!(replicated.await, "the replica never had the revocation");
+    let (valid, _) = instances[0].login().await;
+
+    // The prober: the revoked token to both instances, and a valid one.
+    let started = Instant::now();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let probe = {
+        let stop = std::sync::Arc::clone(&stop);
+        let apps: Vec<(std::net::SocketAddr, reqwest::Client)> = instances
+            .iter()
+            .map(|app| (app.addr, app.client.clone()))
+            .collect();
+        let (revoked_token, valid) = (revoked_token.clone(), valid.clone());
+        tokio::spawn(async move {
+            let mut timeline = Vec::new();
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                for (addr, client) in &apps {
+                    let get = |token: &str| {
+                        client
+                            .get(format!("http://{addr}/protected"))
+                            .bearer_auth(token)
+                            .send()
+                    };
+                    let bad = get(&revoked_token).await.unwrap().status();
+                    assert_ne!(bad, StatusCode::OK, "a revoked token was accepted");
+                    let good = get(&valid).await.unwrap().status();
+                    timeline.push((started.elapsed(), good));
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            timeline
+        })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let killed = started.elapsed();
+    primary.stop();
+    let promoted = until(Duration::from_secs(10), async || {
+        replica
+            .command(&["ROLE"])
+            .await
+            .is_some_and(|role| role.starts_with("*3"))
+            && replica.info("replication").await.contains("role:master")
+    });
+    assert!(promoted.await, "the sentinel never promoted the replica");
+    let promoted_at = started.elapsed();
+    let served = until(Duration::from_secs(5), async || {
+        instances[1].get("/protected", &valid).await.0 == StatusCode::OK
+    });
+    assert!(served.await, "no request served after the promotion");
+    let served_at = started.elapsed();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let timeline = probe
+        .await
+        .expect("the prober never accepted a revoked token");
+    let refused = timeline
+        .iter()
+        .filter(|(_, status)| *status != StatusCode::OK)
+        .count();
+    eprintln!(
+        "sentinel failover: primary killed at {killed:?}, replica promoted by {promoted_at:?}, \
+         served again by {served_at:?}; {refused} of {} valid probes refused meanwhile",
+        timeline.len()
+    );
+
+    // A logout on the new primary reaches the other instance.
+    let logout = instances[0].post("/logout", &valid, None).await;
+    assert_eq!(logout.0, StatusCode::OK, "{logout:?}");
+    paseto_tests::refused_within_a_second(async || instances[1].get("/protected", &valid).await)
+        .await;
+}

@@ -5,7 +5,13 @@
 //! Load requests may get 503 only from a kill until 2 s after the restart; each
 //! recovery is timed. Prints a timeline and a summary; exits 1 on a violation.
 //!
-//! `chaos <example-app binary> [seconds of each phase, default 8]`
+//! With `sentinel`, Redis is a Sentinel deployment instead (a primary, a
+//! replica, a sentinel; the instances follow it with `REDIS_SENTINELS`): the
+//! primary is killed twice, each time the replica is promoted, and the killed
+//! one comes back as the new replica. 503s are allowed from a kill until 2 s
+//! after the promotion.
+//!
+//! `chaos <example-app binary> [seconds of each phase, default 8] [sentinel]`
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
@@ -38,13 +44,15 @@ struct Instance {
 }
 
 impl Instance {
-    async fn start(binary: &str, redis: &str) -> Self {
+    /// Starts `binary` with the Redis `variables` (`REDIS_URL`, or the
+    /// Sentinel ones).
+    async fn start(binary: &str, variables: &Variables) -> Self {
         let addr = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|listener| listener.local_addr())
             .expect("a free port");
         let mut process = Command::new(binary)
             .env("PORT", addr.port().to_string())
-            .env("REDIS_URL", redis)
+            .envs(variables.iter().map(|(name, value)| (name, value)))
             .env("RUST_LOG", "warn")
             .env(
                 "PASETO_SECRET_KEY",
@@ -124,20 +132,11 @@ async fn main() {
     let data = std::env::temp_dir().join(format!("paseto-chaos-{}", std::process::id()));
     std::fs::create_dir_all(&data).expect("a data directory");
     let data_dir = data.to_str().expect("a UTF-8 path").to_owned();
-    // Every write reaches the disk before Redis answers, so a kill loses none.
-    let mut redis = RedisServer::start_with(&[
-        "--appendonly",
-        "yes",
-        "--appendfsync",
-        "always",
-        "--dir",
-        &data_dir,
-    ])
-    .await
-    .expect("redis-server on the PATH");
+    let sentinel_mode = args.next().as_deref() == Some("sentinel");
+    let (mut redis, mut deployment, variables) = deploy(sentinel_mode, &data_dir).await;
     let instances = [
-        Instance::start(&binary, &redis.url()).await,
-        Instance::start(&binary, &redis.url()).await,
+        Instance::start(&binary, &variables).await,
+        Instance::start(&binary, &variables).await,
     ];
     let bases: Vec<String> = instances
         .iter()
@@ -190,14 +189,12 @@ async fn main() {
     let mut outages = Vec::new();
     for _ in 0..2 {
         tokio::time::sleep(phase).await;
-        let killed = Instant::now();
-        redis.stop();
-        println!("{:>7.3} s  Redis killed", at(killed).as_secs_f64());
+        let outage = match &mut deployment {
+            Some((replica, _)) => fail_over(&mut redis, replica, &at).await,
+            None => restart(&mut redis, phase / 2, &at).await,
+        };
+        outages.push(outage);
         tokio::time::sleep(phase / 2).await;
-        redis.restart().await;
-        let back = Instant::now();
-        println!("{:>7.3} s  Redis answers again", at(back).as_secs_f64());
-        outages.push((at(killed), at(back)));
     }
     tokio::time::sleep(phase).await;
     *done.lock().expect("a flag") = true;
@@ -206,11 +203,111 @@ async fn main() {
     }
     drop(instances);
     drop(redis);
+    drop(deployment);
     let _ = std::fs::remove_dir_all(&data);
 
     let mut answers = std::mem::take(&mut *answers.lock().expect("answers"));
     answers.sort_unstable_by_key(|answer| answer.0);
     std::process::exit(report(&answers, &outages));
+}
+
+/// The Redis variables of an instance.
+type Variables = Vec<(&'static str, String)>;
+
+/// Starts Redis: one server persisting every write to `data_dir`, or a
+/// Sentinel deployment (the primary, then its replica and sentinel).
+async fn deploy(
+    sentinel_mode: bool,
+    data_dir: &str,
+) -> (RedisServer, Option<(RedisServer, RedisServer)>, Variables) {
+    if !sentinel_mode {
+        // Every write reaches the disk before Redis answers, so a kill loses none.
+        let redis = RedisServer::start_with(&[
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--dir",
+            data_dir,
+        ])
+        .await
+        .expect("redis-server on the PATH");
+        let variables = vec![("REDIS_URL", redis.url())];
+        return (redis, None, variables);
+    }
+    let fast_sync = ["--repl-diskless-sync-delay", "0"];
+    let primary = RedisServer::start_with(&fast_sync)
+        .await
+        .expect("redis-server on the PATH");
+    let of = primary.port().to_string();
+    let replica =
+        RedisServer::start_with(&["--replicaof", "127.0.0.1", &of, fast_sync[0], fast_sync[1]])
+            .await
+            .expect("a replica");
+    while !primary.info("replication").await.contains("state=online") {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let sentinel = RedisServer::start_sentinel(&primary)
+        .await
+        .expect("a sentinel");
+    let variables = vec![
+        (
+            "REDIS_SENTINELS",
+            format!("redis://127.0.0.1:{}", sentinel.port()),
+        ),
+        ("REDIS_SENTINEL_PRIMARY", "mymaster".to_owned()),
+    ];
+    (primary, Some((replica, sentinel)), variables)
+}
+
+/// Kills Redis, then restarts it `down` later: the outage, from the kill to
+/// when it answers again.
+async fn restart(
+    redis: &mut RedisServer,
+    down: Duration,
+    at: &impl Fn(Instant) -> Duration,
+) -> (Duration, Duration) {
+    let killed = Instant::now();
+    redis.stop();
+    println!("{:>7.3} s  Redis killed", at(killed).as_secs_f64());
+    tokio::time::sleep(down).await;
+    redis.restart().await;
+    let back = Instant::now();
+    println!("{:>7.3} s  Redis answers again", at(back).as_secs_f64());
+    (at(killed), at(back))
+}
+
+/// Kills the primary; the sentinel promotes the replica; the killed one comes
+/// back at once (as a process supervisor would restart it), and once it
+/// replicates the new primary the two swap names. The outage, from the kill
+/// to the promotion.
+async fn fail_over(
+    primary: &mut RedisServer,
+    replica: &mut RedisServer,
+    at: &impl Fn(Instant) -> Duration,
+) -> (Duration, Duration) {
+    let killed = Instant::now();
+    primary.stop();
+    println!("{:>7.3} s  the primary killed", at(killed).as_secs_f64());
+    while !replica.info("replication").await.contains("role:master") {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let back = Instant::now();
+    println!("{:>7.3} s  the replica promoted", at(back).as_secs_f64());
+    primary.restart().await;
+    while !primary
+        .info("replication")
+        .await
+        .contains("master_link_status:up")
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    println!(
+        "{:>7.3} s  the killed primary is the new replica",
+        at(Instant::now()).as_secs_f64()
+    );
+    std::mem::swap(primary, replica);
+    (at(killed), at(back))
 }
 
 /// Prints the timeline and the summary; the exit code.

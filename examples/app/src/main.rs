@@ -68,7 +68,7 @@ async fn run() -> Result<(), Box<dyn Error>> {
     let users = if let Some(denylist) = RedisDenylist::from_env()? {
         // `connect` checks at start that Redis cannot evict revocations.
         let denylist = denylist.connect().await?;
-        let users = Users::shared(denylist.client()).await?;
+        let users = Users::shared(&denylist);
         config = config.denylist(denylist);
         users
     } else {

@@ -10,8 +10,8 @@ use axum::Json;
 use axum::extract::{FromRef, FromRequest};
 use axum::http::StatusCode;
 use axum::response::Response;
+use paseto_runtime::denylist::{DenylistError, RedisDenylist};
 use paseto_runtime::{Claims, LoadUser};
-use redis::aio::ConnectionManager;
 use serde::{Deserialize, Serialize};
 
 use crate::detail;
@@ -31,7 +31,7 @@ pub struct User {
 pub struct Users {
     accounts: Arc<RwLock<HashMap<String, User>>>,
     /// Where instances record the accounts removed, when they share Redis.
-    removed: Option<ConnectionManager>,
+    removed: Option<RedisDenylist>,
 }
 
 /// The Redis set of the accounts removed.
@@ -56,17 +56,16 @@ impl Default for Users {
 
 impl Users {
     /// The store, sharing the accounts removed with every instance on the
-    /// Redis `client` reaches (the denylist's: same TLS, same credentials).
-    pub async fn shared(client: &redis::Client) -> Result<Self, redis::RedisError> {
-        let connection = ConnectionManager::new(client.clone()).await?;
-        Ok(Self {
-            removed: Some(connection),
+    /// Redis of `denylist` (its server, or its Sentinel deployment's primary).
+    pub fn shared(denylist: &RedisDenylist) -> Self {
+        Self {
+            removed: Some(denylist.clone()),
             ..Self::default()
-        })
+        }
     }
 
     /// The user named `username`, if the account exists.
-    pub async fn get(&self, username: &str) -> Result<Option<User>, redis::RedisError> {
+    pub async fn get(&self, username: &str) -> Result<Option<User>, DenylistError> {
         let user = {
             let accounts = self.accounts.read().unwrap_or_else(PoisonError::into_inner);
             accounts.get(username).cloned()
@@ -76,16 +75,16 @@ impl Users {
         };
         let mut command = redis::cmd("SISMEMBER");
         command.arg(REMOVED).arg(username);
-        let gone: bool = command.query_async(&mut removed.clone()).await?;
+        let gone: bool = removed.query(command).await?;
         Ok((!gone).then_some(user))
     }
 
     /// Removes an account, on every instance.
-    pub async fn remove(&self, username: &str) -> Result<(), redis::RedisError> {
+    pub async fn remove(&self, username: &str) -> Result<(), DenylistError> {
         if let Some(removed) = &self.removed {
             let mut command = redis::cmd("SADD");
             command.arg(REMOVED).arg(username);
-            command.query_async::<()>(&mut removed.clone()).await?;
+            removed.query::<()>(command).await?;
         }
         let mut accounts = self
             .accounts
@@ -101,7 +100,7 @@ impl Users {
 /// cannot answer 503.
 impl LoadUser for User {
     type State = Users;
-    type Error = redis::RedisError;
+    type Error = DenylistError;
 
     async fn load(claims: &Claims, users: &Users) -> Result<Option<Self>, Self::Error> {
         users.get(claims.subject()).await

@@ -82,7 +82,7 @@ impl RedisTls {
         Ok((ca.is_some() || identity.is_some()).then_some(Self { ca, identity }))
     }
 
-    fn certificates(self) -> redis::TlsCertificates {
+    pub(super) fn certificates(self) -> redis::TlsCertificates {
         redis::TlsCertificates {
             client_tls: self
                 .identity

@@ -16,6 +16,7 @@ use tokio::sync::mpsc::unbounded_channel;
 
 use super::mirror::Mirror;
 use super::records;
+use super::route::Endpoint;
 use crate::denylist::Target;
 
 /// How often the connection is pinged.
@@ -29,8 +30,9 @@ const RETRY: (Duration, Duration) = (Duration::from_millis(100), Duration::from_
 
 /// Where the copy comes from.
 pub(super) struct Source {
-    /// The denylist's client; the copy's connection speaks RESP3 to it.
-    pub client: redis::Client,
+    /// The denylist's server, or its Sentinel deployment's primary; the
+    /// copy's connection speaks RESP3 to it.
+    pub endpoint: Endpoint,
     pub prefix: String,
     /// How long one Redis operation may take.
     pub timeout: Duration,
@@ -53,23 +55,13 @@ enum Lost {
     Redis(#[from] redis::RedisError),
     #[error("the connection closed")]
     Closed,
+    #[error("the server is no longer the primary")]
+    Demoted,
 }
 
-/// Follows Redis until the denylist is dropped, reconnecting after each loss.
+/// Follows Redis until the denylist is dropped, reconnecting after each loss
+/// (to the primary the sentinels name then, in a Sentinel deployment).
 async fn run(mirror: Weak<Mirror>, source: Source) {
-    let mut source = source;
-    let info = source.client.get_connection_info().clone();
-    let settings = info
-        .redis_settings()
-        .clone()
-        .set_protocol(ProtocolVersion::RESP3);
-    match redis::Client::open(info.set_redis_settings(settings)) {
-        Ok(client) => source.client = client,
-        Err(error) => {
-            tracing::warn!(%error, "paseto: no RESP3 client for the Redis denylist's local copy");
-            return;
-        }
-    }
     let mut retry = RETRY.0;
     let mut failing = false;
     loop {
@@ -93,6 +85,16 @@ async fn run(mirror: Weak<Mirror>, source: Source) {
         tokio::time::sleep(retry).await;
         retry = (retry * 2).min(RETRY.1);
     }
+}
+
+/// A RESP3 client of the server the copy follows now.
+async fn resp3(endpoint: &Endpoint) -> Result<redis::Client, Lost> {
+    let info = endpoint.client().await?.get_connection_info().clone();
+    let settings = info
+        .redis_settings()
+        .clone()
+        .set_protocol(ProtocolVersion::RESP3);
+    Ok(redis::Client::open(info.set_redis_settings(settings))?)
 }
 
 /// One connection: subscribes to changes, reads every record, then keeps the
@@ -119,8 +121,9 @@ async fn session(
                 sender.send(push)
             })
     };
-    let mut connection = source
-        .client
+    let client = resp3(&source.endpoint).await?;
+    let addr = client.get_connection_info().addr().clone();
+    let mut connection = client
         .get_multiplexed_async_connection_with_config(&config)
         .await?;
     // The revocation records only: sessions, kept under the same prefix, are
@@ -152,7 +155,21 @@ async fn session(
         .await?;
         if Instant::now() >= beat {
             let sent = Instant::now();
-            redis::cmd("PING").exec_async(&mut connection).await?;
+            if source.endpoint.follows_failovers() {
+                // A primary demoted by a failover may stay up as a replica.
+                let role: Vec<Value> = redis::cmd("ROLE").query_async(&mut connection).await?;
+                let primary = match role.first() {
+                    Some(Value::BulkString(kind)) => kind == b"master",
+                    Some(Value::SimpleString(kind)) => kind == "master",
+                    _ => false,
+                };
+                // And one that came back as a primary nobody else follows.
+                if !primary || !source.endpoint.names(&addr).await? {
+                    return Err(Lost::Demoted);
+                }
+            } else {
+                redis::cmd("PING").exec_async(&mut connection).await?;
+            }
             copy.trust_until(sent + TRUST, &down);
             current();
             beat = sent + HEARTBEAT;

@@ -4,7 +4,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use time::OffsetDateTime;
 
 pub use self::endpoint::RedisTls;
@@ -14,12 +13,14 @@ use self::mirror::{Mirror, stricter};
 use self::records::{
     family, key, millis_until, session, session_value, sessions_key, unix_micros, unix_millis,
 };
+use self::route::{Endpoint, Route, SentinelSpec, Sentinels};
 use super::{BoxFuture, Denylist, DenylistError, Family, MAX_SESSIONS, Record, Session, Target};
 
 mod endpoint;
 mod follow;
 mod mirror;
 mod records;
+mod route;
 
 /// A denylist in Redis, for many instances of a service. Each record expires in
 /// Redis once no token it covers can verify (`PX`, a lifetime, so that Redis's
@@ -47,11 +48,11 @@ mod records;
 /// [`refuse_eviction(false)`](Self::refuse_eviction).
 #[derive(Clone)]
 pub struct RedisDenylist {
-    client: redis::Client,
-    connection: ConnectionManager,
+    endpoint: Endpoint,
+    connection: Route,
     /// The connection writes take when they wait for replicas, so that a
     /// `WAIT` holds up no read.
-    writes: Option<ConnectionManager>,
+    writes: Option<Route>,
     /// How many replicas acknowledge a write before it counts as done.
     replicas: u32,
     prefix: String,
@@ -103,18 +104,74 @@ impl RedisDenylist {
     /// The connection is made lazily, so a service can start while Redis is down;
     /// call [`connect`](Self::connect) to connect now and check the eviction policy.
     pub fn new(url: &str) -> Result<Self, DenylistError> {
-        Self::with_client(endpoint::client(endpoint::parse(url)?, None)?)
+        let client = endpoint::client(endpoint::parse(url)?, None)?;
+        Self::at(Endpoint::Server(Box::new(client)))
     }
 
-    /// A denylist configured by the environment, or `None` when `REDIS_URL` is
-    /// not set: `REDIS_URL`, with `REDIS_CA_CERT`, `REDIS_CLIENT_CERT` and
-    /// `REDIS_CLIENT_KEY` (PEM files, see [`RedisTls`]) and `REDIS_REPLICAS`
-    /// (see [`replicas`](Self::replicas)).
+    /// A denylist on the primary of a Sentinel deployment: the sentinels at
+    /// `sentinels` (`redis://host:26379`, with the sentinels' own user and
+    /// password if they need one; `rediss://` for TLS everywhere) watch the
+    /// primary they name `primary`. After a failover the denylist follows the
+    /// new primary without a restart; until the sentinels name one, requests
+    /// that need Redis get 503. [`primary_login`](Self::primary_login) logs in
+    /// to the primary.
+    pub fn sentinel(sentinels: &[&str], primary: &str) -> Result<Self, DenylistError> {
+        let urls = sentinels
+            .iter()
+            .map(|url| endpoint::parse(url))
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::at(Endpoint::Sentinel(Arc::new(Sentinels::new(
+            SentinelSpec {
+                urls,
+                primary: primary.to_owned(),
+                login: (None, None),
+                tls: None,
+            },
+        )?)))
+    }
+
+    /// The user (ACL) and password a Sentinel deployment's servers are logged
+    /// in to with; the URL carries them for one server.
+    pub fn primary_login(
+        self,
+        username: Option<&str>,
+        password: &str,
+    ) -> Result<Self, DenylistError> {
+        let Endpoint::Sentinel(sentinels) = &self.endpoint else {
+            return Err(setting(
+                "primary_login is for Sentinel deployments; one server's URL carries its login",
+            ));
+        };
+        let mut spec = sentinels.spec().clone();
+        spec.login = (username.map(str::to_owned), Some(password.to_owned()));
+        let endpoint = Endpoint::Sentinel(Arc::new(Sentinels::new(spec)?));
+        self.moved(endpoint)
+    }
+
+    /// A denylist configured by the environment, or `None` when neither
+    /// `REDIS_URL` nor `REDIS_SENTINELS` is set: one server at `REDIS_URL`,
+    /// or a Sentinel deployment (`REDIS_SENTINELS`, comma-separated URLs;
+    /// `REDIS_SENTINEL_PRIMARY`, the primary's name; `REDIS_USERNAME` and
+    /// `REDIS_PASSWORD`, its login); with `REDIS_CA_CERT`,
+    /// `REDIS_CLIENT_CERT` and `REDIS_CLIENT_KEY` (PEM files, see
+    /// [`RedisTls`]) and `REDIS_REPLICAS` (see [`replicas`](Self::replicas)).
     pub fn from_env() -> Result<Option<Self>, DenylistError> {
-        let Ok(url) = std::env::var("REDIS_URL") else {
+        let mut denylist = if let Ok(sentinels) = std::env::var("REDIS_SENTINELS") {
+            let primary = std::env::var("REDIS_SENTINEL_PRIMARY").map_err(|_| {
+                setting("REDIS_SENTINELS needs REDIS_SENTINEL_PRIMARY, the name the sentinels give the primary")
+            })?;
+            let urls: Vec<&str> = sentinels.split(',').map(str::trim).collect();
+            let denylist = Self::sentinel(&urls, &primary)?;
+            match std::env::var("REDIS_PASSWORD") {
+                Ok(password) => denylist
+                    .primary_login(std::env::var("REDIS_USERNAME").ok().as_deref(), &password)?,
+                Err(_) => denylist,
+            }
+        } else if let Ok(url) = std::env::var("REDIS_URL") {
+            Self::new(&url)?
+        } else {
             return Ok(None);
         };
-        let mut denylist = Self::new(&url)?;
         if let Some(tls) = RedisTls::from_env()? {
             denylist = denylist.tls(tls)?;
         }
@@ -127,29 +184,38 @@ impl RedisDenylist {
         Ok(Some(denylist))
     }
 
-    /// Speaks TLS as `tls` says: a private CA, a client certificate. The URL
+    /// Speaks TLS as `tls` says: a private CA, a client certificate. The URLs
     /// must be `rediss://`. A server whose certificate does not verify is an
     /// error of [`connect`](Self::connect) that says so.
     pub fn tls(self, tls: RedisTls) -> Result<Self, DenylistError> {
-        let info = self.client.get_connection_info().clone();
-        let client = endpoint::client(info, Some(tls))?;
-        Ok(Self {
-            client: client.clone(),
-            connection: manager(client.clone(), self.timeout)?,
-            writes: self
-                .writes
-                .as_ref()
-                .map(|_| manager(client, self.timeout * 2))
-                .transpose()?,
-            ..self
-        })
+        let endpoint = match &self.endpoint {
+            Endpoint::Server(client) => {
+                let info = client.get_connection_info().clone();
+                Endpoint::Server(Box::new(endpoint::client(info, Some(tls))?))
+            }
+            Endpoint::Sentinel(sentinels) => {
+                let mut spec = sentinels.spec().clone();
+                if !spec
+                    .urls
+                    .iter()
+                    .all(|info| matches!(info.addr(), redis::ConnectionAddr::TcpTls { .. }))
+                {
+                    return Err(setting(
+                        "TLS settings (a CA or a client certificate) need rediss:// URLs",
+                    ));
+                }
+                spec.tls = Some(tls);
+                Endpoint::Sentinel(Arc::new(Sentinels::new(spec)?))
+            }
+        };
+        self.moved(endpoint)
     }
 
-    fn with_client(client: redis::Client) -> Result<Self, DenylistError> {
+    fn at(endpoint: Endpoint) -> Result<Self, DenylistError> {
         let timeout = Self::DEFAULT_TIMEOUT;
         Ok(Self {
-            connection: manager(client.clone(), timeout)?,
-            client,
+            connection: Route::new(&endpoint, timeout)?,
+            endpoint,
             writes: None,
             replicas: 0,
             prefix: "paseto:".to_owned(),
@@ -160,10 +226,15 @@ impl RedisDenylist {
         })
     }
 
-    /// The Redis client the denylist connects with: for the application's
-    /// own keys on the same server, with the same TLS and credentials.
-    pub fn client(&self) -> &redis::Client {
-        &self.client
+    /// The same denylist, connecting to `endpoint`.
+    fn moved(self, endpoint: Endpoint) -> Result<Self, DenylistError> {
+        let replicas = self.replicas;
+        Self {
+            connection: Route::new(&endpoint, self.timeout)?,
+            endpoint,
+            ..self
+        }
+        .replicas(replicas)
     }
 
     /// Counts a revocation, rotation, login or ended session as done only once
@@ -175,7 +246,7 @@ impl RedisDenylist {
     pub fn replicas(mut self, replicas: u32) -> Result<Self, DenylistError> {
         self.replicas = replicas;
         self.writes = (replicas > 0)
-            .then(|| manager(self.client.clone(), self.timeout * 2))
+            .then(|| Route::new(&self.endpoint, self.timeout * 2))
             .transpose()?;
         Ok(self)
     }
@@ -267,19 +338,24 @@ impl RedisDenylist {
     /// Starts the local copy, once.
     fn follow(&self, mirror: &Arc<Mirror>) {
         follow(mirror, || Source {
-            client: self.client.clone(),
+            endpoint: self.endpoint.clone(),
             prefix: self.prefix.clone(),
             timeout: self.timeout,
         });
     }
 
-    /// Runs one command, bounded by the timeout whatever the connection does.
-    async fn query<T: redis::FromRedisValue>(
+    /// Runs one command on the server the denylist writes to (a Sentinel
+    /// deployment's current primary), with its TLS, login and timeout: for
+    /// the application's own keys, beside the denylist's.
+    pub async fn query<T: redis::FromRedisValue>(
         &self,
         command: redis::Cmd,
     ) -> Result<T, DenylistError> {
-        let mut connection = self.connection.clone();
-        bounded(self.timeout, command.query_async(&mut connection)).await
+        let route = &self.connection;
+        bounded(self.timeout, route, async {
+            command.query_async(&mut route.connection().await?).await
+        })
+        .await
     }
 
     /// Runs one write and, when replicas must have it, waits for them: the
@@ -288,7 +364,7 @@ impl RedisDenylist {
         &self,
         command: redis::Cmd,
     ) -> Result<T, DenylistError> {
-        let Some(writes) = &self.writes else {
+        let Some(route) = &self.writes else {
             return self.query(command).await;
         };
         let wait = u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX);
@@ -298,9 +374,10 @@ impl RedisDenylist {
             .cmd("WAIT")
             .arg(self.replicas)
             .arg(wait);
-        let mut connection = writes.clone();
-        let (answer, acknowledged): (T, u32) =
-            bounded(self.timeout * 2, pipeline.query_async(&mut connection)).await?;
+        let (answer, acknowledged): (T, u32) = bounded(self.timeout * 2, route, async {
+            pipeline.query_async(&mut route.connection().await?).await
+        })
+        .await?;
         if acknowledged < self.replicas {
             return Err(setting(format!(
                 "a write reached {acknowledged} of the {} replicas it waits for within {wait} ms",
@@ -311,26 +388,20 @@ impl RedisDenylist {
     }
 }
 
-/// A lazy connection to `client`'s server, each operation bounded by `timeout`.
-fn manager(client: redis::Client, timeout: Duration) -> Result<ConnectionManager, DenylistError> {
-    let config = ConnectionManagerConfig::new()
-        .set_connection_timeout(Some(timeout))
-        .set_response_timeout(Some(timeout))
-        .set_number_of_retries(1)
-        .set_max_delay(timeout);
-    ConnectionManager::new_lazy_with_config(client, config).map_err(|e| DenylistError(e.into()))
-}
-
-/// The answer of `operation`, or an error once `timeout` has passed.
+/// The answer of `operation` on `route`, or an error once `timeout` has
+/// passed; a failure drops a Sentinel route's connection.
 async fn bounded<T>(
     timeout: Duration,
+    route: &Route,
     operation: impl Future<Output = redis::RedisResult<T>>,
 ) -> Result<T, DenylistError> {
-    match tokio::time::timeout(timeout, operation).await {
-        Ok(Ok(value)) => Ok(value),
-        Ok(Err(error)) => Err(DenylistError(error.into())),
-        Err(_) => Err(setting(format!("Redis did not answer within {timeout:?}"))),
-    }
+    let error = match tokio::time::timeout(timeout, operation).await {
+        Ok(Ok(value)) => return Ok(value),
+        Ok(Err(error)) => DenylistError(error.into()),
+        Err(_) => setting(format!("Redis did not answer within {timeout:?}")),
+    };
+    route.failed();
+    Err(error)
 }
 
 /// Whether Redis refused the command itself: a managed Redis that renames or

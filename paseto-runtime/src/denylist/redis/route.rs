@@ -1,0 +1,307 @@
+//! Where a Redis denylist's commands go: one server, or whichever server the
+//! sentinels name primary now. A connection to a primary that failed over is
+//! dropped at its first error, and the next command asks the sentinels again.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use redis::aio::{
+    ConnectionLike, ConnectionManager, ConnectionManagerConfig, MultiplexedConnection,
+};
+use redis::sentinel::{SentinelClient, SentinelClientBuilder, SentinelServerType};
+use redis::{AsyncConnectionConfig, Cmd, Pipeline, RedisFuture, RedisResult, TlsMode, Value};
+
+use super::endpoint::{RedisTls, setting};
+use crate::denylist::DenylistError;
+
+/// What a denylist connects to.
+#[derive(Clone)]
+pub(super) enum Endpoint {
+    /// One server, at a fixed address.
+    Server(Box<redis::Client>),
+    /// The primary of a Sentinel deployment.
+    Sentinel(Arc<Sentinels>),
+}
+
+/// A Sentinel deployment as configured: the sentinels, the name of the
+/// primary they watch, the login of its servers, and TLS.
+#[derive(Clone)]
+pub(super) struct SentinelSpec {
+    /// The sentinels, logged in to as the first URL says.
+    pub urls: Vec<redis::ConnectionInfo>,
+    pub primary: String,
+    /// The user and password of the primary's servers.
+    pub login: (Option<String>, Option<String>),
+    /// Used when the sentinels' URLs are `rediss://`.
+    pub tls: Option<RedisTls>,
+}
+
+/// A Sentinel deployment: asks the sentinels where the primary is.
+pub(super) struct Sentinels {
+    spec: SentinelSpec,
+    client: tokio::sync::Mutex<SentinelClient>,
+    /// A connection to a sentinel, to ask again and again.
+    watcher: tokio::sync::Mutex<Option<MultiplexedConnection>>,
+}
+
+/// How long a connection to a Sentinel deployment's primary is used before
+/// the sentinels are asked again whether it still is the primary: a primary
+/// that came back after a failover must not keep clients that the new one
+/// does not see.
+const RECHECK: Duration = Duration::from_millis(250);
+
+impl Sentinels {
+    /// A client of the deployment `spec` describes.
+    pub(super) fn new(spec: SentinelSpec) -> Result<Self, DenylistError> {
+        let first = spec
+            .urls
+            .first()
+            .ok_or_else(|| setting("name at least one sentinel"))?;
+        let secure = matches!(first.addr(), redis::ConnectionAddr::TcpTls { .. });
+        let mut builder = SentinelClientBuilder::new(
+            spec.urls.iter().map(|info| info.addr().clone()),
+            &spec.primary,
+            SentinelServerType::Master,
+        )
+        .map_err(|_| setting("the sentinels' URLs name no server"))?;
+        let sentinel_login = first.redis_settings();
+        if let Some(username) = sentinel_login.username() {
+            builder = builder.set_client_to_sentinel_username(username);
+        }
+        if let Some(password) = sentinel_login.password() {
+            builder = builder.set_client_to_sentinel_password(password);
+        }
+        if let Some(username) = &spec.login.0 {
+            builder = builder.set_client_to_redis_username(username);
+        }
+        if let Some(password) = &spec.login.1 {
+            builder = builder.set_client_to_redis_password(password);
+        }
+        if secure {
+            builder = builder
+                .set_client_to_redis_tls_mode(TlsMode::Secure)
+                .set_client_to_sentinel_tls_mode(TlsMode::Secure);
+        }
+        if let Some(tls) = spec.tls.clone() {
+            let certificates = tls.certificates();
+            builder = builder
+                .set_client_to_redis_certificates(certificates.clone())
+                .set_client_to_sentinel_certificates(certificates);
+        }
+        let client = builder
+            .build()
+            .map_err(|_| setting("no Sentinel client for these sentinels"))?;
+        Ok(Self {
+            spec,
+            client: tokio::sync::Mutex::new(client),
+            watcher: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    /// Whether the sentinels name the server at `addr` primary now.
+    pub(super) async fn names(&self, addr: &redis::ConnectionAddr) -> RedisResult<bool> {
+        let (host, port) = match addr {
+            redis::ConnectionAddr::Tcp(host, port)
+            | redis::ConnectionAddr::TcpTls { host, port, .. } => (host, *port),
+            _ => return Ok(false),
+        };
+        let mut watcher = self.watcher.lock().await;
+        let mut ask = redis::cmd("SENTINEL");
+        ask.arg("GET-MASTER-ADDR-BY-NAME").arg(&self.spec.primary);
+        if let Some(connection) = watcher.as_mut() {
+            match ask.query_async::<Option<(String, u16)>>(connection).await {
+                Ok(named) => return Ok(named.is_some_and(|(h, p)| h == *host && p == port)),
+                Err(_) => *watcher = None,
+            }
+        }
+        let mut last = None;
+        for info in &self.spec.urls {
+            let client = match &self.spec.tls {
+                Some(tls) => {
+                    redis::Client::build_with_tls(info.clone(), tls.clone().certificates())
+                }
+                None => redis::Client::open(info.clone()),
+            }?;
+            let answer = async {
+                let mut connection = client.get_multiplexed_async_connection().await?;
+                let named = ask
+                    .query_async::<Option<(String, u16)>>(&mut connection)
+                    .await?;
+                Ok::<_, redis::RedisError>((connection, named))
+            };
+            match answer.await {
+                Ok((connection, named)) => {
+                    *watcher = Some(connection);
+                    return Ok(named.is_some_and(|(h, p)| h == *host && p == port));
+                }
+                Err(error) => last = Some(error),
+            }
+        }
+        Err(last.unwrap_or_else(|| (redis::ErrorKind::Io, "no sentinel answers").into()))
+    }
+
+    /// How the deployment was described.
+    pub(super) fn spec(&self) -> &SentinelSpec {
+        &self.spec
+    }
+
+    /// A client of the server the sentinels name primary now.
+    pub(super) async fn primary(&self) -> RedisResult<redis::Client> {
+        self.client.lock().await.async_get_client().await
+    }
+}
+
+impl Endpoint {
+    /// A client of the server commands go to now.
+    pub(super) async fn client(&self) -> RedisResult<redis::Client> {
+        match self {
+            Self::Server(client) => Ok(client.as_ref().clone()),
+            Self::Sentinel(sentinels) => sentinels.primary().await,
+        }
+    }
+
+    /// Whether the server at `addr` is the one commands go to now: always
+    /// for one server; for a Sentinel deployment, whether the sentinels name
+    /// it primary.
+    pub(super) async fn names(&self, addr: &redis::ConnectionAddr) -> RedisResult<bool> {
+        match self {
+            Self::Server(_) => Ok(true),
+            Self::Sentinel(sentinels) => sentinels.names(addr).await,
+        }
+    }
+
+    /// Whether a connection must check, as it beats, that its server is still
+    /// the primary.
+    pub(super) fn follows_failovers(&self) -> bool {
+        matches!(self, Self::Sentinel(_))
+    }
+}
+
+/// Commands to an [`Endpoint`], each bounded by a timeout.
+#[derive(Clone)]
+pub(super) enum Route {
+    Server(ConnectionManager),
+    Sentinel {
+        sentinels: Arc<Sentinels>,
+        current: Arc<Mutex<Option<Primary>>>,
+        timeout: Duration,
+    },
+}
+
+/// A connection to the server the sentinels named primary, and when they last did.
+#[derive(Clone)]
+pub(super) struct Primary {
+    connection: MultiplexedConnection,
+    addr: redis::ConnectionAddr,
+    named: Instant,
+}
+
+impl Route {
+    /// A route to `endpoint`, its connection made on first use.
+    pub(super) fn new(endpoint: &Endpoint, timeout: Duration) -> Result<Self, DenylistError> {
+        Ok(match endpoint {
+            Endpoint::Server(client) => {
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(timeout))
+                    .set_response_timeout(Some(timeout))
+                    .set_number_of_retries(1)
+                    .set_max_delay(timeout);
+                let manager =
+                    ConnectionManager::new_lazy_with_config(client.as_ref().clone(), config)
+                        .map_err(|e| DenylistError(e.into()))?;
+                Self::Server(manager)
+            }
+            Endpoint::Sentinel(sentinels) => Self::Sentinel {
+                sentinels: Arc::clone(sentinels),
+                current: Arc::new(Mutex::new(None)),
+                timeout,
+            },
+        })
+    }
+
+    /// A connection to the server commands go to now.
+    pub(super) async fn connection(&self) -> RedisResult<Connection> {
+        match self {
+            Self::Server(manager) => Ok(Connection::Server(manager.clone())),
+            Self::Sentinel {
+                sentinels,
+                current,
+                timeout,
+            } => {
+                let kept = current
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .clone();
+                if let Some(mut kept) = kept
+                    && (kept.named.elapsed() < RECHECK || sentinels.names(&kept.addr).await?)
+                {
+                    kept.named = Instant::now();
+                    let connection = kept.connection.clone();
+                    *current
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(kept);
+                    return Ok(Connection::Primary(connection));
+                }
+                let config = AsyncConnectionConfig::new()
+                    .set_connection_timeout(Some(*timeout))
+                    .set_response_timeout(Some(*timeout));
+                let client = sentinels.primary().await?;
+                let connection = client
+                    .get_multiplexed_async_connection_with_config(&config)
+                    .await?;
+                *current
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Primary {
+                    connection: connection.clone(),
+                    addr: client.get_connection_info().addr().clone(),
+                    named: Instant::now(),
+                });
+                Ok(Connection::Primary(connection))
+            }
+        }
+    }
+
+    /// Drops the connection after an error, so that the next command asks
+    /// the sentinels where the primary is.
+    pub(super) fn failed(&self) {
+        if let Self::Sentinel { current, .. } = self {
+            *current
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        }
+    }
+}
+
+/// One connection of a [`Route`].
+pub(super) enum Connection {
+    Server(ConnectionManager),
+    Primary(MultiplexedConnection),
+}
+
+impl ConnectionLike for Connection {
+    fn req_packed_command<'a>(&'a mut self, cmd: &'a Cmd) -> RedisFuture<'a, Value> {
+        match self {
+            Self::Server(connection) => connection.req_packed_command(cmd),
+            Self::Primary(connection) => connection.req_packed_command(cmd),
+        }
+    }
+
+    fn req_packed_commands<'a>(
+        &'a mut self,
+        pipeline: &'a Pipeline,
+        offset: usize,
+        count: usize,
+    ) -> RedisFuture<'a, Vec<Value>> {
+        match self {
+            Self::Server(connection) => connection.req_packed_commands(pipeline, offset, count),
+            Self::Primary(connection) => connection.req_packed_commands(pipeline, offset, count),
+        }
+    }
+
+    fn get_db(&self) -> i64 {
+        match self {
+            Self::Server(connection) => connection.get_db(),
+            Self::Primary(connection) => connection.get_db(),
+        }
+    }
+}
