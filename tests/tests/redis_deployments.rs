@@ -297,6 +297,14 @@ async fn a_sentinel_failover_is_followed_without_accepting_a_revoked_token() {
     });
     assert!(replicated.await, "the replica never had the revocation");
     let (valid, _) = instances[0].login().await;
+    // Steady state: requests send the primary nothing.
+    let reads = primary.calls("mget").await;
+    for instance in &instances {
+        for _ in 0..20 {
+            ok_user(&instance.get("/protected", &valid).await);
+        }
+    }
+    assert_eq!(primary.calls("mget").await, reads, "a request read Redis");
 
     // The prober: the revoked token to both instances, and a valid one.
     let started = Instant::now();
