@@ -260,6 +260,41 @@ async fn until(within: std::time::Duration, mut ready: impl AsyncFnMut() -> bool
     false
 }
 
+/// Sends the revoked token, then the valid one, of `tokens` to each instance
+/// every 20 ms until `stop`: panics if the revoked one is ever accepted; when
+/// each answer to the valid one came, and its status.
+fn probe(
+    instances: &[App],
+    tokens: (String, String),
+    started: std::time::Instant,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> impl Future<Output = Vec<(std::time::Duration, StatusCode)>> + use<> {
+    let apps: Vec<(std::net::SocketAddr, reqwest::Client)> = instances
+        .iter()
+        .map(|app| (app.addr, app.client.clone()))
+        .collect();
+    async move {
+        let (revoked_token, valid) = tokens;
+        let mut timeline = Vec::new();
+        while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+            for (addr, client) in &apps {
+                let get = |token: &str| {
+                    client
+                        .get(format!("http://{addr}/protected"))
+                        .bearer_auth(token)
+                        .send()
+                };
+                let bad = get(&revoked_token).await.unwrap().status();
+                assert_ne!(bad, StatusCode::OK, "a revoked token was accepted");
+                let good = get(&valid).await.unwrap().status();
+                timeline.push((started.elapsed(), good));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        timeline
+    }
+}
+
 /// A Sentinel deployment (a primary, a replica, a sentinel) whose primary is
 /// killed while a prober sends a revoked token to two instances throughout:
 /// it is never accepted; a valid token is served again within seconds of the
@@ -306,36 +341,14 @@ async fn a_sentinel_failover_is_followed_without_accepting_a_revoked_token() {
     }
     assert_eq!(primary.calls("mget").await, reads, "a request read Redis");
 
-    // The prober: the revoked token to both instances, and a valid one.
     let started = Instant::now();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let probe = {
-        let stop = std::sync::Arc::clone(&stop);
-        let apps: Vec<(std::net::SocketAddr, reqwest::Client)> = instances
-            .iter()
-            .map(|app| (app.addr, app.client.clone()))
-            .collect();
-        let (revoked_token, valid) = (revoked_token.clone(), valid.clone());
-        tokio::spawn(async move {
-            let mut timeline = Vec::new();
-            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
-                for (addr, client) in &apps {
-                    let get = |token: &str| {
-                        client
-                            .get(format!("http://{addr}/protected"))
-                            .bearer_auth(token)
-                            .send()
-                    };
-                    let bad = get(&revoked_token).await.unwrap().status();
-                    assert_ne!(bad, StatusCode::OK, "a revoked token was accepted");
-                    let good = get(&valid).await.unwrap().status();
-                    timeline.push((started.elapsed(), good));
-                }
-                tokio::time::sleep(Duration::from_millis(20)).await;
-            }
-            timeline
-        })
-    };
+    let probe = tokio::spawn(probe(
+        &instances,
+        (revoked_token.clone(), valid.clone()),
+        started,
+        std::sync::Arc::clone(&stop),
+    ));
     tokio::time::sleep(Duration::from_millis(300)).await;
     let killed = started.elapsed();
     primary.stop();
