@@ -102,6 +102,9 @@ impl RedisServer {
         let process = command
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
+            // A replica's full sync writes a snapshot: into the temporary
+            // directory, unless the test names another.
+            .args(["--dir", &std::env::temp_dir().to_string_lossy()])
             .args(&self.args)
             .stdout(std::process::Stdio::null())
             .spawn()

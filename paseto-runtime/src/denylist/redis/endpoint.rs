@@ -116,11 +116,22 @@ pub(super) fn setting(message: impl Into<String>) -> DenylistError {
 /// Where `url` points, read without quoting it in any error, so that its
 /// password appears nowhere.
 pub(super) fn parse(url: &str) -> Result<redis::ConnectionInfo, DenylistError> {
-    url.into_connection_info().map_err(|_| {
+    let info = url.into_connection_info().map_err(|_| {
         setting(
             "the Redis URL does not parse; expected redis://[user:password@]host[:port][/db], or rediss://… for TLS",
         )
-    })
+    })?;
+    // Whatever features the application's other dependencies turn on, a
+    // server's certificate is always verified.
+    if matches!(
+        info.addr(),
+        redis::ConnectionAddr::TcpTls { insecure: true, .. }
+    ) {
+        return Err(setting(
+            "a rediss:// URL with #insecure would not verify the server's certificate; give its CA with REDIS_CA_CERT (RedisTls::ca_cert) instead",
+        ));
+    }
+    Ok(info)
 }
 
 /// A client for `info`, with `tls` when given.

@@ -50,6 +50,8 @@ mod route;
 pub struct RedisDenylist {
     endpoint: Endpoint,
     connection: Route,
+    /// The application's own commands ([`query`](Self::query)).
+    app: Route,
     /// The connection writes take when they wait for replicas, so that a
     /// `WAIT` holds up no read.
     writes: Option<Route>,
@@ -215,6 +217,7 @@ impl RedisDenylist {
         let timeout = Self::DEFAULT_TIMEOUT;
         Ok(Self {
             connection: Route::new(&endpoint, timeout)?,
+            app: Route::new(&endpoint, timeout)?,
             endpoint,
             writes: None,
             replicas: 0,
@@ -231,6 +234,7 @@ impl RedisDenylist {
         let replicas = self.replicas;
         Self {
             connection: Route::new(&endpoint, self.timeout)?,
+            app: Route::new(&endpoint, self.timeout)?,
             endpoint,
             ..self
         }
@@ -309,7 +313,7 @@ impl RedisDenylist {
         // able to read the server's passwords, and managed services answer it.
         let mut command = redis::cmd("INFO");
         command.arg("memory");
-        let problem = match self.query::<String>(command).await {
+        let problem = match self.ask::<String>(command).await {
             Ok(reply) => match reply
                 .lines()
                 .find_map(|line| line.strip_prefix("maxmemory_policy:"))
@@ -345,17 +349,20 @@ impl RedisDenylist {
     }
 
     /// Runs one command on the server the denylist writes to (a Sentinel
-    /// deployment's current primary), with its TLS, login and timeout: for
-    /// the application's own keys, beside the denylist's.
+    /// deployment's current primary), with its TLS, login and timeout, on a
+    /// connection of the application's own: for its keys, beside the
+    /// denylist's. A command that changes the connection's state (`SELECT`,
+    /// `MULTI`) affects only the application's later commands.
     pub async fn query<T: redis::FromRedisValue>(
         &self,
         command: redis::Cmd,
     ) -> Result<T, DenylistError> {
-        let route = &self.connection;
-        bounded(self.timeout, route, async {
-            command.query_async(&mut route.connection().await?).await
-        })
-        .await
+        run(&self.app, self.timeout, command).await
+    }
+
+    /// Runs one of the denylist's own commands.
+    async fn ask<T: redis::FromRedisValue>(&self, command: redis::Cmd) -> Result<T, DenylistError> {
+        run(&self.connection, self.timeout, command).await
     }
 
     /// Runs one write and, when replicas must have it, waits for them: the
@@ -365,7 +372,7 @@ impl RedisDenylist {
         command: redis::Cmd,
     ) -> Result<T, DenylistError> {
         let Some(route) = &self.writes else {
-            return self.query(command).await;
+            return self.ask(command).await;
         };
         let wait = u64::try_from(self.timeout.as_millis()).unwrap_or(u64::MAX);
         let mut pipeline = redis::pipe();
@@ -388,8 +395,22 @@ impl RedisDenylist {
     }
 }
 
+/// The answer to `command` on `route`, bounded by `timeout`.
+async fn run<T: redis::FromRedisValue>(
+    route: &Route,
+    timeout: Duration,
+    command: redis::Cmd,
+) -> Result<T, DenylistError> {
+    bounded(timeout, route, async {
+        command.query_async(&mut route.connection().await?).await
+    })
+    .await
+}
+
 /// The answer of `operation` on `route`, or an error once `timeout` has
-/// passed; a failure drops a Sentinel route's connection.
+/// passed. A connection that failed, timed out or reached a server that is no
+/// longer a writable primary is dropped (a Sentinel route then asks the
+/// sentinels again); a command the server refused keeps it.
 async fn bounded<T>(
     timeout: Duration,
     route: &Route,
@@ -397,7 +418,16 @@ async fn bounded<T>(
 ) -> Result<T, DenylistError> {
     let error = match tokio::time::timeout(timeout, operation).await {
         Ok(Ok(value)) => return Ok(value),
-        Ok(Err(error)) => DenylistError(error.into()),
+        Ok(Err(error)) => {
+            let lost = error.is_io_error()
+                || error.is_connection_dropped()
+                || error.is_timeout()
+                || matches!(error.code(), Some("READONLY" | "MASTERDOWN" | "LOADING"));
+            if lost {
+                route.failed();
+            }
+            return Err(DenylistError(error.into()));
+        }
         Err(_) => setting(format!("Redis did not answer within {timeout:?}")),
     };
     route.failed();
@@ -567,7 +597,7 @@ impl Denylist for RedisDenylist {
                 Option<String>,
                 Option<String>,
                 Option<String>,
-            ) = self.query(command).await?;
+            ) = self.ask(command).await?;
             let record = Record {
                 token_revoked: token.is_some(),
                 family: family_value.as_deref().map(family).transpose()?,
@@ -699,7 +729,7 @@ impl Denylist for RedisDenylist {
                 .arg(unix_micros(at))
                 .arg(unix_micros(until))
                 .arg(millis_until(until, OffsetDateTime::now_utc()));
-            self.query::<()>(command).await
+            self.ask::<()>(command).await
         })
     }
 
@@ -712,7 +742,7 @@ impl Denylist for RedisDenylist {
             self.check_policy().await?;
             let mut command = redis::cmd("HGETALL");
             command.arg(sessions_key(&self.prefix, subject));
-            let kept: Vec<(String, String)> = self.query(command).await?;
+            let kept: Vec<(String, String)> = self.ask(command).await?;
             let mut sessions = Vec::with_capacity(kept.len());
             for (id, value) in &kept {
                 match session(subject, id, value) {
@@ -730,7 +760,7 @@ impl Denylist for RedisDenylist {
             for session in &sessions {
                 command.arg(self.key(Target::Family(&session.id)));
             }
-            let records: Vec<Option<String>> = self.query(command).await?;
+            let records: Vec<Option<String>> = self.ask(command).await?;
             let cutoff = records.first().cloned().flatten();
             let cutoff = cutoff.as_deref().map(records::subject).transpose()?;
             let revoked = records

@@ -57,7 +57,15 @@ impl Sentinels {
             .urls
             .first()
             .ok_or_else(|| setting("name at least one sentinel"))?;
-        let secure = matches!(first.addr(), redis::ConnectionAddr::TcpTls { .. });
+        let tls = |info: &redis::ConnectionInfo| {
+            matches!(info.addr(), redis::ConnectionAddr::TcpTls { .. })
+        };
+        let secure = tls(first);
+        if spec.urls.iter().any(|info| tls(info) != secure) {
+            return Err(setting(
+                "the sentinels' URLs are all redis:// or all rediss://: TLS is for every server or none",
+            ));
+        }
         let mut builder = SentinelClientBuilder::new(
             spec.urls.iter().map(|info| info.addr().clone()),
             &spec.primary,
@@ -181,16 +189,23 @@ impl Endpoint {
 #[derive(Clone)]
 pub(super) enum Route {
     Server(ConnectionManager),
-    Sentinel {
-        sentinels: Arc<Sentinels>,
-        current: Arc<Mutex<Option<Primary>>>,
-        timeout: Duration,
-    },
+    Sentinel(Arc<PrimaryRoute>),
+}
+
+/// Commands to a Sentinel deployment's primary: one connection at a time,
+/// made by one command while the others wait for it, and used only while the
+/// sentinels, asked again every [`RECHECK`], still name its server.
+pub(super) struct PrimaryRoute {
+    sentinels: Arc<Sentinels>,
+    current: Mutex<Option<Primary>>,
+    /// Held by the one command that asks the sentinels or connects.
+    asking: tokio::sync::Mutex<()>,
+    timeout: Duration,
 }
 
 /// A connection to the server the sentinels named primary, and when they last did.
 #[derive(Clone)]
-pub(super) struct Primary {
+struct Primary {
     connection: MultiplexedConnection,
     addr: redis::ConnectionAddr,
     named: Instant,
@@ -211,11 +226,12 @@ impl Route {
                         .map_err(|e| DenylistError(e.into()))?;
                 Self::Server(manager)
             }
-            Endpoint::Sentinel(sentinels) => Self::Sentinel {
+            Endpoint::Sentinel(sentinels) => Self::Sentinel(Arc::new(PrimaryRoute {
                 sentinels: Arc::clone(sentinels),
-                current: Arc::new(Mutex::new(None)),
+                current: Mutex::new(None),
+                asking: tokio::sync::Mutex::new(()),
                 timeout,
-            },
+            })),
         })
     }
 
@@ -223,52 +239,67 @@ impl Route {
     pub(super) async fn connection(&self) -> RedisResult<Connection> {
         match self {
             Self::Server(manager) => Ok(Connection::Server(manager.clone())),
-            Self::Sentinel {
-                sentinels,
-                current,
-                timeout,
-            } => {
-                let kept = current
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .clone();
-                if let Some(mut kept) = kept
-                    && (kept.named.elapsed() < RECHECK || sentinels.names(&kept.addr).await?)
-                {
-                    kept.named = Instant::now();
-                    let connection = kept.connection.clone();
-                    *current
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(kept);
-                    return Ok(Connection::Primary(connection));
-                }
-                let config = AsyncConnectionConfig::new()
-                    .set_connection_timeout(Some(*timeout))
-                    .set_response_timeout(Some(*timeout));
-                let client = sentinels.primary().await?;
-                let connection = client
-                    .get_multiplexed_async_connection_with_config(&config)
-                    .await?;
-                *current
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Primary {
-                    connection: connection.clone(),
-                    addr: client.get_connection_info().addr().clone(),
-                    named: Instant::now(),
-                });
-                Ok(Connection::Primary(connection))
-            }
+            Self::Sentinel(route) => route.connection().await.map(Connection::Primary),
         }
     }
 
-    /// Drops the connection after an error, so that the next command asks
+    /// Drops the connection after it failed, so that the next command asks
     /// the sentinels where the primary is.
     pub(super) fn failed(&self) {
-        if let Self::Sentinel { current, .. } = self {
-            *current
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+        if let Self::Sentinel(route) = self {
+            *route.slot() = None;
         }
+    }
+}
+
+impl PrimaryRoute {
+    fn slot(&self) -> std::sync::MutexGuard<'_, Option<Primary>> {
+        self.current
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The kept connection, when the sentinels named its server less than
+    /// [`RECHECK`] ago.
+    fn fresh(&self) -> Option<MultiplexedConnection> {
+        self.slot()
+            .as_ref()
+            .filter(|kept| kept.named.elapsed() < RECHECK)
+            .map(|kept| kept.connection.clone())
+    }
+
+    async fn connection(&self) -> RedisResult<MultiplexedConnection> {
+        if let Some(connection) = self.fresh() {
+            return Ok(connection);
+        }
+        let _asking = self.asking.lock().await;
+        // Another command may have asked while this one waited.
+        if let Some(connection) = self.fresh() {
+            return Ok(connection);
+        }
+        let kept = self.slot().clone();
+        if let Some(kept) = kept {
+            if self.sentinels.names(&kept.addr).await? {
+                if let Some(slot) = self.slot().as_mut() {
+                    slot.named = Instant::now();
+                }
+                return Ok(kept.connection);
+            }
+            *self.slot() = None;
+        }
+        let config = AsyncConnectionConfig::new()
+            .set_connection_timeout(Some(self.timeout))
+            .set_response_timeout(Some(self.timeout));
+        let client = self.sentinels.primary().await?;
+        let connection = client
+            .get_multiplexed_async_connection_with_config(&config)
+            .await?;
+        *self.slot() = Some(Primary {
+            connection: connection.clone(),
+            addr: client.get_connection_info().addr().clone(),
+            named: Instant::now(),
+        });
+        Ok(connection)
     }
 }
 
