@@ -12,6 +12,9 @@ pub struct RedisServer {
     args: Vec<String>,
     /// A sentinel's configuration file, which it rewrites as it learns.
     sentinel: Option<std::path::PathBuf>,
+    /// The server's own directory, where a replica's full sync writes its
+    /// snapshot, so that no other server ever loads it.
+    dir: std::path::PathBuf,
     process: Option<std::process::Child>,
 }
 
@@ -34,6 +37,7 @@ impl RedisServer {
             port,
             args: args.iter().map(|&arg| arg.to_owned()).collect(),
             sentinel: None,
+            dir: own_dir(port),
             process: None,
         };
         server.restart().await;
@@ -60,6 +64,7 @@ impl RedisServer {
             port,
             args: Vec::new(),
             sentinel: Some(file),
+            dir: own_dir(port),
             process: None,
         };
         server.restart().await;
@@ -102,9 +107,7 @@ impl RedisServer {
         let process = command
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])
-            // A replica's full sync writes a snapshot: into the temporary
-            // directory, unless the test names another.
-            .args(["--dir", &std::env::temp_dir().to_string_lossy()])
+            .args(["--dir", &self.dir.to_string_lossy()])
             .args(&self.args)
             .stdout(std::process::Stdio::null())
             .spawn()
@@ -180,9 +183,18 @@ impl RedisServer {
     }
 }
 
+/// A new, empty directory for the server on `port`.
+fn own_dir(port: u16) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("paseto-redis-{}-{port}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a directory for redis-server");
+    dir
+}
+
 impl Drop for RedisServer {
     fn drop(&mut self) {
         self.stop();
+        let _ = std::fs::remove_dir_all(&self.dir);
         if let Some(file) = &self.sentinel {
             let _ = std::fs::remove_file(file);
         }
