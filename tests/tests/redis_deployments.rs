@@ -385,3 +385,54 @@ async fn a_sentinel_failover_is_followed_without_accepting_a_revoked_token() {
     paseto_tests::refused_within_a_second(async || instances[1].get("/protected", &valid).await)
         .await;
 }
+
+/// A replica that may evict revocations, once promoted, is refused as the
+/// first server would have been: its policy is read again on the new primary.
+#[tokio::test]
+async fn a_promoted_replica_that_may_evict_is_refused() {
+    use std::time::Duration;
+    let Some(mut primary) = RedisServer::start_with(&["--repl-diskless-sync-delay", "0"]).await
+    else {
+        return;
+    };
+    let of = primary.port().to_string();
+    let replica_args = [
+        "--replicaof",
+        "127.0.0.1",
+        &of,
+        "--maxmemory-policy",
+        "allkeys-lru",
+    ];
+    let Some(replica) = RedisServer::start_with(&replica_args).await else {
+        return;
+    };
+    let online = until(Duration::from_secs(5), async || {
+        primary.info("replication").await.contains("state=online")
+    });
+    assert!(online.await, "the replica never came online");
+    let Some(sentinel) = RedisServer::start_sentinel(&primary).await else {
+        return;
+    };
+    let url = format!("redis://127.0.0.1:{}", sentinel.port());
+    let app = app(RedisDenylist::sentinel(&[&url], "mymaster").unwrap()).await;
+    let (access, _) = app.login().await;
+    primary.stop();
+    let promoted = until(Duration::from_secs(10), async || {
+        replica.info("replication").await.contains("role:master")
+    });
+    assert!(promoted.await, "the sentinel never promoted the replica");
+    // Long after the instance could reach the new primary, logouts are
+    // refused, and nothing of them is written there.
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    for _ in 0..3 {
+        let logout = app.post("/logout", &access, None).await;
+        assert_eq!(logout.0, StatusCode::SERVICE_UNAVAILABLE, "{logout:?}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    let revocations = replica.command(&["KEYS", "paseto:jti:*"]).await;
+    assert_eq!(
+        revocations.as_deref(),
+        Some("*0"),
+        "a revocation was written"
+    );
+}

@@ -1,7 +1,7 @@
 //! [`RedisDenylist`]: revocations shared by every instance of a service.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -60,8 +60,9 @@ pub struct RedisDenylist {
     prefix: String,
     timeout: Duration,
     refuse_eviction: bool,
-    /// Whether Redis's eviction policy has been read and accepted.
-    policy_accepted: Arc<AtomicBool>,
+    /// The connection (see [`Route::generation`]) on whose server Redis's
+    /// eviction policy was read and accepted; 0 before.
+    policy_accepted: Arc<AtomicU64>,
     mirror: Option<Arc<Mirror>>,
 }
 
@@ -224,7 +225,7 @@ impl RedisDenylist {
             prefix: "paseto:".to_owned(),
             timeout,
             refuse_eviction: true,
-            policy_accepted: Arc::new(AtomicBool::new(false)),
+            policy_accepted: Arc::new(AtomicU64::new(0)),
             mirror: Some(Arc::new(Mirror::new())),
         })
     }
@@ -306,7 +307,15 @@ impl RedisDenylist {
     /// Reads the eviction policy until it is accepted: an error when Redis may
     /// evict records and `refuse_eviction` holds, else at most a warning.
     async fn check_policy(&self) -> Result<(), DenylistError> {
-        if self.policy_accepted.load(Ordering::Acquire) {
+        // Read again on the server a failover promoted: the connection
+        // commands take is made (or checked) first.
+        let route = &self.connection;
+        bounded(self.timeout, route, async {
+            route.connection().await.map(drop)
+        })
+        .await?;
+        let generation = route.generation();
+        if self.policy_accepted.load(Ordering::Acquire) == generation {
             return Ok(());
         }
         // `INFO`, not `CONFIG GET`: an ACL user may read it without being
@@ -331,7 +340,7 @@ impl RedisDenylist {
             }
             tracing::warn!("paseto: {problem}");
         }
-        self.policy_accepted.store(true, Ordering::Release);
+        self.policy_accepted.store(generation, Ordering::Release);
         Ok(())
     }
 

@@ -2,6 +2,7 @@
 //! sentinels name primary now. A connection to a primary that failed over is
 //! dropped at its first error, and the next command asks the sentinels again.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -200,6 +201,8 @@ pub(super) struct PrimaryRoute {
     current: Mutex<Option<Primary>>,
     /// Held by the one command that asks the sentinels or connects.
     asking: tokio::sync::Mutex<()>,
+    /// How many connections the route has made.
+    connections: AtomicU64,
     timeout: Duration,
 }
 
@@ -230,6 +233,7 @@ impl Route {
                 sentinels: Arc::clone(sentinels),
                 current: Mutex::new(None),
                 asking: tokio::sync::Mutex::new(()),
+                connections: AtomicU64::new(0),
                 timeout,
             })),
         })
@@ -240,6 +244,15 @@ impl Route {
         match self {
             Self::Server(manager) => Ok(Connection::Server(manager.clone())),
             Self::Sentinel(route) => route.connection().await.map(Connection::Primary),
+        }
+    }
+
+    /// Which connection commands take now, counted from 1: a new one may
+    /// reach another server (a Sentinel deployment's new primary).
+    pub(super) fn generation(&self) -> u64 {
+        match self {
+            Self::Server(_) => 1,
+            Self::Sentinel(route) => route.connections.load(Ordering::Acquire) + 1,
         }
     }
 
@@ -294,6 +307,7 @@ impl PrimaryRoute {
         let connection = client
             .get_multiplexed_async_connection_with_config(&config)
             .await?;
+        self.connections.fetch_add(1, Ordering::AcqRel);
         *self.slot() = Some(Primary {
             connection: connection.clone(),
             addr: client.get_connection_info().addr().clone(),
