@@ -293,6 +293,24 @@ fn probe(
     }
 }
 
+/// A primary, a replica started with `replica_args` too, once it is in sync,
+/// and a sentinel watching them as `mymaster`.
+async fn sentinel_deployment(
+    replica_args: &[&str],
+) -> Option<(RedisServer, RedisServer, RedisServer)> {
+    let primary = RedisServer::start_with(&["--repl-diskless-sync-delay", "0"]).await?;
+    let of = primary.port().to_string();
+    let mut args = vec!["--replicaof", "127.0.0.1", &of];
+    args.extend_from_slice(replica_args);
+    let replica = RedisServer::start_with(&args).await?;
+    let online = until(std::time::Duration::from_secs(5), async || {
+        primary.info("replication").await.contains("state=online")
+    });
+    assert!(online.await, "the replica never came online");
+    let sentinel = RedisServer::start_sentinel(&primary).await?;
+    Some((primary, replica, sentinel))
+}
+
 /// A Sentinel deployment (a primary, a replica, a sentinel) whose primary is
 /// killed while a prober sends a revoked token to two instances throughout:
 /// it is never accepted; a valid token is served again within seconds of the
@@ -300,19 +318,7 @@ fn probe(
 #[tokio::test]
 async fn a_sentinel_failover_is_followed_without_accepting_a_revoked_token() {
     use std::time::{Duration, Instant};
-    let Some(mut primary) = RedisServer::start_with(&["--repl-diskless-sync-delay", "0"]).await
-    else {
-        return;
-    };
-    let of = primary.port().to_string();
-    let Some(replica) = RedisServer::start_with(&["--replicaof", "127.0.0.1", &of]).await else {
-        return;
-    };
-    let online = until(Duration::from_secs(5), async || {
-        primary.info("replication").await.contains("state=online")
-    });
-    assert!(online.await, "the replica never came online");
-    let Some(sentinel) = RedisServer::start_sentinel(&primary).await else {
+    let Some((mut primary, replica, sentinel)) = sentinel_deployment(&[]).await else {
         return;
     };
     let sentinels = [format!("redis://127.0.0.1:{}", sentinel.port())];
@@ -391,26 +397,8 @@ async fn a_sentinel_failover_is_followed_without_accepting_a_revoked_token() {
 #[tokio::test]
 async fn a_promoted_replica_that_may_evict_is_refused() {
     use std::time::Duration;
-    let Some(mut primary) = RedisServer::start_with(&["--repl-diskless-sync-delay", "0"]).await
-    else {
-        return;
-    };
-    let of = primary.port().to_string();
-    let replica_args = [
-        "--replicaof",
-        "127.0.0.1",
-        &of,
-        "--maxmemory-policy",
-        "allkeys-lru",
-    ];
-    let Some(replica) = RedisServer::start_with(&replica_args).await else {
-        return;
-    };
-    let online = until(Duration::from_secs(5), async || {
-        primary.info("replication").await.contains("state=online")
-    });
-    assert!(online.await, "the replica never came online");
-    let Some(sentinel) = RedisServer::start_sentinel(&primary).await else {
+    let may_evict = ["--maxmemory-policy", "allkeys-lru"];
+    let Some((mut primary, replica, sentinel)) = sentinel_deployment(&may_evict).await else {
         return;
     };
     let url = format!("redis://127.0.0.1:{}", sentinel.port());
