@@ -437,10 +437,10 @@ fn filled_denylist(now: OffsetDateTime) -> (Arc<MemoryDenylist>, Option<u64>) {
     let until = now + Duration::minutes(15);
     for entry in 0..ENTRIES {
         let jti = uuid::Uuid::new_v4().hyphenated().to_string();
-        ready(denylist.revoke(Target::Token(&jti), until)).unwrap();
+        ready(denylist.revoke(&jti, Target::Token(&jti), until)).unwrap();
         // Every tenth entry also logs a subject out everywhere.
         if entry % 10 == 0 {
-            ready(denylist.revoke(Target::Subject(&jti), until)).unwrap();
+            ready(denylist.revoke(&jti, Target::All, until)).unwrap();
         }
     }
     let grown = resident_bytes()

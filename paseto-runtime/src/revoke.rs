@@ -83,7 +83,7 @@ impl PasetoAuth {
             record_end(exp, self.settings.options.leeway)
         });
         let answer = denylist
-            .revoke(Target::Token(claims.token_id()), until)
+            .revoke(claims.subject(), Target::Token(claims.token_id()), until)
             .await;
         revocation.observe(answer).map_err(|e| self.rejected(e))
     }
@@ -125,7 +125,7 @@ impl PasetoAuth {
     pub async fn revoke_subject(&self, subject: &str) -> Result<(), RevokeError> {
         let (revocation, denylist) = self.settings.denylist().ok_or(RevokeError::NoDenylist)?;
         let until = OffsetDateTime::now_utc() + MAX_DURATION;
-        let answer = denylist.revoke(Target::Subject(subject), until).await;
+        let answer = denylist.revoke(subject, Target::All, until).await;
         revocation.observe(answer).map_err(|e| self.rejected(e))
     }
 
@@ -244,7 +244,13 @@ impl PasetoAuth {
             self.settings.options.leeway,
         );
         let answer = denylist
-            .advance(refresh.family_id(), generation, now, until)
+            .advance(
+                refresh.subject(),
+                refresh.family_id(),
+                generation,
+                now,
+                until,
+            )
             .await;
         let before = revocation.observe(answer).map_err(|e| self.rejected(e))?;
         // The guard read the token's and the subject's records before this

@@ -351,12 +351,12 @@ async fn redis_records_expire_once_their_tokens_cannot_verify() {
     // Redis expires records by its own clock: an instance whose clock is behind
     // Redis's by less than the leeway still accepts the token after its `exp`
     // plus one leeway, so the record stays a leeway longer.
-    let token = ttl(format!("paseto:jti:{}", access.token_id())).await;
+    let token = ttl(format!("paseto:jti:{{test}}:{}", access.token_id())).await;
     assert!(
         (1010..=1021).contains(&token),
         "a 15-minute token with a minute of leeway, twice: {token}"
     );
-    let family = ttl(format!("paseto:fam:{}", refresh.family_id())).await;
+    let family = ttl(format!("paseto:fam:{{test}}:{}", refresh.family_id())).await;
     let thirty_days = 30 * 24 * 3600;
     assert!(
         (thirty_days + 110..=thirty_days + 121).contains(&family),

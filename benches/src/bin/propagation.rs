@@ -26,7 +26,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let id = format!("propagation-{run}-{trial}");
         assert!(!other.get(&id, "-", "-").await?.token_revoked, "fresh id");
         let until = OffsetDateTime::now_utc() + time::Duration::minutes(1);
-        one.revoke(Target::Token(&id), until).await?;
+        one.revoke("-", Target::Token(&id), until).await?;
         let revoked = Instant::now();
         while !other.get(&id, "-", "-").await?.token_revoked {
             if revoked.elapsed() > Duration::from_secs(5) {

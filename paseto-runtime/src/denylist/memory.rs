@@ -102,12 +102,12 @@ impl MemoryDenylist {
     pub(crate) fn lookup(&self, token: &str, family: &str, now: OffsetDateTime) -> Record {
         let now = now.unix_timestamp();
         let map = &self.map;
-        let token_key = map.key(Target::Token(token));
+        let token_key = map.id(token);
         // A token outside any family is its own: one hash for both.
         let family_key = if family == token {
             token_key
         } else {
-            map.key(Target::Family(family))
+            map.id(family)
         };
         let token_revoked = map.tokens.get(&token_key).is_some_and(|until| *until > now);
         let family = map
@@ -133,7 +133,7 @@ impl MemoryDenylist {
         now: OffsetDateTime,
     ) -> Option<OffsetDateTime> {
         let map = &self.map;
-        let (until, before) = *map.subjects.get(&map.key(Target::Subject(subject)))?;
+        let (until, before) = *map.subjects.get(&map.subject(subject))?;
         // A time out of range revokes every token of the subject.
         (until > now.unix_timestamp()).then(|| {
             OffsetDateTime::from_unix_timestamp_nanos(i128::from(before) * 1000)
@@ -156,7 +156,7 @@ impl MemoryDenylist {
             i64::try_from(before.unix_timestamp_nanos().div_euclid(1000)).unwrap_or(i64::MAX);
         self.map
             .subjects
-            .entry(self.map.key(Target::Subject(subject)))
+            .entry(self.map.subject(subject))
             .and_modify(|(kept_until, kept_before)| {
                 if *kept_until > now {
                     *kept_until = until.max(*kept_until);
@@ -167,11 +167,7 @@ impl MemoryDenylist {
             })
             .or_insert((until, before));
         // Its sessions of before are over, to the microsecond as its tokens.
-        if let Some(mut kept) = self
-            .map
-            .sessions
-            .get_mut(&self.map.key(Target::Subject(subject)))
-        {
+        if let Some(mut kept) = self.map.sessions.get_mut(&self.map.subject(subject)) {
             kept.retain(|session| {
                 session.created_at.unix_timestamp_nanos().div_euclid(1000) >= i128::from(before)
             });
@@ -181,7 +177,7 @@ impl MemoryDenylist {
     /// The sessions of `subject` open at `now`.
     fn open_sessions(&self, subject: &str, now: OffsetDateTime) -> Vec<Session> {
         let map = &self.map;
-        let Some(kept) = map.sessions.get(&map.key(Target::Subject(subject))) else {
+        let Some(kept) = map.sessions.get(&map.subject(subject)) else {
             return Vec::new();
         };
         let cutoff = self.subject_cutoff(subject, now);
@@ -193,34 +189,35 @@ impl MemoryDenylist {
             .collect()
     }
 
-    /// Revokes `target` until at least `until`, as of `now`.
+    /// Revokes `target`, tokens of `subject`, until at least `until`, as of `now`.
     pub(crate) fn record_revoked(
         &self,
+        subject: &str,
         target: Target<'_>,
         until: OffsetDateTime,
         now: OffsetDateTime,
     ) {
-        if let Target::Subject(subject) = target {
+        let id = match target {
             // Logged out everywhere as of `now`.
-            return self.record_subject(subject, now, until, now);
-        }
+            Target::All => return self.record_subject(subject, now, until, now),
+            Target::Token(id) | Target::Family(id) => self.map.id(id),
+        };
         let now = now.unix_timestamp();
         let until = ceil_seconds(until);
-        let key = self.map.key(target);
         let later = |kept: i64| if kept > now { until.max(kept) } else { until };
         match target {
-            Target::Subject(_) => {}
+            Target::All => {}
             Target::Token(_) => {
                 self.map
                     .tokens
-                    .entry(key)
+                    .entry(id)
                     .and_modify(|kept| *kept = later(*kept))
                     .or_insert(until);
             }
             Target::Family(_) => {
                 self.map
                     .families
-                    .entry(key)
+                    .entry(id)
                     .and_modify(|stored| {
                         *stored = Stored {
                             until: later(stored.until),
@@ -251,11 +248,7 @@ impl MemoryDenylist {
                 at,
             },
         };
-        match self
-            .map
-            .families
-            .entry(self.map.key(Target::Family(family)))
-        {
+        match self.map.families.entry(self.map.id(family)) {
             Entry::Occupied(mut entry) if entry.get().until > now => match entry.get().value {
                 Value::Revoked => Some(Family::Revoked),
                 Value::Rotated { generation, at } => {
@@ -300,7 +293,7 @@ impl MemoryDenylist {
         };
         self.map
             .families
-            .entry(self.map.key(Target::Family(family)))
+            .entry(self.map.id(family))
             .and_modify(|stored| {
                 let older = match stored.value {
                     Value::Revoked => false,
@@ -319,12 +312,14 @@ impl MemoryDenylist {
 }
 
 impl Map {
-    /// The key of `target` in its map (each kind has its own).
-    fn key(&self, target: Target<'_>) -> u64 {
-        match target {
-            Target::Token(id) | Target::Family(id) => self.ids.hash_one(id),
-            Target::Subject(subject) => self.hasher.hash_one(subject),
-        }
+    /// The key of a token or family id in its map.
+    fn id(&self, id: &str) -> u64 {
+        self.ids.hash_one(id)
+    }
+
+    /// The key of a subject in its maps.
+    fn subject(&self, subject: &str) -> u64 {
+        self.hasher.hash_one(subject)
     }
 
     /// Drops every record whose `until` is at or before `now` (unix seconds).
@@ -395,15 +390,17 @@ impl Denylist for MemoryDenylist {
 
     fn revoke<'a>(
         &'a self,
+        subject: &'a str,
         target: Target<'a>,
         until: OffsetDateTime,
     ) -> BoxFuture<'a, Result<(), DenylistError>> {
-        self.record_revoked(target, until, OffsetDateTime::now_utc());
+        self.record_revoked(subject, target, until, OffsetDateTime::now_utc());
         Box::pin(std::future::ready(Ok(())))
     }
 
     fn advance<'a>(
         &'a self,
+        _subject: &'a str,
         family: &'a str,
         from: u64,
         at: OffsetDateTime,
@@ -421,7 +418,7 @@ impl Denylist for MemoryDenylist {
         let map = &self.map;
         let mut kept = map
             .sessions
-            .entry(map.key(Target::Subject(&session.subject)))
+            .entry(map.subject(&session.subject))
             .or_default();
         kept.retain(|other| other.until > now && other.id != session.id);
         let mut ended = Vec::new();
@@ -435,7 +432,7 @@ impl Denylist for MemoryDenylist {
         kept.push(session.clone());
         drop(kept);
         for old in ended {
-            self.record_revoked(Target::Family(&old.id), old.until, now);
+            self.record_revoked(&session.subject, Target::Family(&old.id), old.until, now);
         }
         Box::pin(std::future::ready(Ok(())))
     }
@@ -448,7 +445,7 @@ impl Denylist for MemoryDenylist {
         until: OffsetDateTime,
     ) -> BoxFuture<'a, Result<(), DenylistError>> {
         let map = &self.map;
-        if let Some(mut kept) = map.sessions.get_mut(&map.key(Target::Subject(subject))) {
+        if let Some(mut kept) = map.sessions.get_mut(&map.subject(subject)) {
             for session in kept
                 .iter_mut()
                 .filter(|s| s.id == id && s.subject == subject)
@@ -478,14 +475,14 @@ impl Denylist for MemoryDenylist {
         let map = &self.map;
         let ended = map
             .sessions
-            .get_mut(&map.key(Target::Subject(subject)))
+            .get_mut(&map.subject(subject))
             .is_some_and(|mut kept| {
                 let before = kept.len();
                 kept.retain(|s| s.id != id || s.subject != subject || s.until <= now);
                 kept.len() < before
             });
         if ended {
-            self.record_revoked(Target::Family(id), until, now);
+            self.record_revoked(subject, Target::Family(id), until, now);
         }
         Box::pin(std::future::ready(Ok(ended)))
     }
@@ -504,7 +501,7 @@ mod tests {
     fn a_record_outlives_a_fractional_until() {
         let list = MemoryDenylist::new();
         let until = NOW + Duration::milliseconds(999);
-        list.record_revoked(Target::Token("a"), until, NOW);
+        list.record_revoked("s", Target::Token("a"), until, NOW);
         let revoked_at = |ms| {
             list.lookup("a", "f", NOW + Duration::milliseconds(ms))
                 .token_revoked
@@ -516,8 +513,8 @@ mod tests {
     #[test]
     fn a_revocation_never_shortens_a_record() {
         let list = MemoryDenylist::new();
-        list.record_revoked(Target::Family("f"), NOW + Duration::hours(2), NOW);
-        list.record_revoked(Target::Family("f"), NOW + Duration::hours(1), NOW);
+        list.record_revoked("s", Target::Family("f"), NOW + Duration::hours(2), NOW);
+        list.record_revoked("s", Target::Family("f"), NOW + Duration::hours(1), NOW);
         let later = list.lookup("a", "f", NOW + Duration::minutes(90));
         assert_eq!(later.family, Some(Family::Revoked));
         assert!(!later.token_revoked, "targets are apart");
@@ -541,7 +538,7 @@ mod tests {
                 at: NOW
             }
         );
-        list.record_revoked(Target::Family("f"), until, NOW);
+        list.record_revoked("s", Target::Family("f"), until, NOW);
         assert_eq!(
             list.record_rotation("f", 2, NOW, until),
             Some(Family::Revoked)
@@ -555,9 +552,9 @@ mod tests {
         let list = MemoryDenylist::swept_every(std::time::Duration::from_millis(20));
         let now = OffsetDateTime::now_utc();
         for i in 0..100 {
-            list.record_revoked(Target::Token(&i.to_string()), now, now);
+            list.record_revoked("s", Target::Token(&i.to_string()), now, now);
         }
-        list.record_revoked(Target::Token("live"), now + Duration::hours(1), now);
+        list.record_revoked("s", Target::Token("live"), now + Duration::hours(1), now);
         for _ in 0..250 {
             if list.len() == 1 {
                 return;

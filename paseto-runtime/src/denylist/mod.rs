@@ -23,7 +23,9 @@ pub use session::{MAX_SESSIONS, MAX_USER_AGENT_LEN, Session};
 /// used as `dyn Denylist`.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// What a record is kept under.
+/// Which of a subject's tokens a record revokes. Every record belongs to one
+/// subject (the `sub` claim), so that a store may keep a subject's records
+/// together (Redis Cluster keeps them in one hash slot).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Target<'a> {
     /// One token, by its `jti`.
@@ -31,9 +33,9 @@ pub enum Target<'a> {
     /// Every token of a refresh family, by the family id (the `fam` claim, or the
     /// `jti` of the refresh token that started it).
     Family(&'a str),
-    /// Every token of a subject (the `sub` claim) issued before the record was
-    /// written: log out everywhere. A later record moves that time forward.
-    Subject(&'a str),
+    /// Every token of the subject issued before the record was written: log
+    /// out everywhere. A later record moves that time forward.
+    All,
 }
 
 /// What a denylist holds about a refresh family.
@@ -103,22 +105,24 @@ pub trait Denylist: Send + Sync + 'static {
         None
     }
 
-    /// Revokes `target` until at least `until`; a record that lives longer keeps
-    /// its expiry. For a [`Target::Subject`], the tokens revoked are those
-    /// issued before the call (this process's clock, to the microsecond); a
-    /// record that names a later time keeps it.
+    /// Revokes `target`, tokens of `subject`, until at least `until`; a
+    /// record that lives longer keeps its expiry. For [`Target::All`], the
+    /// tokens revoked are those issued before the call (this process's clock,
+    /// to the microsecond); a record that names a later time keeps it.
     fn revoke<'a>(
         &'a self,
+        subject: &'a str,
         target: Target<'a>,
         until: OffsetDateTime,
     ) -> BoxFuture<'a, Result<(), DenylistError>>;
 
-    /// Atomically: when the family is not revoked and its generation is `from`
+    /// Atomically: when the family, of `subject`, is not revoked and its generation is `from`
     /// (0 for a family without a record), records generation `from + 1`, rotated
     /// `at`, kept until `until`. Returns the family's record as it was before,
     /// so of two concurrent calls with one `from`, exactly one sees `from`.
     fn advance<'a>(
         &'a self,
+        subject: &'a str,
         family: &'a str,
         from: u64,
         at: OffsetDateTime,
@@ -201,20 +205,22 @@ impl<D: Denylist> Denylist for Arc<D> {
 
     fn revoke<'a>(
         &'a self,
+        subject: &'a str,
         target: Target<'a>,
         until: OffsetDateTime,
     ) -> BoxFuture<'a, Result<(), DenylistError>> {
-        (**self).revoke(target, until)
+        (**self).revoke(subject, target, until)
     }
 
     fn advance<'a>(
         &'a self,
+        subject: &'a str,
         family: &'a str,
         from: u64,
         at: OffsetDateTime,
         until: OffsetDateTime,
     ) -> BoxFuture<'a, Result<Option<Family>, DenylistError>> {
-        (**self).advance(family, from, at, until)
+        (**self).advance(subject, family, from, at, until)
     }
     fn open_session<'a>(
         &'a self,
@@ -260,7 +266,9 @@ pub(crate) async fn end_family(
     until: OffsetDateTime,
 ) -> Result<(), DenylistError> {
     if !denylist.end_session(subject, family, until).await? {
-        denylist.revoke(Target::Family(family), until).await?;
+        denylist
+            .revoke(subject, Target::Family(family), until)
+            .await?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 //! again, and pings every [`HEARTBEAT`]; each answered ping lets the copy answer
 //! for [`TRUST`] from when it was sent.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
@@ -243,7 +244,7 @@ async fn read(
     prefix: &str,
     keys: &[String],
 ) -> Result<(), Lost> {
-    let named: Vec<(&String, Target<'_>)> = keys
+    let named: Vec<(&String, (Cow<'_, str>, Target<'_>))> = keys
         .iter()
         .filter_map(|key| Some((key, records::target(prefix, key)?)))
         .collect();
@@ -256,9 +257,9 @@ async fn read(
     }
     let answers: Vec<(Option<String>, i64)> = pipeline.query_async(connection).await?;
     let now = OffsetDateTime::now_utc();
-    for ((_, target), (value, left)) in named.into_iter().zip(answers) {
+    for ((_, (subject, target)), (value, left)) in named.into_iter().zip(answers) {
         if let Some(value) = value {
-            mirror.absorb(target, &value, left, now);
+            mirror.absorb(&subject, target, &value, left, now);
         }
     }
     Ok(())

@@ -78,11 +78,12 @@ impl Mirror {
         u64::try_from(instant.saturating_duration_since(self.epoch).as_millis()).unwrap_or(u64::MAX)
     }
 
-    /// Takes in one record as Redis holds it: `value`, expiring in `left_ms`
-    /// milliseconds (-1 for never). A family record that cannot be read revokes
-    /// the family.
+    /// Takes in one record of `subject` as Redis holds it: `value`, expiring
+    /// in `left_ms` milliseconds (-1 for never). A family record that cannot
+    /// be read revokes the family.
     pub(super) fn absorb(
         &self,
+        subject: &str,
         target: Target<'_>,
         value: &str,
         left_ms: i64,
@@ -93,17 +94,17 @@ impl Mirror {
             left if left >= 0 => now + time::Duration::milliseconds(left + 1),
             _ => return,
         };
-        if let Target::Subject(id) = target {
+        if target == Target::All {
             // An unreadable record revokes every token of the subject.
             let before = records::subject(value).unwrap_or_else(|error| {
                 tracing::warn!(%error, "paseto: unreadable Redis record; the subject's tokens are revoked");
                 OffsetDateTime::now_utc() + time::Duration::days(3650)
             });
-            self.records.record_subject(id, before, until, now);
+            self.records.record_subject(subject, before, until, now);
             return;
         }
         let family = match target {
-            Target::Token(_) | Target::Subject(_) => Family::Revoked,
+            Target::Token(_) | Target::All => Family::Revoked,
             Target::Family(_) => records::family(value).unwrap_or_else(|error| {
                 tracing::warn!(%error, "paseto: unreadable Redis record; its family is revoked");
                 Family::Revoked
@@ -114,7 +115,7 @@ impl Mirror {
                 self.records
                     .record_generation(id, generation, at, until, now);
             }
-            _ => self.records.record_revoked(target, until, now),
+            _ => self.records.record_revoked(subject, target, until, now),
         }
     }
 }
@@ -190,18 +191,18 @@ mod tests {
         let hour = 3_600_000;
         let millis = NOW.unix_timestamp() * 1000;
         for (generation, holds) in [(2, 2), (1, 2), (3, 3)] {
-            mirror.absorb(family, &format!("{generation}:{millis}"), hour, NOW);
+            mirror.absorb("s", family, &format!("{generation}:{millis}"), hour, NOW);
             let family = mirror.records.lookup("t", "f", NOW).family;
             assert_eq!(family, Some(rotated(holds)), "after {generation}");
         }
-        mirror.absorb(family, "garbage", hour, NOW);
+        mirror.absorb("s", family, "garbage", hour, NOW);
         assert_eq!(
             mirror.records.lookup("t", "f", NOW).family,
             Some(Family::Revoked)
         );
-        mirror.absorb(Target::Token("t"), "anything", -2, NOW);
+        mirror.absorb("s", Target::Token("t"), "anything", -2, NOW);
         assert!(!mirror.records.lookup("t", "f", NOW).token_revoked, "gone");
-        mirror.absorb(Target::Token("t"), "revoked", -1, NOW);
+        mirror.absorb("s", Target::Token("t"), "revoked", -1, NOW);
         assert!(
             mirror
                 .records

@@ -344,8 +344,8 @@ impl RedisDenylist {
         Ok(())
     }
 
-    fn key(&self, target: Target<'_>) -> String {
-        key(&self.prefix, target)
+    fn key(&self, subject: &str, target: Target<'_>) -> String {
+        key(&self.prefix, subject, target)
     }
 
     /// Starts the local copy, once.
@@ -599,9 +599,9 @@ impl Denylist for RedisDenylist {
             }
             let mut command = redis::cmd("MGET");
             command
-                .arg(self.key(Target::Token(token_id)))
-                .arg(self.key(Target::Family(family_id)))
-                .arg(self.key(Target::Subject(subject)));
+                .arg(self.key(subject, Target::Token(token_id)))
+                .arg(self.key(subject, Target::Family(family_id)))
+                .arg(self.key(subject, Target::All));
             let (token, family_value, subject_value): (
                 Option<String>,
                 Option<String>,
@@ -638,6 +638,7 @@ impl Denylist for RedisDenylist {
 
     fn revoke<'a>(
         &'a self,
+        subject: &'a str,
         target: Target<'a>,
         until: OffsetDateTime,
     ) -> BoxFuture<'a, Result<(), DenylistError>> {
@@ -646,19 +647,19 @@ impl Denylist for RedisDenylist {
             let now = OffsetDateTime::now_utc();
             let mut command = redis::cmd("EVAL");
             match target {
-                Target::Subject(subject) => command
+                Target::All => command
                     .arg(REVOKE_SUBJECT)
                     .arg(2)
-                    .arg(self.key(target))
+                    .arg(self.key(subject, target))
                     .arg(sessions_key(&self.prefix, subject)),
                 Target::Token(_) | Target::Family(_) => {
-                    command.arg(REVOKE).arg(1).arg(self.key(target))
+                    command.arg(REVOKE).arg(1).arg(self.key(subject, target))
                 }
             };
             command.arg(millis_until(until, now)).arg(unix_micros(now));
             self.write::<()>(command).await?;
             if let Some(mirror) = &self.mirror {
-                mirror.records().record_revoked(target, until, now);
+                mirror.records().record_revoked(subject, target, until, now);
             }
             Ok(())
         })
@@ -666,6 +667,7 @@ impl Denylist for RedisDenylist {
 
     fn advance<'a>(
         &'a self,
+        subject: &'a str,
         family_id: &'a str,
         from: u64,
         at: OffsetDateTime,
@@ -677,7 +679,7 @@ impl Denylist for RedisDenylist {
             command
                 .arg(ADVANCE)
                 .arg(1)
-                .arg(self.key(Target::Family(family_id)))
+                .arg(self.key(subject, Target::Family(family_id)))
                 .arg(from)
                 .arg(format!("{}:{}", from + 1, unix_millis(at)))
                 .arg(millis_until(until, OffsetDateTime::now_utc()));
@@ -715,7 +717,7 @@ impl Denylist for RedisDenylist {
                 .arg(unix_micros(now))
                 .arg(millis_until(session.until, now))
                 .arg(MAX_SESSIONS)
-                .arg(self.key(Target::Family("")));
+                .arg(self.key(&session.subject, Target::Family("")));
             self.write::<()>(command).await
         })
     }
@@ -765,9 +767,9 @@ impl Denylist for RedisDenylist {
             }
             // The subject's record and each session's family, in one reading.
             let mut command = redis::cmd("MGET");
-            command.arg(self.key(Target::Subject(subject)));
+            command.arg(self.key(subject, Target::All));
             for session in &sessions {
-                command.arg(self.key(Target::Family(&session.id)));
+                command.arg(self.key(subject, Target::Family(&session.id)));
             }
             let records: Vec<Option<String>> = self.ask(command).await?;
             let cutoff = records.first().cloned().flatten();
@@ -802,13 +804,13 @@ impl Denylist for RedisDenylist {
                 .arg(END_SESSION)
                 .arg(2)
                 .arg(sessions_key(&self.prefix, subject))
-                .arg(self.key(family))
+                .arg(self.key(subject, family))
                 .arg(id)
                 .arg(millis_until(until, now))
                 .arg(unix_micros(now));
             let ended: i64 = self.write(command).await?;
             if let (Some(mirror), true) = (&self.mirror, ended == 1) {
-                mirror.records().record_revoked(family, until, now);
+                mirror.records().record_revoked(subject, family, until, now);
             }
             Ok(ended == 1)
         })

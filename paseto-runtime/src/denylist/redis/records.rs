@@ -1,4 +1,14 @@
 //! How a Redis denylist names and writes its records: keys, values and times.
+//!
+//! Every key names its subject between braces, a Redis Cluster hash tag, so
+//! that a subject's records and sessions share one hash slot and a script may
+//! touch them together: `<prefix>jti:{alice}:<jti>`, `<prefix>fam:{alice}:<id>`,
+//! `<prefix>sub:{alice}`, `<prefix>ses:{alice}`. In the tag, `%`, `{` and `}`
+//! are written `%25`, `%7B` and `%7D`, and the empty subject `%`, so that the
+//! tag is never empty (Redis would then hash the whole key) and always ends at
+//! its own brace.
+
+use std::borrow::Cow;
 
 use time::OffsetDateTime;
 
@@ -10,19 +20,65 @@ pub(super) const REVOKED: &str = "revoked";
 /// The key kinds of the revocation records, which instances copy.
 pub(super) const KINDS: [&str; 3] = ["jti:", "fam:", "sub:"];
 
-/// The key of `target` under `prefix`.
-pub(super) fn key(prefix: &str, target: Target<'_>) -> String {
+/// The key of `target`, tokens of `subject`, under `prefix`.
+pub(super) fn key(prefix: &str, subject: &str, target: Target<'_>) -> String {
+    let tag = tag(subject);
     match target {
-        Target::Token(id) => format!("{prefix}jti:{id}"),
-        Target::Family(id) => format!("{prefix}fam:{id}"),
-        Target::Subject(id) => format!("{prefix}sub:{id}"),
+        Target::Token(id) => format!("{prefix}jti:{{{tag}}}:{id}"),
+        Target::Family(id) => format!("{prefix}fam:{{{tag}}}:{id}"),
+        Target::All => format!("{prefix}sub:{{{tag}}}"),
     }
 }
 
 /// The key of the sessions of `subject` under `prefix`: a hash of session
 /// ids to [`session_value`]s.
 pub(super) fn sessions_key(prefix: &str, subject: &str) -> String {
-    format!("{prefix}ses:{subject}")
+    format!("{prefix}ses:{{{}}}", tag(subject))
+}
+
+/// The hash tag of `subject`, braces apart.
+fn tag(subject: &str) -> Cow<'_, str> {
+    if subject.is_empty() {
+        return Cow::Borrowed("%");
+    }
+    if !subject.contains(['%', '{', '}']) {
+        return Cow::Borrowed(subject);
+    }
+    let mut tag = String::with_capacity(subject.len() + 6);
+    for c in subject.chars() {
+        match c {
+            '%' => tag.push_str("%25"),
+            '{' => tag.push_str("%7B"),
+            '}' => tag.push_str("%7D"),
+            c => tag.push(c),
+        }
+    }
+    Cow::Owned(tag)
+}
+
+/// The subject whose hash tag is `tag`; `None` for what [`tag`] never writes.
+fn untag(tag: &str) -> Option<Cow<'_, str>> {
+    if tag == "%" {
+        return Some(Cow::Borrowed(""));
+    }
+    if !tag.contains('%') {
+        return Some(Cow::Borrowed(tag));
+    }
+    let mut subject = String::with_capacity(tag.len());
+    let mut rest = tag;
+    while let Some(at) = rest.find('%') {
+        subject.push_str(&rest[..at]);
+        let code = rest.get(at..at + 3)?;
+        subject.push(match code {
+            "%25" => '%',
+            "%7B" => '{',
+            "%7D" => '}',
+            _ => return None,
+        });
+        rest = &rest[at + 3..];
+    }
+    subject.push_str(rest);
+    Some(Cow::Owned(subject))
 }
 
 /// A session as its hash keeps it:
@@ -67,16 +123,20 @@ pub(super) fn session(subject: &str, id: &str, value: &str) -> Result<Session, D
     })
 }
 
-/// What `key` is the record of, when it is one of this prefix's keys.
-pub(super) fn target<'k>(prefix: &str, key: &'k str) -> Option<Target<'k>> {
+/// Whose record `key` is, and of what, when it is one of this prefix's
+/// revocation records.
+pub(super) fn target<'k>(prefix: &str, key: &'k str) -> Option<(Cow<'k, str>, Target<'k>)> {
     let rest = key.strip_prefix(prefix)?;
-    if let Some(id) = rest.strip_prefix("jti:") {
-        Some(Target::Token(id))
-    } else if let Some(id) = rest.strip_prefix("sub:") {
-        Some(Target::Subject(id))
-    } else {
-        rest.strip_prefix("fam:").map(Target::Family)
-    }
+    let (kind, rest) = rest.split_at_checked(4)?;
+    let (tag, id) = rest.strip_prefix('{')?.split_once('}')?;
+    let subject = untag(tag)?;
+    let target = match (kind, id) {
+        ("sub:", "") => Target::All,
+        ("jti:", id) => Target::Token(id.strip_prefix(':')?),
+        ("fam:", id) => Target::Family(id.strip_prefix(':')?),
+        _ => return None,
+    };
+    Some((subject, target))
 }
 
 /// Unix milliseconds, rounded down: when a rotation happened.
@@ -181,14 +241,28 @@ mod tests {
 
     #[test]
     fn keys_name_their_targets_and_nothing_else() {
-        for named in [
-            Target::Token("a:b"),
-            Target::Family("f"),
-            Target::Subject("s"),
-        ] {
-            assert_eq!(target("p:", &key("p:", named)), Some(named));
+        for subject in ["alice", "", "%", "a}b{c", "%7D", "{", "ünï"] {
+            for named in [Target::Token("a:b}"), Target::Family("f"), Target::All] {
+                let key = key("p:", subject, named);
+                let (whose, what) = target("p:", &key).expect(&key);
+                assert_eq!((whose.as_ref(), what), (subject, named), "{key}");
+                // The hash tag: from the first `{` to the first `}` after it.
+                let tag = key.split_once('{').and_then(|(_, t)| t.split_once('}'));
+                let tag = tag.map(|(t, _)| t).unwrap();
+                assert!(!tag.is_empty(), "{key}");
+                assert!(sessions_key("p:", subject).contains(&format!("{{{tag}}}")));
+            }
         }
-        for other in ["p:other", "p:ses:alice", "q:jti:a", "p:jt:a", "jti:a"] {
+        for other in [
+            "p:other",
+            "p:ses:{alice}",
+            "q:jti:{a}:b",
+            "p:jti:{a}b",
+            "p:sub:{a}:b",
+            "p:jti:{a%7}:b",
+            "p:jti:a",
+            "jti:{a}:b",
+        ] {
             assert_eq!(target("p:", other), None, "{other}");
         }
     }
