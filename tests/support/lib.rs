@@ -2,8 +2,10 @@
 //! with one route per guard (`fixtures`), forged tokens (`forge`), requests
 //! in-process (`router`) and over TCP (`tcp`), a browser's cookies
 //! (`browser`), the two revocation backends (`backend`), a real `redis-server`
-//! (`redis`) and certificates for its TLS (`pki`), captured logs (`logs`), the challenges a client expects
-//! (`challenge`), and the programs some tests need (`services`).
+//! (`redis`, and a Redis Cluster) and certificates for its TLS (`pki`), what
+//! a failover test watches (`probe`), captured logs (`logs`), the challenges
+//! a client expects (`challenge`), and the programs some tests need
+//! (`services`).
 
 #![allow(
     clippy::missing_panics_doc,
@@ -17,6 +19,7 @@ mod fixtures;
 mod forge;
 mod logs;
 mod pki;
+mod probe;
 mod redis;
 mod router;
 pub mod services;
@@ -25,9 +28,10 @@ mod tcp;
 pub use backend::Backend;
 pub use fixtures::{Email, EmailVerify, KEY, Role, app, auth, guarded, key};
 pub use forge::{access_claims, at, forge, forge_json, forge_with, with};
-pub use logs::{Capture, Logs, capture_logs};
+pub use logs::{Capture, Logs, capture_logs, error_chain};
 pub use pki::Pki;
-pub use redis::RedisServer;
+pub use probe::{probe, until};
+pub use redis::{RedisCluster, RedisServer};
 pub use router::{Reply, post, post_json, send, send_authorization, send_token};
 pub use tcp::{
     Answer, App, login, login_as, ok_user, pair, read, refused_within_a_second, revoked, serve,

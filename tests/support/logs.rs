@@ -68,3 +68,15 @@ pub fn capture_logs() -> (Logs, Capture) {
     CAPTURING.with(|capturing| *capturing.borrow_mut() = Some(logs.clone()));
     (logs, Capture(()))
 }
+
+/// The message of an error and every error beneath it, as a log shows them.
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

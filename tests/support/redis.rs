@@ -153,7 +153,12 @@ impl RedisServer {
 
     /// The text of `INFO section`.
     pub async fn info(&self, section: &str) -> String {
-        let mut reply = self.send(&["INFO", section]).await.expect("Redis answers");
+        self.text(&["INFO", section]).await
+    }
+
+    /// The text of a command whose reply is one bulk string (`CLUSTER INFO`).
+    pub async fn text(&self, args: &[&str]) -> String {
+        let mut reply = self.send(args).await.expect("Redis answers");
         let mut header = String::new();
         reply.read_line(&mut header).await.expect("a reply");
         let length: usize = header
@@ -180,6 +185,85 @@ impl RedisServer {
                     .and_then(|calls| calls.parse().ok())
                     .expect("a count")
             })
+    }
+}
+
+/// A Redis Cluster of real servers on free loopback ports: primaries, and
+/// replicas of each, made with `redis-cli --cluster create`. A node is
+/// declared failed after a second.
+pub struct RedisCluster {
+    /// The primaries first, then the replicas, as `redis-cli` paired them.
+    pub nodes: Vec<RedisServer>,
+}
+
+impl RedisCluster {
+    /// Starts `primaries` primaries with `replicas` replicas each, and waits
+    /// until every node says the cluster is ok and every replica is in sync;
+    /// `None` (the test skipped) on a machine without `redis-server`.
+    pub async fn start(primaries: usize, replicas: usize) -> Option<Self> {
+        let mut nodes = Vec::new();
+        for _ in 0..primaries * (1 + replicas) {
+            nodes.push(
+                RedisServer::start_with(&[
+                    "--cluster-enabled",
+                    "yes",
+                    "--cluster-node-timeout",
+                    "1000",
+                    "--repl-diskless-sync-delay",
+                    "0",
+                ])
+                .await?,
+            );
+        }
+        let addrs: Vec<String> = nodes
+            .iter()
+            .map(|node| format!("127.0.0.1:{}", node.port))
+            .collect();
+        let created = std::process::Command::new("redis-cli")
+            .args(["--cluster", "create"])
+            .args(&addrs)
+            .args(["--cluster-replicas", &replicas.to_string(), "--cluster-yes"])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("redis-cli on the PATH: run `scripts/test`, which installs it");
+        assert!(created.success(), "redis-cli --cluster create failed");
+        let cluster = Self { nodes };
+        for node in &cluster.nodes {
+            let mut tries = 0;
+            loop {
+                let replication = node.info("replication").await;
+                let in_sync = replication.contains("role:master")
+                    || replication.contains("master_link_status:up");
+                let info = node.text(&["CLUSTER", "INFO"]).await;
+                if in_sync && info.contains("cluster_state:ok") {
+                    break;
+                }
+                tries += 1;
+                assert!(tries < 400, "node {} never joined the cluster", node.port);
+                tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            }
+        }
+        Some(cluster)
+    }
+
+    /// A URL of one node, from which a client learns the others.
+    pub fn url(&self) -> String {
+        self.nodes[0].url()
+    }
+
+    /// The node that is a primary holding `key`'s slot now.
+    pub async fn primary_of(&self, key: &str) -> &RedisServer {
+        for node in &self.nodes {
+            // The owner answers; another node redirects (`-MOVED`), and a
+            // stopped one not at all.
+            if let Some(reply) = node.command(&["EXISTS", key]).await
+                && reply.starts_with(':')
+                && node.info("replication").await.contains("role:master")
+            {
+                return node;
+            }
+        }
+        panic!("no primary holds {key}");
     }
 }
 

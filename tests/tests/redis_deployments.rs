@@ -5,7 +5,7 @@
 
 use paseto_runtime::PasetoAuth;
 use paseto_runtime::denylist::{RedisDenylist, RedisTls};
-use paseto_tests::{App, Pki, RedisServer, key, ok_user, revoked};
+use paseto_tests::{App, Pki, RedisServer, error_chain, key, ok_user, probe, revoked, until};
 use reqwest::StatusCode;
 
 /// A server with a plain listener (for the test's own commands) and a TLS one
@@ -38,18 +38,6 @@ async fn revocation_works(app: &App) {
     revoked(&app.get("/protected", &access).await);
 }
 
-/// The message of an error and every error beneath it.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
-}
-
 #[tokio::test]
 async fn tls_with_a_private_ca() {
     let pki = Pki::new("paseto test CA");
@@ -75,7 +63,7 @@ async fn mutual_tls_needs_the_client_certificate() {
         .connect()
         .await
         .unwrap_err();
-    assert!(!chain(&refused).is_empty());
+    assert!(!error_chain(&refused).is_empty());
     let identified = RedisTls::new()
         .ca_cert(pki.ca.clone())
         .client_cert(pki.client_cert.clone(), pki.client_key.clone());
@@ -100,13 +88,13 @@ async fn an_untrusted_certificate_stops_the_start() {
             .unwrap(),
         RedisDenylist::new(&url).unwrap(),
     ] {
-        let error = chain(&denylist.connect().await.unwrap_err());
+        let error = error_chain(&denylist.connect().await.unwrap_err());
         assert!(error.contains("certificate"), "{error}");
     }
     // A URL asking not to verify is refused as written, whatever features
     // the application's other dependencies enable in the Redis client.
     let insecure = RedisDenylist::new(&format!("{url}#insecure")).unwrap_err();
-    assert!(chain(&insecure).contains("#insecure"), "{insecure}");
+    assert!(error_chain(&insecure).contains("#insecure"), "{insecure}");
 }
 
 /// A server with the user `paseto` of the ACL rule the guide gives, whose
@@ -173,7 +161,7 @@ async fn a_wrong_password_is_never_echoed() {
     let denylist = RedisDenylist::new(&url).unwrap();
     let debug = format!("{denylist:?}");
     let error = denylist.connect().await.unwrap_err();
-    let said = format!("{}\n{error:?}\n{debug}", chain(&error));
+    let said = format!("{}\n{error:?}\n{debug}", error_chain(&error));
     assert!(said.contains("authentication failed"), "{said}");
     // The mirror's task, started by a request, logs its own failures.
     let auth = PasetoAuth::builder()
@@ -190,7 +178,7 @@ async fn a_wrong_password_is_never_echoed() {
         assert!(!text.contains(secret), "the password leaked: {text}");
     }
     let unparsable = RedisDenylist::new(&format!("redis://paseto:{secret}@127.0.0.1:notaport/"));
-    assert!(!chain(&unparsable.unwrap_err()).contains(secret));
+    assert!(!error_chain(&unparsable.unwrap_err()).contains(secret));
 }
 
 /// With `replicas(1)` a logout is answered once the replica has it; with no
@@ -244,53 +232,6 @@ async fn revocations_wait_for_a_replica() {
     let logout = unreplicated.post("/logout", &access, None).await;
     assert_eq!(logout.0, StatusCode::SERVICE_UNAVAILABLE, "{logout:?}");
     assert!(started.elapsed() < std::time::Duration::from_secs(3));
-}
-
-/// Waits until `ready` holds, for at most `within`: whether it did.
-async fn until(within: std::time::Duration, mut ready: impl AsyncFnMut() -> bool) -> bool {
-    let started = std::time::Instant::now();
-    while started.elapsed() < within {
-        if ready().await {
-            return true;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-    }
-    false
-}
-
-/// Sends the revoked token, then the valid one, of `tokens` to each instance
-/// every 20 ms until `stop`: panics if the revoked one is ever accepted; when
-/// each answer to the valid one came, and its status.
-fn probe(
-    instances: &[App],
-    tokens: (String, String),
-    started: std::time::Instant,
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-) -> impl Future<Output = Vec<(std::time::Duration, StatusCode)>> + use<> {
-    let apps: Vec<(std::net::SocketAddr, reqwest::Client)> = instances
-        .iter()
-        .map(|app| (app.addr, app.client.clone()))
-        .collect();
-    async move {
-        let (revoked_token, valid) = tokens;
-        let mut timeline = Vec::new();
-        while !stop.load(std::sync::atomic::Ordering::SeqCst) {
-            for (addr, client) in &apps {
-                let get = |token: &str| {
-                    client
-                        .get(format!("http://{addr}/protected"))
-                        .bearer_auth(token)
-                        .send()
-                };
-                let bad = get(&revoked_token).await.unwrap().status();
-                assert_ne!(bad, StatusCode::OK, "a revoked token was accepted");
-                let good = get(&valid).await.unwrap().status();
-                timeline.push((started.elapsed(), good));
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        }
-        timeline
-    }
 }
 
 /// A primary, a replica started with `replica_args` too, once it is in sync,

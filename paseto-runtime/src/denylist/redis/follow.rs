@@ -1,23 +1,28 @@
 //! Follows Redis into a [`Mirror`]. One task per denylist holds a RESP3
 //! connection with client tracking on, in broadcast mode over the denylist's
-//! prefix: Redis then names every key of the prefix that is written, deleted or
-//! expires. The task reads every record when it connects, reads each named key
-//! again, and pings every [`HEARTBEAT`]; each answered ping lets the copy answer
-//! for [`TRUST`] from when it was sent.
+//! prefix, to each server that holds records (the server, or every primary of
+//! a cluster: tracking is per server): Redis then names every key of the
+//! prefix that is written, deleted or expires. The task reads every record
+//! when it connects, reads each named key again, and pings every
+//! [`HEARTBEAT`]; once every server answered, the copy answers for [`TRUST`]
+//! from when the pings were sent. A cluster whose primaries changed (a
+//! failover, a node added) is followed anew.
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
+use futures_util::future::try_join_all;
 use redis::aio::MultiplexedConnection;
 use redis::{AsyncConnectionConfig, ProtocolVersion, PushInfo, PushKind, Value};
 use time::OffsetDateTime;
 use tokio::sync::mpsc::unbounded_channel;
 
+use super::cluster;
 use super::mirror::Mirror;
 use super::records;
-use super::route::Endpoint;
+use super::route::{Connection, Endpoint};
 use crate::denylist::Target;
 
 /// How often the connection is pinged.
@@ -58,6 +63,8 @@ enum Lost {
     Closed,
     #[error("the server is no longer the primary")]
     Demoted,
+    #[error("the cluster's primaries changed")]
+    Reshaped,
 }
 
 /// Follows Redis until the denylist is dropped, reconnecting after each loss
@@ -88,9 +95,9 @@ async fn run(mirror: Weak<Mirror>, source: Source) {
     }
 }
 
-/// A RESP3 client of the server the copy follows now.
-async fn resp3(endpoint: &Endpoint) -> Result<redis::Client, Lost> {
-    let info = endpoint.client().await?.get_connection_info().clone();
+/// `client`, speaking RESP3.
+fn resp3(client: &redis::Client) -> Result<redis::Client, Lost> {
+    let info = client.get_connection_info().clone();
     let settings = info
         .redis_settings()
         .clone()
@@ -98,8 +105,9 @@ async fn resp3(endpoint: &Endpoint) -> Result<redis::Client, Lost> {
     Ok(redis::Client::open(info.set_redis_settings(settings))?)
 }
 
-/// One connection: subscribes to changes, reads every record, then keeps the
-/// copy current until the connection fails (`Err`) or the denylist is dropped.
+/// One connection per server that holds records: subscribes to changes,
+/// reads every record, then keeps the copy current until a connection fails
+/// or the cluster's primaries change (`Err`), or the denylist is dropped.
 async fn session(
     mirror: &Weak<Mirror>,
     source: &Source,
@@ -122,11 +130,7 @@ async fn session(
                 sender.send(push)
             })
     };
-    let client = resp3(&source.endpoint).await?;
-    let addr = client.get_connection_info().addr().clone();
-    let mut connection = client
-        .get_multiplexed_async_connection_with_config(&config)
-        .await?;
+    let watched = source.endpoint.watched(source.timeout).await?;
     // The revocation records only: sessions, kept under the same prefix, are
     // never read by a request, so their writes need not reach every instance.
     let mut tracking = redis::cmd("CLIENT");
@@ -136,7 +140,24 @@ async fn session(
             .arg("PREFIX")
             .arg(format!("{}{kind}", source.prefix));
     }
-    tracking.exec_async(&mut connection).await?;
+    let mut servers = Vec::with_capacity(watched.servers.len());
+    for client in &watched.servers {
+        let client = resp3(client)?;
+        let mut connection = client
+            .get_multiplexed_async_connection_with_config(&config)
+            .await?;
+        tracking.exec_async(&mut connection).await?;
+        servers.push((client.get_connection_info().addr().clone(), connection));
+    }
+    // Records are read where their key lives: on the one server, or on the
+    // primary of their slot (which the key a server names may have left).
+    let (mut reader, primaries) = match watched.cluster {
+        Some((cluster, primaries)) => (Connection::Cluster(cluster), Some(primaries)),
+        None => {
+            let (_, first) = servers.first().ok_or(Lost::Closed)?;
+            (Connection::Primary(first.clone()), None)
+        }
+    };
     let mut everything = true;
     let mut keys = Vec::new();
     let mut beat = Instant::now();
@@ -145,31 +166,20 @@ async fn session(
             return Ok(());
         };
         if std::mem::take(&mut everything) {
-            read_all(&copy, &mut connection, &source.prefix).await?;
+            for (_, server) in &mut servers {
+                read_all(&copy, server, &reader, &source.prefix).await?;
+            }
         }
-        read(
-            &copy,
-            &mut connection,
-            &source.prefix,
-            &std::mem::take(&mut keys),
-        )
-        .await?;
+        read(&copy, &reader, &source.prefix, &std::mem::take(&mut keys)).await?;
         if Instant::now() >= beat {
             let sent = Instant::now();
-            if source.endpoint.follows_failovers() {
-                // A primary demoted by a failover may stay up as a replica.
-                let role: Vec<Value> = redis::cmd("ROLE").query_async(&mut connection).await?;
-                let primary = match role.first() {
-                    Some(Value::BulkString(kind)) => kind == b"master",
-                    Some(Value::SimpleString(kind)) => kind == "master",
-                    _ => false,
-                };
-                // And one that came back as a primary nobody else follows.
-                if !primary || !source.endpoint.names(&addr).await? {
-                    return Err(Lost::Demoted);
-                }
-            } else {
-                redis::cmd("PING").exec_async(&mut connection).await?;
+            for (addr, server) in &mut servers {
+                check(&source.endpoint, addr, server).await?;
+            }
+            if let (Some(seen), Connection::Cluster(cluster)) = (&primaries, &mut reader)
+                && cluster::primaries(cluster).await? != *seen
+            {
+                return Err(Lost::Reshaped);
             }
             copy.trust_until(sent + TRUST, &down);
             current();
@@ -184,6 +194,30 @@ async fn session(
             }
         }
     }
+}
+
+/// One beat on a followed server: it answers, and in a Sentinel deployment
+/// is still the primary the sentinels name.
+async fn check(
+    endpoint: &Endpoint,
+    addr: &redis::ConnectionAddr,
+    server: &mut MultiplexedConnection,
+) -> Result<(), Lost> {
+    if !endpoint.follows_failovers() {
+        return Ok(redis::cmd("PING").exec_async(server).await?);
+    }
+    // A primary demoted by a failover may stay up as a replica.
+    let role: Vec<Value> = redis::cmd("ROLE").query_async(server).await?;
+    let primary = match role.first() {
+        Some(Value::BulkString(kind)) => kind == b"master",
+        Some(Value::SimpleString(kind)) => kind == "master",
+        _ => false,
+    };
+    // And one that came back as a primary nobody else follows.
+    if !primary || !endpoint.names(addr).await? {
+        return Err(Lost::Demoted);
+    }
+    Ok(())
 }
 
 /// Notes what one message from Redis says has changed.
@@ -205,10 +239,12 @@ fn take(push: PushInfo, keys: &mut Vec<String>, everything: &mut bool) -> Result
     Ok(())
 }
 
-/// Reads every record of the prefix into the copy.
+/// Reads every record of the prefix that `server` holds into the copy,
+/// through `reader`.
 async fn read_all(
     mirror: &Mirror,
-    connection: &mut MultiplexedConnection,
+    server: &mut MultiplexedConnection,
+    reader: &Connection,
     prefix: &str,
 ) -> Result<(), Lost> {
     let mut pattern = String::with_capacity(prefix.len() + 1);
@@ -227,9 +263,9 @@ async fn read_all(
             .arg(&pattern)
             .arg("COUNT")
             .arg(BATCH)
-            .query_async(connection)
+            .query_async(server)
             .await?;
-        read(mirror, connection, prefix, &keys).await?;
+        read(mirror, reader, prefix, &keys).await?;
         if next == 0 {
             return Ok(());
         }
@@ -237,10 +273,11 @@ async fn read_all(
     }
 }
 
-/// Reads the records under `keys` into the copy, with their expiries.
+/// Reads the records under `keys` into the copy, with their expiries: each
+/// key on its own, as a cluster's keys live on many servers.
 async fn read(
     mirror: &Mirror,
-    connection: &mut MultiplexedConnection,
+    reader: &Connection,
     prefix: &str,
     keys: &[String],
 ) -> Result<(), Lost> {
@@ -251,11 +288,17 @@ async fn read(
     if named.is_empty() {
         return Ok(());
     }
-    let mut pipeline = redis::pipe();
-    for (key, _) in &named {
-        pipeline.get(*key).pttl(*key);
-    }
-    let answers: Vec<(Option<String>, i64)> = pipeline.query_async(connection).await?;
+    let answers = try_join_all(named.iter().map(|(key, _)| {
+        let mut reader = reader.clone();
+        async move {
+            redis::pipe()
+                .get(*key)
+                .pttl(*key)
+                .query_async::<(Option<String>, i64)>(&mut reader)
+                .await
+        }
+    }))
+    .await?;
     let now = OffsetDateTime::now_utc();
     for ((_, (subject, target)), (value, left)) in named.into_iter().zip(answers) {
         if let Some(value) = value {

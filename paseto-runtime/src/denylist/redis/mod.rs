@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
+use self::cluster::{Cluster, ClusterSpec};
 pub use self::endpoint::RedisTls;
 use self::endpoint::setting;
 use self::follow::{Source, follow};
@@ -16,6 +17,7 @@ use self::records::{
 use self::route::{Endpoint, Route, SentinelSpec, Sentinels};
 use super::{BoxFuture, Denylist, DenylistError, Family, MAX_SESSIONS, Record, Session, Target};
 
+mod cluster;
 mod endpoint;
 mod follow;
 mod mirror;
@@ -133,6 +135,23 @@ impl RedisDenylist {
         )?)))
     }
 
+    /// A denylist on a Redis Cluster: `nodes` are some of its nodes
+    /// (`redis://host:7000`, with the user and password every node shares;
+    /// `rediss://` for TLS), from which the client learns the others. Each
+    /// command goes to the primary of its key's slot; a subject's records
+    /// share one slot. The client follows failovers and resharding without a
+    /// restart; while a slot has no primary, requests that need it get 503.
+    pub fn cluster(nodes: &[&str]) -> Result<Self, DenylistError> {
+        let nodes = nodes
+            .iter()
+            .map(|url| endpoint::parse(url))
+            .collect::<Result<Vec<_>, _>>()?;
+        Self::at(Endpoint::Cluster(Arc::new(Cluster::new(ClusterSpec {
+            nodes,
+            tls: None,
+        })?)))
+    }
+
     /// The user (ACL) and password a Sentinel deployment's servers are logged
     /// in to with; the URL carries them for one server.
     pub fn primary_login(
@@ -151,19 +170,37 @@ impl RedisDenylist {
         self.moved(endpoint)
     }
 
-    /// A denylist configured by the environment, or `None` when neither
-    /// `REDIS_URL` nor `REDIS_SENTINELS` is set: one server at `REDIS_URL`,
-    /// or a Sentinel deployment (`REDIS_SENTINELS`, comma-separated URLs;
-    /// `REDIS_SENTINEL_PRIMARY`, the primary's name; `REDIS_USERNAME` and
-    /// `REDIS_PASSWORD`, its login); with `REDIS_CA_CERT`,
-    /// `REDIS_CLIENT_CERT` and `REDIS_CLIENT_KEY` (PEM files, see
-    /// [`RedisTls`]) and `REDIS_REPLICAS` (see [`replicas`](Self::replicas)).
+    /// A denylist configured by the environment, or `None` when none of
+    /// `REDIS_URL`, `REDIS_SENTINELS` and `REDIS_CLUSTER_NODES` is set: one
+    /// server at `REDIS_URL`; a Sentinel deployment (`REDIS_SENTINELS`,
+    /// comma-separated URLs; `REDIS_SENTINEL_MASTER`, the name the sentinels
+    /// give the primary; `REDIS_USERNAME` and `REDIS_PASSWORD`, its login); or
+    /// a Redis Cluster (`REDIS_CLUSTER_NODES`, comma-separated URLs). With
+    /// `REDIS_CA_CERT`, `REDIS_CLIENT_CERT` and `REDIS_CLIENT_KEY` (PEM files,
+    /// see [`RedisTls`]) and `REDIS_REPLICAS` (see [`replicas`](Self::replicas)).
     pub fn from_env() -> Result<Option<Self>, DenylistError> {
-        let mut denylist = if let Ok(sentinels) = std::env::var("REDIS_SENTINELS") {
-            let primary = std::env::var("REDIS_SENTINEL_PRIMARY").map_err(|_| {
-                setting("REDIS_SENTINELS needs REDIS_SENTINEL_PRIMARY, the name the sentinels give the primary")
+        let list =
+            |urls: &str| -> Vec<String> { urls.split(',').map(|u| u.trim().to_owned()).collect() };
+        let deployments = ["REDIS_URL", "REDIS_SENTINELS", "REDIS_CLUSTER_NODES"];
+        if deployments
+            .iter()
+            .filter(|name| std::env::var_os(name).is_some())
+            .count()
+            > 1
+        {
+            return Err(setting(
+                "set one of REDIS_URL, REDIS_SENTINELS and REDIS_CLUSTER_NODES: they are three ways to reach Redis",
+            ));
+        }
+        let mut denylist = if let Ok(nodes) = std::env::var("REDIS_CLUSTER_NODES") {
+            let nodes = list(&nodes);
+            Self::cluster(&nodes.iter().map(String::as_str).collect::<Vec<_>>())?
+        } else if let Ok(sentinels) = std::env::var("REDIS_SENTINELS") {
+            let primary = std::env::var("REDIS_SENTINEL_MASTER").map_err(|_| {
+                setting("REDIS_SENTINELS needs REDIS_SENTINEL_MASTER, the name the sentinels give the primary")
             })?;
-            let urls: Vec<&str> = sentinels.split(',').map(str::trim).collect();
+            let urls = list(&sentinels);
+            let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
             let denylist = Self::sentinel(&urls, &primary)?;
             match std::env::var("REDIS_PASSWORD") {
                 Ok(password) => denylist
@@ -192,6 +229,11 @@ impl RedisDenylist {
     /// error of [`connect`](Self::connect) that says so.
     pub fn tls(self, tls: RedisTls) -> Result<Self, DenylistError> {
         let endpoint = match &self.endpoint {
+            Endpoint::Cluster(cluster) => {
+                let mut spec = cluster.spec().clone();
+                spec.tls = Some(tls);
+                Endpoint::Cluster(Arc::new(Cluster::new(spec)?))
+            }
             Endpoint::Server(client) => {
                 let info = client.get_connection_info().clone();
                 Endpoint::Server(Box::new(endpoint::client(info, Some(tls))?))
@@ -322,15 +364,8 @@ impl RedisDenylist {
         // able to read the server's passwords, and managed services answer it.
         let mut command = redis::cmd("INFO");
         command.arg("memory");
-        let problem = match self.ask::<String>(command).await {
-            Ok(reply) => match reply
-                .lines()
-                .find_map(|line| line.strip_prefix("maxmemory_policy:"))
-            {
-                Some(policy) if policy.trim() == NO_EVICTION => None,
-                Some(policy) => Some(Eviction::Possible(policy.trim().to_owned())),
-                None => Some(Eviction::Unknown),
-            },
+        let problem = match self.ask::<redis::Value>(command).await {
+            Ok(reply) => eviction(reply)?,
             Err(error) if is_refused_command(&error) => Some(Eviction::Unknown),
             Err(error) => return Err(error),
         };
@@ -441,6 +476,40 @@ async fn bounded<T>(
     };
     route.failed();
     Err(error)
+}
+
+/// How Redis may evict records, by its answer to `INFO memory`: one server's
+/// text, or a cluster's map of each primary's.
+fn eviction(reply: redis::Value) -> Result<Option<Eviction>, DenylistError> {
+    let text = match reply {
+        redis::Value::Map(replies) => {
+            for (_, reply) in replies {
+                if let Some(problem) = eviction(reply)? {
+                    return Ok(Some(problem));
+                }
+            }
+            return Ok(None);
+        }
+        redis::Value::ServerError(error) => {
+            let error = DenylistError(redis::RedisError::from(error).into());
+            return if is_refused_command(&error) {
+                Ok(Some(Eviction::Unknown))
+            } else {
+                Err(error)
+            };
+        }
+        reply => redis::from_redis_value::<String>(reply).map_err(|e| DenylistError(e.into()))?,
+    };
+    Ok(
+        match text
+            .lines()
+            .find_map(|line| line.strip_prefix("maxmemory_policy:"))
+        {
+            Some(policy) if policy.trim() == NO_EVICTION => None,
+            Some(policy) => Some(Eviction::Possible(policy.trim().to_owned())),
+            None => Some(Eviction::Unknown),
+        },
+    )
 }
 
 /// Whether Redis refused the command itself: a managed Redis that renames or

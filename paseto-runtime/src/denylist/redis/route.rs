@@ -1,6 +1,8 @@
-//! Where a Redis denylist's commands go: one server, or whichever server the
-//! sentinels name primary now. A connection to a primary that failed over is
-//! dropped at its first error, and the next command asks the sentinels again.
+//! Where a Redis denylist's commands go: one server, whichever server the
+//! sentinels name primary now, or the primary of each key's slot in a Redis
+//! Cluster. A connection to a Sentinel primary that failed over is dropped at
+//! its first error, and the next command asks the sentinels again; a Cluster
+//! connection follows its slots itself.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -12,6 +14,9 @@ use redis::aio::{
 use redis::sentinel::{SentinelClient, SentinelClientBuilder, SentinelServerType};
 use redis::{AsyncConnectionConfig, Cmd, Pipeline, RedisFuture, RedisResult, TlsMode, Value};
 
+use redis::cluster_async::ClusterConnection;
+
+use super::cluster::{self, Addr, Cluster};
 use super::endpoint::{RedisTls, setting};
 use crate::denylist::DenylistError;
 
@@ -22,6 +27,8 @@ pub(super) enum Endpoint {
     Server(Box<redis::Client>),
     /// The primary of a Sentinel deployment.
     Sentinel(Arc<Sentinels>),
+    /// A Redis Cluster.
+    Cluster(Arc<Cluster>),
 }
 
 /// A Sentinel deployment as configured: the sentinels, the name of the
@@ -160,21 +167,47 @@ impl Sentinels {
     }
 }
 
+/// The servers that hold the records now, as a local copy follows them.
+pub(super) struct Watched {
+    /// Clients of the one server, the Sentinel deployment's primary, or each
+    /// primary of a cluster.
+    pub servers: Vec<redis::Client>,
+    /// For a cluster: a connection that reads each key on its slot's
+    /// primary, and the primaries it saw.
+    pub cluster: Option<(ClusterConnection, Vec<Addr>)>,
+}
+
 impl Endpoint {
-    /// A client of the server commands go to now.
-    pub(super) async fn client(&self) -> RedisResult<redis::Client> {
-        match self {
-            Self::Server(client) => Ok(client.as_ref().clone()),
-            Self::Sentinel(sentinels) => sentinels.primary().await,
-        }
+    /// The servers that hold the records now.
+    pub(super) async fn watched(&self, timeout: Duration) -> RedisResult<Watched> {
+        let servers = match self {
+            Self::Server(client) => vec![client.as_ref().clone()],
+            Self::Sentinel(sentinels) => vec![sentinels.primary().await?],
+            Self::Cluster(cluster) => {
+                let mut connection = cluster.reader(timeout).await?;
+                let primaries = cluster::primaries(&mut connection).await?;
+                let servers = primaries
+                    .iter()
+                    .map(|addr| cluster.node(addr))
+                    .collect::<RedisResult<_>>()?;
+                return Ok(Watched {
+                    servers,
+                    cluster: Some((connection, primaries)),
+                });
+            }
+        };
+        Ok(Watched {
+            servers,
+            cluster: None,
+        })
     }
 
     /// Whether the server at `addr` is the one commands go to now: always
-    /// for one server; for a Sentinel deployment, whether the sentinels name
-    /// it primary.
+    /// for one server or a cluster's node; for a Sentinel deployment, whether
+    /// the sentinels name it primary.
     pub(super) async fn names(&self, addr: &redis::ConnectionAddr) -> RedisResult<bool> {
         match self {
-            Self::Server(_) => Ok(true),
+            Self::Server(_) | Self::Cluster(_) => Ok(true),
             Self::Sentinel(sentinels) => sentinels.names(addr).await,
         }
     }
@@ -191,7 +224,21 @@ impl Endpoint {
 pub(super) enum Route {
     Server(ConnectionManager),
     Sentinel(Arc<PrimaryRoute>),
+    Cluster(Arc<ClusterRoute>),
 }
+
+/// Commands to a Redis Cluster: one connection, made by the first command
+/// while the others wait for it, which then follows the cluster's slots.
+pub(super) struct ClusterRoute {
+    cluster: Arc<Cluster>,
+    connection: tokio::sync::OnceCell<ClusterConnection>,
+    timeout: Duration,
+    made: Instant,
+}
+
+/// How often the eviction policy of a cluster's primaries is read again: a
+/// failover may have promoted a replica configured otherwise.
+const POLICY_RECHECK: Duration = Duration::from_secs(30);
 
 /// Commands to a Sentinel deployment's primary: one connection at a time,
 /// made by one command while the others wait for it, and used only while the
@@ -236,6 +283,12 @@ impl Route {
                 connections: AtomicU64::new(0),
                 timeout,
             })),
+            Endpoint::Cluster(cluster) => Self::Cluster(Arc::new(ClusterRoute {
+                cluster: Arc::clone(cluster),
+                connection: tokio::sync::OnceCell::new(),
+                timeout,
+                made: Instant::now(),
+            })),
         })
     }
 
@@ -244,15 +297,24 @@ impl Route {
         match self {
             Self::Server(manager) => Ok(Connection::Server(manager.clone())),
             Self::Sentinel(route) => route.connection().await.map(Connection::Primary),
+            Self::Cluster(route) => {
+                let connection = route
+                    .connection
+                    .get_or_try_init(|| route.cluster.connect(route.timeout))
+                    .await?;
+                Ok(Connection::Cluster(connection.clone()))
+            }
         }
     }
 
-    /// Which connection commands take now, counted from 1: a new one may
-    /// reach another server (a Sentinel deployment's new primary).
+    /// Which servers commands reach now, counted from 1: a new connection
+    /// may reach another server (a Sentinel deployment's new primary); a
+    /// cluster's primaries are counted anew every [`POLICY_RECHECK`].
     pub(super) fn generation(&self) -> u64 {
         match self {
             Self::Server(_) => 1,
             Self::Sentinel(route) => route.connections.load(Ordering::Acquire) + 1,
+            Self::Cluster(route) => route.made.elapsed().as_secs() / POLICY_RECHECK.as_secs() + 1,
         }
     }
 
@@ -318,9 +380,11 @@ impl PrimaryRoute {
 }
 
 /// One connection of a [`Route`].
+#[derive(Clone)]
 pub(super) enum Connection {
     Server(ConnectionManager),
     Primary(MultiplexedConnection),
+    Cluster(ClusterConnection),
 }
 
 impl ConnectionLike for Connection {
@@ -328,6 +392,7 @@ impl ConnectionLike for Connection {
         match self {
             Self::Server(connection) => connection.req_packed_command(cmd),
             Self::Primary(connection) => connection.req_packed_command(cmd),
+            Self::Cluster(connection) => connection.req_packed_command(cmd),
         }
     }
 
@@ -340,6 +405,7 @@ impl ConnectionLike for Connection {
         match self {
             Self::Server(connection) => connection.req_packed_commands(pipeline, offset, count),
             Self::Primary(connection) => connection.req_packed_commands(pipeline, offset, count),
+            Self::Cluster(connection) => connection.req_packed_commands(pipeline, offset, count),
         }
     }
 
@@ -347,6 +413,7 @@ impl ConnectionLike for Connection {
         match self {
             Self::Server(connection) => connection.get_db(),
             Self::Primary(connection) => connection.get_db(),
+            Self::Cluster(connection) => connection.get_db(),
         }
     }
 }

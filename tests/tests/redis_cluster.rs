@@ -1,0 +1,246 @@
+//! A Redis Cluster of real servers on free loopback ports (`redis-cli
+//! --cluster create`): revocations shared by two instances whose subjects
+//! live on different primaries, nothing sent to any node by a steady-state
+//! request, a primary that may evict refused, and a primary's failover under
+//! a prober that never sees a revoked token accepted.
+
+use std::time::{Duration, Instant};
+
+use paseto_runtime::denylist::RedisDenylist;
+use paseto_runtime::{Access, AuthError, PasetoAuth, Refresh};
+use paseto_tests::{App, RedisCluster, RedisServer, key, ok_user, probe};
+use reqwest::StatusCode;
+
+/// A configuration over the cluster at `url`, connected, without a grace
+/// for the reuse of a rotated refresh token; writes wait for `replicas`.
+async fn auth(url: &str, replicas: u32) -> PasetoAuth {
+    let denylist = RedisDenylist::cluster(&[url])
+        .unwrap()
+        .replicas(replicas)
+        .unwrap();
+    PasetoAuth::builder()
+        .local_key(key())
+        .rotation_grace(time::Duration::ZERO)
+        .denylist(denylist.connect().await.expect("connected"))
+        .build()
+        .unwrap()
+}
+
+/// Users whose records live on each primary in turn: the first user of
+/// `user0`, `user1`… whose sessions' key the primary holds.
+async fn user_per_primary(cluster: &RedisCluster, primaries: usize) -> Vec<String> {
+    let mut users: Vec<(u16, String)> = Vec::new();
+    for n in 0..200 {
+        let user = format!("user{n}");
+        let primary = cluster.primary_of(&format!("paseto:ses:{{{user}}}")).await;
+        if !users.iter().any(|(port, _)| *port == primary.port()) {
+            users.push((primary.port(), user));
+        }
+        if users.len() == primaries {
+            return users.into_iter().map(|(_, user)| user).collect();
+        }
+    }
+    panic!("no user on every primary");
+}
+
+/// How many times every node has run `MGET`.
+async fn reads(cluster: &RedisCluster) -> Vec<u64> {
+    let mut counts = Vec::new();
+    for node in &cluster.nodes {
+        counts.push(node.calls("mget").await);
+    }
+    counts
+}
+
+/// Verifies `token` at `auth` until it is refused, for at most a second:
+/// the refusal.
+async fn refused_within_a_second<T: paseto_runtime::TokenKind>(
+    auth: &PasetoAuth,
+    token: &str,
+) -> AuthError {
+    let started = Instant::now();
+    loop {
+        match auth.verify::<T>(token).await {
+            Err(error) => return error,
+            Ok(_) => assert!(
+                started.elapsed() < Duration::from_secs(1),
+                "still accepted after a second"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Three primaries; two instances that know one node each. For a user on
+/// each primary: a logout, the reuse of a rotated refresh token and a log
+/// out everywhere made at one instance reach the other; every primary holds
+/// records; and no steady-state verification reads any node.
+#[tokio::test]
+async fn a_cluster_shares_revocations_between_instances() {
+    let Some(cluster) = RedisCluster::start(3, 0).await else {
+        return;
+    };
+    let one = auth(&cluster.url(), 0).await;
+    let other = auth(&cluster.nodes[2].url(), 0).await;
+    let users = user_per_primary(&cluster, 3).await;
+    for user in &users {
+        let pair = one.login(user).tokens().await.unwrap();
+        let access = &pair.access_token;
+        let before = reads(&cluster).await;
+        for _ in 0..10 {
+            assert_eq!(one.verify::<Access>(access).await.unwrap().subject(), user);
+            assert_eq!(
+                other.verify::<Access>(access).await.unwrap().subject(),
+                user
+            );
+        }
+        assert_eq!(reads(&cluster).await, before, "a verification read Redis");
+
+        // A logout at one instance: the other refuses the token.
+        one.revoke(&one.verify::<Access>(access).await.unwrap())
+            .await
+            .unwrap();
+        let refusal = refused_within_a_second::<Access>(&other, access).await;
+        assert_eq!(refusal, AuthError::Revoked);
+
+        // A rotated refresh token used again at the other instance ends the
+        // family everywhere.
+        let refresh = one.verify::<Refresh>(&pair.refresh_token).await.unwrap();
+        let next = one.rotate(&refresh).await.unwrap();
+        assert!(other.verify::<Access>(&next.access_token).await.is_ok());
+        let reuse = other.verify::<Refresh>(&pair.refresh_token).await;
+        assert_eq!(reuse.unwrap_err(), AuthError::Reused);
+        let refusal = refused_within_a_second::<Refresh>(&one, &next.refresh_token).await;
+        assert_eq!(refusal, AuthError::Revoked);
+        let refusal = refused_within_a_second::<Access>(&one, &next.access_token).await;
+        assert_eq!(refusal, AuthError::Revoked);
+
+        // Log out everywhere, at the other instance.
+        let pair = one.login(user).tokens().await.unwrap();
+        assert!(other.verify::<Access>(&pair.access_token).await.is_ok());
+        other.revoke_subject(user).await.unwrap();
+        let refusal = refused_within_a_second::<Access>(&one, &pair.access_token).await;
+        assert_eq!(refusal, AuthError::Revoked);
+        let after = one.login(user).tokens().await.unwrap();
+        assert!(other.verify::<Access>(&after.access_token).await.is_ok());
+    }
+    for node in &cluster.nodes {
+        let keys = node.command(&["DBSIZE"]).await.unwrap();
+        assert_ne!(keys, ":0", "node {} holds no record", node.port());
+    }
+
+    // A primary that may evict revocations stops the start.
+    let evicting = &cluster.nodes[1];
+    let set = ["CONFIG", "SET", "maxmemory-policy", "allkeys-lru"];
+    assert_eq!(evicting.command(&set).await.as_deref(), Some("+OK"));
+    let refused = RedisDenylist::cluster(&[&cluster.url()])
+        .unwrap()
+        .connect()
+        .await
+        .expect_err("a primary may evict");
+    let message = paseto_tests::error_chain(&refused);
+    assert!(message.contains("allkeys-lru"), "{message}");
+}
+
+/// The example app over the cluster at `url`.
+async fn instance(url: &str) -> App {
+    App::start(auth(url, 1).await).await
+}
+
+/// Three primaries with a replica each; revocations wait for a replica. The
+/// primary holding a revoked token's records is killed while a prober sends
+/// that token and a valid one of the same user to two instances: the revoked
+/// one is never accepted, the valid one is served again within seconds of
+/// the promotion. A logout is refused while the new primary has no replica;
+/// once the old primary is back as its replica, it reaches the other instance.
+#[tokio::test]
+async fn a_cluster_failover_is_followed_without_accepting_a_revoked_token() {
+    let Some(mut cluster) = RedisCluster::start(3, 1).await else {
+        return;
+    };
+    let instances = [
+        instance(&cluster.url()).await,
+        instance(&cluster.nodes[1].url()).await,
+    ];
+    let user = "test";
+    let (revoked_token, _) = instances[0].login().await;
+    let logout = instances[0].post("/logout", &revoked_token, None).await;
+    assert_eq!(logout.0, StatusCode::OK, "{logout:?}");
+    let (valid, _) = instances[0].login().await;
+    ok_user(&instances[1].get("/protected", &valid).await);
+
+    let sessions = format!("paseto:ses:{{{user}}}");
+    let port = cluster.primary_of(&sessions).await.port();
+    let at = cluster.nodes.iter().position(|node| node.port() == port);
+    let doomed: &mut RedisServer = &mut cluster.nodes[at.unwrap()];
+    let started = Instant::now();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let probe = tokio::spawn(probe(
+        &instances,
+        (revoked_token.clone(), valid.clone()),
+        started,
+        std::sync::Arc::clone(&stop),
+    ));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let killed = started.elapsed();
+    doomed.stop();
+    let mut promoted_at = None;
+    while started.elapsed() < Duration::from_secs(15) {
+        let mut promoted = false;
+        for node in cluster.nodes.iter().filter(|node| node.port() != port) {
+            if node.command(&["EXISTS", &sessions]).await.as_deref() == Some(":1") {
+                promoted = true;
+            }
+        }
+        if promoted {
+            promoted_at = Some(started.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let promoted_at = promoted_at.expect("the replica was never promoted");
+    let mut served_at = None;
+    while started.elapsed() < promoted_at + Duration::from_secs(5) {
+        if instances[1].get("/protected", &valid).await.0 == StatusCode::OK {
+            served_at = Some(started.elapsed());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let served_at = served_at.expect("no request served after the promotion");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let timeline = probe
+        .await
+        .expect("the prober never accepted a revoked token");
+    let refused = timeline
+        .iter()
+        .filter(|(_, status)| *status != StatusCode::OK)
+        .count();
+    eprintln!(
+        "cluster failover: primary killed at {killed:?}, replica promoted by {promoted_at:?}, \
+         served again by {served_at:?}; {refused} of {} valid probes refused meanwhile",
+        timeline.len()
+    );
+
+    // The new primary has no replica: a logout, which waits for one, is
+    // refused rather than acknowledged unreplicated.
+    let logout = instances[0].post("/logout", &valid, None).await;
+    assert_eq!(logout.0, StatusCode::SERVICE_UNAVAILABLE, "{logout:?}");
+    // The old primary comes back as its replica: a logout on the new primary
+    // reaches the other instance.
+    let doomed = &mut cluster.nodes[at.unwrap()];
+    doomed.restart().await;
+    let in_sync = paseto_tests::until(Duration::from_secs(10), async || {
+        doomed
+            .info("replication")
+            .await
+            .contains("master_link_status:up")
+    });
+    assert!(in_sync.await, "the old primary never became a replica");
+    let (access, _) = instances[0].login().await;
+    let logout = instances[0].post("/logout", &access, None).await;
+    assert_eq!(logout.0, StatusCode::OK, "{logout:?}");
+    paseto_tests::refused_within_a_second(async || instances[1].get("/protected", &access).await)
+        .await;
+}
