@@ -151,6 +151,25 @@ impl RedisServer {
         Some(line.trim_end().to_owned())
     }
 
+    /// Adds the user `paseto`, whose password is `password`, with exactly
+    /// the ACL rule the guide gives.
+    pub async fn add_library_user(&self, password: &str) {
+        let page = include_str!("../../paseto-runtime/src/docs/redis.md");
+        let line = page
+            .lines()
+            .find(|line| line.starts_with("ACL SETUSER paseto "))
+            .expect("the guide gives the ACL rule");
+        let rule: Vec<String> = line
+            .split_whitespace()
+            .map(|word| match word {
+                ">PASSWORD" => format!(">{password}"),
+                other => other.to_owned(),
+            })
+            .collect();
+        let rule: Vec<&str> = rule.iter().map(String::as_str).collect();
+        assert_eq!(self.command(&rule).await.as_deref(), Some("+OK"));
+    }
+
     /// The text of `INFO section`.
     pub async fn info(&self, section: &str) -> String {
         self.text(&["INFO", section]).await

@@ -71,7 +71,8 @@ async fn refused_within_a_second<T: paseto_runtime::TokenKind>(
     }
 }
 
-/// Three primaries; two instances that know one node each. For a user on
+/// Three primaries, with the guide's ACL user; two instances that know one
+/// node each. For a user on
 /// each primary: a logout, the reuse of a rotated refresh token and a log
 /// out everywhere made at one instance reach the other; every primary holds
 /// records; and no steady-state verification reads any node.
@@ -80,8 +81,14 @@ async fn a_cluster_shares_revocations_between_instances() {
     let Some(cluster) = RedisCluster::start(3, 0).await else {
         return;
     };
-    let one = auth(&cluster.url(), 0).await;
-    let other = auth(&cluster.nodes[2].url(), 0).await;
+    // Under the guide's ACL rule, on every node.
+    for node in &cluster.nodes {
+        node.add_library_user("cluster secret").await;
+    }
+    let login =
+        |node: &RedisServer| format!("redis://paseto:cluster%20secret@127.0.0.1:{}/", node.port());
+    let one = auth(&login(&cluster.nodes[0]), 0).await;
+    let other = auth(&login(&cluster.nodes[2]), 0).await;
     let users = user_per_primary(&cluster, 3).await;
     for user in &users {
         let pair = one.login(user).tokens().await.unwrap();

@@ -101,20 +101,7 @@ async fn an_untrusted_certificate_stops_the_start() {
 /// password is `password`.
 async fn acl_server(password: &str) -> Option<RedisServer> {
     let server = RedisServer::start().await?;
-    let page = include_str!("../../paseto-runtime/src/docs/redis.md");
-    let line = page
-        .lines()
-        .find(|line| line.starts_with("ACL SETUSER paseto "))
-        .expect("the guide gives the ACL rule");
-    let rule: Vec<String> = line
-        .split_whitespace()
-        .map(|word| match word {
-            ">PASSWORD" => format!(">{password}"),
-            other => other.to_owned(),
-        })
-        .collect();
-    let rule: Vec<&str> = rule.iter().map(String::as_str).collect();
-    assert_eq!(server.command(&rule).await.as_deref(), Some("+OK"));
+    server.add_library_user(password).await;
     Some(server)
 }
 
