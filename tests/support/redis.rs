@@ -44,11 +44,11 @@ impl RedisServer {
         Some(server)
     }
 
-    /// Starts a sentinel watching `primary` under the name `mymaster`, with
-    /// quorum 1, declaring it down after half a second; `None` (the test
-    /// skipped) on a machine without `redis-server`.
+    /// Starts a sentinel (`redis-sentinel`) watching `primary` under the name
+    /// `mymaster`, with quorum 1, declaring it down after half a second;
+    /// `None` (the test skipped) on a machine without `redis-sentinel`.
     pub async fn start_sentinel(primary: &Self) -> Option<Self> {
-        if !available("redis-server") {
+        if !available("redis-sentinel") {
             return None;
         }
         let port = Self::free_port();
@@ -100,10 +100,14 @@ impl RedisServer {
     /// Starts the server (again) on the same port and waits until it answers.
     pub async fn restart(&mut self) {
         self.stop();
-        let mut command = std::process::Command::new("redis-server");
-        if let Some(file) = &self.sentinel {
-            command.arg(file).arg("--sentinel");
-        }
+        let mut command = match &self.sentinel {
+            Some(file) => {
+                let mut command = std::process::Command::new("redis-sentinel");
+                command.arg(file);
+                command
+            }
+            None => std::process::Command::new("redis-server"),
+        };
         let process = command
             .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1"])
             .args(["--save", "", "--appendonly", "no"])

@@ -255,7 +255,7 @@ async fn deploy(
             "REDIS_SENTINELS",
             format!("redis://127.0.0.1:{}", sentinel.port()),
         ),
-        ("REDIS_SENTINEL_PRIMARY", "mymaster".to_owned()),
+        ("REDIS_SENTINEL_MASTER", "mymaster".to_owned()),
     ];
     (primary, Some((replica, sentinel)), variables)
 }

@@ -1,6 +1,6 @@
 //! Runs the example app on `127.0.0.1:$PORT` (default 3000), configured from
-//! `PASETO_*` environment variables; revocations go to Redis when `REDIS_URL` is
-//! set, else stay in memory.
+//! `PASETO_*` environment variables; revocations go to Redis when `REDIS_URL`,
+//! `REDIS_SENTINELS` or `REDIS_CLUSTER_NODES` is set, else stay in memory.
 
 use std::error::Error;
 use std::process::ExitCode;
@@ -63,8 +63,10 @@ async fn run() -> Result<(), Box<dyn Error>> {
     }
     // Revocations: in Redis when several instances share them, else in memory.
     // So are the accounts removed, as a shared database would.
-    // `REDIS_URL`, with `REDIS_CA_CERT`, `REDIS_CLIENT_CERT`/`_KEY` for TLS and
-    // `REDIS_REPLICAS`: see the guide's Redis page.
+    // One server (`REDIS_URL`), Sentinel (`REDIS_SENTINELS`,
+    // `REDIS_SENTINEL_MASTER`) or Cluster (`REDIS_CLUSTER_NODES`), with
+    // `REDIS_CA_CERT`, `REDIS_CLIENT_CERT`/`_KEY` for TLS and `REDIS_REPLICAS`:
+    // see the guide's Redis page.
     let users = if let Some(denylist) = RedisDenylist::from_env()? {
         // `connect` checks at start that Redis cannot evict revocations.
         let denylist = denylist.connect().await?;

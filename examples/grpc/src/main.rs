@@ -1,6 +1,7 @@
 //! Runs the gRPC example on `127.0.0.1:$PORT` (default 50051), configured from
-//! the same `PASETO_*` variables as the example app, and `REDIS_URL` to share
-//! its revocations.
+//! the same `PASETO_*` variables as the example app, and its Redis variables
+//! (`REDIS_URL`, `REDIS_SENTINELS`, `REDIS_CLUSTER_NODES`…) to share its
+//! revocations.
 
 use std::error::Error;
 use std::process::ExitCode;
@@ -25,7 +26,8 @@ async fn run() -> Result<(), Box<dyn Error>> {
     if !config.has_key() {
         return Err("PASETO_SECRET_KEY is not set: give the example app's key, so that its tokens verify here".into());
     }
-    // The example app's Redis variables: `REDIS_URL`, its TLS files, `REDIS_REPLICAS`.
+    // The example app's Redis variables: one server, Sentinel or Cluster, TLS
+    // files, `REDIS_REPLICAS`.
     config = match RedisDenylist::from_env()? {
         Some(denylist) => config.denylist(denylist.connect().await?),
         None => config.denylist(MemoryDenylist::new()),

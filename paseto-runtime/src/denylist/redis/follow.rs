@@ -151,12 +151,11 @@ async fn session(
     }
     // Records are read where their key lives: on the one server, or on the
     // primary of their slot (which the key a server names may have left).
-    let (mut reader, primaries) = match watched.cluster {
-        Some((cluster, primaries)) => (Connection::Cluster(cluster), Some(primaries)),
-        None => {
-            let (_, first) = servers.first().ok_or(Lost::Closed)?;
-            (Connection::Primary(first.clone()), None)
-        }
+    let (mut reader, primaries) = if let Some((cluster, primaries)) = watched.cluster {
+        (Connection::Cluster(cluster), Some(primaries))
+    } else {
+        let (_, first) = servers.first().ok_or(Lost::Closed)?;
+        (Connection::Primary(first.clone()), None)
     };
     let mut everything = true;
     let mut keys = Vec::new();
