@@ -1,8 +1,8 @@
 //! A Redis Cluster of real servers on free loopback ports (`redis-cli
 //! --cluster create`): revocations shared by two instances whose subjects
 //! live on different primaries, nothing sent to any node by a steady-state
-//! request, a primary that may evict refused, and a primary's failover under
-//! a prober that never sees a revoked token accepted.
+//! request, a primary that may evict refused, and a primary's failover and a
+//! slot's migration under a prober that never sees a revoked token accepted.
 
 use std::time::{Duration, Instant};
 
@@ -149,9 +149,9 @@ async fn a_cluster_shares_revocations_between_instances() {
     assert!(message.contains("allkeys-lru"), "{message}");
 }
 
-/// The example app over the cluster at `url`.
-async fn instance(url: &str) -> App {
-    App::start(auth(url, 1).await).await
+/// The example app over the cluster at `url`; writes wait for `replicas`.
+async fn instance(url: &str, replicas: u32) -> App {
+    App::start(auth(url, replicas).await).await
 }
 
 /// Three primaries with a replica each; revocations wait for a replica. The
@@ -166,8 +166,8 @@ async fn a_cluster_failover_is_followed_without_accepting_a_revoked_token() {
         return;
     };
     let instances = [
-        instance(&cluster.url()).await,
-        instance(&cluster.nodes[1].url()).await,
+        instance(&cluster.url(), 1).await,
+        instance(&cluster.nodes[1].url(), 1).await,
     ];
     let user = "test";
     let (revoked_token, _) = instances[0].login().await;
@@ -245,6 +245,104 @@ async fn a_cluster_failover_is_followed_without_accepting_a_revoked_token() {
             .contains("master_link_status:up")
     });
     assert!(in_sync.await, "the old primary never became a replica");
+    let (access, _) = instances[0].login().await;
+    let logout = instances[0].post("/logout", &access, None).await;
+    assert_eq!(logout.0, StatusCode::OK, "{logout:?}");
+    paseto_tests::refused_within_a_second(async || instances[1].get("/protected", &access).await)
+        .await;
+}
+
+/// `redis-cli -p <port> args…`: what it prints.
+fn cli(node: &RedisServer, args: &[&str]) -> String {
+    let output = std::process::Command::new("redis-cli")
+        .arg("-p")
+        .arg(node.port().to_string())
+        .args(args)
+        .output()
+        .expect("redis-cli on the PATH");
+    assert!(output.status.success(), "redis-cli {args:?}");
+    String::from_utf8(output.stdout)
+        .expect("text")
+        .trim()
+        .to_owned()
+}
+
+/// Three primaries; the slot holding a user's records is moved to another
+/// primary, key by key (`MIGRATING`, `IMPORTING`, `MIGRATE`, then the slot
+/// given to its new primary on every node), while a prober sends the user's
+/// revoked token and a valid one to two instances: the revoked one is never
+/// accepted, and once the slot has moved a logout reaches the other instance
+/// through the new primary.
+#[tokio::test]
+async fn a_slot_migration_is_followed_without_accepting_a_revoked_token() {
+    let Some(cluster) = RedisCluster::start(3, 0).await else {
+        return;
+    };
+    let instances = [
+        instance(&cluster.url(), 0).await,
+        instance(&cluster.nodes[1].url(), 0).await,
+    ];
+    let (revoked_token, _) = instances[0].login().await;
+    let logout = instances[0].post("/logout", &revoked_token, None).await;
+    assert_eq!(logout.0, StatusCode::OK, "{logout:?}");
+    let (valid, _) = instances[0].login().await;
+    ok_user(&instances[1].get("/protected", &valid).await);
+
+    let sessions = "paseto:ses:{test}";
+    let source = cluster.primary_of(sessions).await;
+    let target = (cluster.nodes.iter())
+        .find(|node| node.port() != source.port())
+        .unwrap();
+    let slot = cli(source, &["CLUSTER", "KEYSLOT", sessions]);
+    let (source_id, target_id) = (
+        cli(source, &["CLUSTER", "MYID"]),
+        cli(target, &["CLUSTER", "MYID"]),
+    );
+    let started = Instant::now();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let probe = tokio::spawn(probe(
+        &instances,
+        (revoked_token.clone(), valid.clone()),
+        started,
+        std::sync::Arc::clone(&stop),
+    ));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    cli(
+        target,
+        &["CLUSTER", "SETSLOT", &slot, "IMPORTING", &source_id],
+    );
+    cli(
+        source,
+        &["CLUSTER", "SETSLOT", &slot, "MIGRATING", &target_id],
+    );
+    let keys = cli(source, &["CLUSTER", "GETKEYSINSLOT", &slot, "1000"]);
+    assert!(keys.lines().count() >= 2, "the user's records: {keys}");
+    let port = target.port().to_string();
+    for key in keys.lines() {
+        // One key at a time, with requests in between.
+        cli(source, &["MIGRATE", "127.0.0.1", &port, key, "0", "5000"]);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    for node in &cluster.nodes {
+        cli(node, &["CLUSTER", "SETSLOT", &slot, "NODE", &target_id]);
+    }
+    let moved = started.elapsed();
+    assert_eq!(cluster.primary_of(sessions).await.port(), target.port());
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    let timeline = probe
+        .await
+        .expect("the prober never accepted a revoked token");
+    let refused = timeline
+        .iter()
+        .filter(|(_, status)| *status != StatusCode::OK)
+        .count();
+    eprintln!(
+        "slot migration: moved by {moved:?}; {refused} of {} valid probes refused meanwhile",
+        timeline.len()
+    );
+    ok_user(&instances[1].get("/protected", &valid).await);
+
     let (access, _) = instances[0].login().await;
     let logout = instances[0].post("/logout", &access, None).await;
     assert_eq!(logout.0, StatusCode::OK, "{logout:?}");
