@@ -226,17 +226,7 @@ impl RedisCluster {
     pub async fn start(primaries: usize, replicas: usize) -> Option<Self> {
         let mut nodes = Vec::new();
         for _ in 0..primaries * (1 + replicas) {
-            nodes.push(
-                RedisServer::start_with(&[
-                    "--cluster-enabled",
-                    "yes",
-                    "--cluster-node-timeout",
-                    "1000",
-                    "--repl-diskless-sync-delay",
-                    "0",
-                ])
-                .await?,
-            );
+            nodes.push(Self::node().await?);
         }
         let addrs: Vec<String> = nodes
             .iter()
@@ -267,6 +257,51 @@ impl RedisCluster {
             }
         }
         Some(cluster)
+    }
+
+    /// A server ready to join a cluster.
+    async fn node() -> Option<RedisServer> {
+        RedisServer::start_with(&[
+            "--cluster-enabled",
+            "yes",
+            "--cluster-node-timeout",
+            "1000",
+            "--repl-diskless-sync-delay",
+            "0",
+        ])
+        .await
+    }
+
+    /// Adds a primary without slots (`redis-cli --cluster add-node`), once
+    /// the first node knows it is connected: the new node, last of `nodes`.
+    pub async fn add_primary(&mut self) -> &RedisServer {
+        let node = Self::node().await.expect("redis-server, as for the others");
+        let added = std::process::Command::new("redis-cli")
+            .args(["--cluster", "add-node"])
+            .arg(format!("127.0.0.1:{}", node.port))
+            .arg(format!("127.0.0.1:{}", self.nodes[0].port))
+            .stdout(std::process::Stdio::null())
+            .status()
+            .expect("redis-cli on the PATH");
+        assert!(added.success(), "redis-cli --cluster add-node failed");
+        let address = format!("127.0.0.1:{}@", node.port);
+        for _ in 0..400 {
+            let mut known = true;
+            for other in &self.nodes {
+                let nodes = other.text(&["CLUSTER", "NODES"]).await;
+                known &= nodes.lines().any(|line| {
+                    line.contains(&address)
+                        && line.contains("master - ")
+                        && line.ends_with(" connected")
+                });
+            }
+            if known {
+                self.nodes.push(node);
+                return self.nodes.last().expect("just added");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        }
+        panic!("node {} never joined the cluster", node.port);
     }
 
     /// A URL of one node, from which a client learns the others.

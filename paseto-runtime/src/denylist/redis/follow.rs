@@ -5,8 +5,10 @@
 //! prefix that is written, deleted or expires. The task reads every record
 //! when it connects, reads each named key again, and pings every
 //! [`HEARTBEAT`]; once every server answered, the copy answers for [`TRUST`]
-//! from when the pings were sent. A cluster whose primaries changed (a
-//! failover, a node added) is followed anew.
+//! from when the pings were sent. In a cluster the beat asks each primary
+//! whether it still is one, whether the cluster is ok and which primaries
+//! there are: when any answer differs (a failover, a node added, a partition)
+//! the cluster is followed anew.
 
 use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,7 +21,7 @@ use redis::{AsyncConnectionConfig, ProtocolVersion, PushInfo, PushKind, Value};
 use time::OffsetDateTime;
 use tokio::sync::mpsc::unbounded_channel;
 
-use super::cluster;
+use super::cluster::{self, Beat};
 use super::mirror::Mirror;
 use super::records;
 use super::route::{Connection, Endpoint};
@@ -65,6 +67,8 @@ enum Lost {
     Demoted,
     #[error("the cluster's primaries changed")]
     Reshaped,
+    #[error("a primary says the cluster is down")]
+    ClusterDown,
 }
 
 /// Follows Redis until the denylist is dropped, reconnecting after each loss
@@ -151,11 +155,11 @@ async fn session(
     }
     // Records are read where their key lives: on the one server, or on the
     // primary of their slot (which the key a server names may have left).
-    let (mut reader, primaries) = if let Some((cluster, primaries)) = watched.cluster {
-        (Connection::Cluster(cluster), Some(primaries))
+    let (reader, primaries) = if let Some((cluster, primaries)) = watched.cluster {
+        (Connection::Cluster(cluster), primaries)
     } else {
         let (_, first) = servers.first().ok_or(Lost::Closed)?;
-        (Connection::Primary(first.clone()), None)
+        (Connection::Primary(first.clone()), Vec::new())
     };
     let mut everything = true;
     let mut keys = Vec::new();
@@ -173,12 +177,7 @@ async fn session(
         if Instant::now() >= beat {
             let sent = Instant::now();
             for (addr, server) in &mut servers {
-                check(&source.endpoint, addr, server).await?;
-            }
-            if let (Some(seen), Connection::Cluster(cluster)) = (&primaries, &mut reader)
-                && cluster::primaries(cluster).await? != *seen
-            {
-                return Err(Lost::Reshaped);
+                check(&source.endpoint, addr, server, &primaries).await?;
             }
             copy.trust_until(sent + TRUST, &down);
             current();
@@ -195,28 +194,40 @@ async fn session(
     }
 }
 
-/// One beat on a followed server: it answers, and in a Sentinel deployment
-/// is still the primary the sentinels name.
+/// One beat on a followed server: it answers; in a Sentinel deployment it is
+/// still the primary the sentinels name; in a cluster it is still a primary,
+/// says the cluster is ok and names the `primaries` the copy follows.
 async fn check(
     endpoint: &Endpoint,
     addr: &redis::ConnectionAddr,
     server: &mut MultiplexedConnection,
+    primaries: &[cluster::Addr],
 ) -> Result<(), Lost> {
-    if !endpoint.follows_failovers() {
-        return Ok(redis::cmd("PING").exec_async(server).await?);
+    match endpoint {
+        Endpoint::Server(_) => Ok(redis::cmd("PING").exec_async(server).await?),
+        Endpoint::Sentinel(sentinels) => {
+            // A primary demoted by a failover may stay up as a replica.
+            let role: Vec<Value> = redis::cmd("ROLE").query_async(server).await?;
+            let primary = match role.first() {
+                Some(Value::BulkString(kind)) => kind == b"master",
+                Some(Value::SimpleString(kind)) => kind == "master",
+                _ => false,
+            };
+            // And one that came back as a primary nobody else follows.
+            if !primary || !sentinels.names(addr).await? {
+                return Err(Lost::Demoted);
+            }
+            Ok(())
+        }
+        // Each primary is asked, not any node: one cut off from the majority
+        // says the cluster is down before the majority promotes its replica.
+        Endpoint::Cluster(_) => match cluster::beat(server, primaries).await? {
+            Beat::Steady => Ok(()),
+            Beat::Down => Err(Lost::ClusterDown),
+            Beat::Demoted => Err(Lost::Demoted),
+            Beat::Reshaped => Err(Lost::Reshaped),
+        },
     }
-    // A primary demoted by a failover may stay up as a replica.
-    let role: Vec<Value> = redis::cmd("ROLE").query_async(server).await?;
-    let primary = match role.first() {
-        Some(Value::BulkString(kind)) => kind == b"master",
-        Some(Value::SimpleString(kind)) => kind == "master",
-        _ => false,
-    };
-    // And one that came back as a primary nobody else follows.
-    if !primary || !endpoint.names(addr).await? {
-        return Err(Lost::Demoted);
-    }
-    Ok(())
 }
 
 /// Notes what one message from Redis says has changed.
@@ -272,6 +283,13 @@ async fn read_all(
     }
 }
 
+/// A record and its lifetime left in milliseconds (-2 without a record), in
+/// one command: a cluster's node moving the key's slot redirects it whole
+/// (`ASK`). No boolean in the reply, which RESP2 and RESP3 say differently.
+const READ: &str = "local v = redis.call('GET', KEYS[1]) \
+    if not v then return {'', -2} end \
+    return {v, redis.call('PTTL', KEYS[1])}";
+
 /// Reads the records under `keys` into the copy, with their expiries: each
 /// key on its own, as a cluster's keys live on many servers.
 async fn read(
@@ -290,17 +308,18 @@ async fn read(
     let answers = try_join_all(named.iter().map(|(key, _)| {
         let mut reader = reader.clone();
         async move {
-            redis::pipe()
-                .get(*key)
-                .pttl(*key)
-                .query_async::<(Option<String>, i64)>(&mut reader)
+            redis::cmd("EVAL")
+                .arg(READ)
+                .arg(1)
+                .arg(*key)
+                .query_async::<(String, i64)>(&mut reader)
                 .await
         }
     }))
     .await?;
     let now = OffsetDateTime::now_utc();
     for ((_, (subject, target)), (value, left)) in named.into_iter().zip(answers) {
-        if let Some(value) = value {
+        if left != -2 {
             mirror.absorb(&subject, target, &value, left, now);
         }
     }

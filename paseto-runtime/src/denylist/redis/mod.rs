@@ -298,12 +298,19 @@ impl RedisDenylist {
         Ok(self)
     }
 
-    /// Uses another key prefix, to share one Redis between services.
-    #[must_use]
-    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.prefix = prefix.into();
+    /// Uses another key prefix, to share one Redis between services. A
+    /// brace is refused: it would move the hash tag that keeps a subject's
+    /// records in one Redis Cluster slot.
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Result<Self, DenylistError> {
+        let prefix = prefix.into();
+        if prefix.contains(['{', '}']) {
+            return Err(setting(
+                "a Redis key prefix holds no brace: keys name their subject between braces",
+            ));
+        }
+        self.prefix = prefix;
         let mirrored = self.mirror.is_some();
-        self.mirror(mirrored)
+        Ok(self.mirror(mirrored))
     }
 
     /// Whether requests read a local copy of the records (the default) or ask
@@ -357,16 +364,20 @@ impl RedisDenylist {
         })
         .await?;
         let generation = route.generation();
-        if self.policy_accepted.load(Ordering::Acquire) == generation {
+        let accepted = self.policy_accepted.load(Ordering::Acquire);
+        if accepted == generation {
             return Ok(());
         }
         // `INFO`, not `CONFIG GET`: an ACL user may read it without being
         // able to read the server's passwords, and managed services answer it.
         let mut command = redis::cmd("INFO");
         command.arg("memory");
-        let problem = match self.ask::<redis::Value>(command).await {
-            Ok(reply) => eviction(reply)?,
+        let problem = match self.ask::<redis::Value>(command).await.and_then(eviction) {
+            Ok(problem) => problem,
             Err(error) if is_refused_command(&error) => Some(Eviction::Unknown),
+            // A cluster's policies are read again from time to time (every
+            // primary answering): one primary down keeps the last reading.
+            Err(_) if accepted != 0 && matches!(route, Route::Cluster(_)) => return Ok(()),
             Err(error) => return Err(error),
         };
         if let Some(problem) = problem {
@@ -572,11 +583,13 @@ return redis.call('SET', KEYS[1], before, 'PX', ttl)
 ";
 
 /// Advances the family `KEYS[1]` from generation `ARGV[1]` to the record `ARGV[2]`
-/// (`<generation>:<unix ms>`) kept for `ARGV[3]` milliseconds, when it
+/// (`<generation>:<unix ms>:<nonce>`) kept for `ARGV[3]` milliseconds, when it
 /// is not revoked and is at that generation (0 without a record). Returns the
-/// record as it was.
+/// record as it was, or `ADVANCED` when it already is `ARGV[2]`: this very
+/// call, sent again by a client that lost its connection before the answer.
 const ADVANCE: &str = r"
 local before = redis.call('GET', KEYS[1])
+if before == ARGV[2] then return 'advanced' end
 local generation = 0
 if before then generation = tonumber(string.match(before, '^(%d+):')) end
 if generation == tonumber(ARGV[1]) then
@@ -589,32 +602,52 @@ return before
 /// as of the unix microseconds `ARGV[3]`: sessions past their `until`, and an
 /// earlier record of this one, are dropped; of the others, beyond `ARGV[5]`
 /// the oldest end, their families (keys `ARGV[6]` then the id) revoked. The
-/// hash lives at least `ARGV[4]` milliseconds more.
+/// hash lives at least `ARGV[4]` milliseconds more. Every key it writes is
+/// named in `KEYS`, as Redis Cluster asks of a script (a slot being moved
+/// redirects only the keys it is told of): when a session to end has its
+/// family's key among `KEYS[2..]`, it is done, and the answer is empty;
+/// otherwise nothing is written and the answer is the ids of the sessions to
+/// end, for a call that names their keys.
 const OPEN_SESSION: &str = concat!(
     revoke_lua!(),
     r"
 local now = tonumber(ARGV[3])
+local named = {}
+for i = 2, #KEYS do named[KEYS[i]] = true end
 local kept = redis.call('HGETALL', KEYS[1])
-local open = {}
+local open, stale = {}, {}
 for i = 1, #kept, 2 do
   local created, untilus = string.match(kept[i + 1], '^(%d+)|%d+|(%d+)|')
   if untilus == nil or tonumber(untilus) <= now or kept[i] == ARGV[1] then
-    redis.call('HDEL', KEYS[1], kept[i])
+    table.insert(stale, kept[i])
   else
     table.insert(open, { kept[i], tonumber(created), tonumber(untilus) })
   end
 end
 table.sort(open, function(a, b) return a[2] < b[2] end)
+local ending, unnamed = {}, {}
 for i = 1, #open - tonumber(ARGV[5]) + 1 do
-  redis.call('HDEL', KEYS[1], open[i][1])
-  revoke(ARGV[6] .. open[i][1], math.ceil((open[i][3] - now) / 1000))
+  table.insert(ending, open[i])
+  if not named[ARGV[6] .. open[i][1]] then table.insert(unnamed, open[i][1]) end
+end
+if #unnamed > 0 then return unnamed end
+for _, id in ipairs(stale) do redis.call('HDEL', KEYS[1], id) end
+for _, session in ipairs(ending) do
+  redis.call('HDEL', KEYS[1], session[1])
+  revoke(ARGV[6] .. session[1], math.ceil((session[3] - now) / 1000))
 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[4]) then
   redis.call('PEXPIRE', KEYS[1], ARGV[4])
 end
+return {}
 "
 );
+
+/// How many times a login names the families of the sessions it ends before
+/// it gives up: each call names those the previous one answered, which only
+/// concurrent logins of the subject can change.
+const OPEN_SESSION_TRIES: usize = 3;
 
 /// Moves the refresh time of the session `ARGV[1]` in the hash `KEYS[1]` to
 /// the unix microseconds `ARGV[2]` and its `until` to `ARGV[3]`, each when
@@ -649,6 +682,9 @@ revoke(KEYS[2], tonumber(ARGV[2]))
 return 1
 "
 );
+
+/// What [`ADVANCE`] answers when it had already advanced the family.
+const ADVANCED: &str = "advanced";
 
 impl Denylist for RedisDenylist {
     fn get<'a>(
@@ -750,10 +786,22 @@ impl Denylist for RedisDenylist {
                 .arg(1)
                 .arg(self.key(subject, Target::Family(family_id)))
                 .arg(from)
-                .arg(format!("{}:{}", from + 1, unix_millis(at)))
+                .arg(format!(
+                    "{}:{}:{}",
+                    from + 1,
+                    unix_millis(at),
+                    uuid::Uuid::new_v4().simple()
+                ))
                 .arg(millis_until(until, OffsetDateTime::now_utc()));
             let before: Option<String> = self.write(command).await?;
-            let before = before.as_deref().map(family).transpose()?;
+            let before = match before.as_deref() {
+                // Sent twice, advanced once: the first answer said `from`.
+                Some(ADVANCED) => (from > 0).then_some(Family::Rotated {
+                    generation: from,
+                    at,
+                }),
+                before => before.map(family).transpose()?,
+            };
             let advanced = match before {
                 None => from == 0,
                 Some(Family::Rotated { generation, .. }) => generation == from,
@@ -775,19 +823,34 @@ impl Denylist for RedisDenylist {
     ) -> BoxFuture<'a, Result<(), DenylistError>> {
         Box::pin(async move {
             self.check_policy().await?;
-            let now = OffsetDateTime::now_utc();
-            let mut command = redis::cmd("EVAL");
-            command
-                .arg(OPEN_SESSION)
-                .arg(1)
-                .arg(sessions_key(&self.prefix, &session.subject))
-                .arg(&session.id)
-                .arg(session_value(session))
-                .arg(unix_micros(now))
-                .arg(millis_until(session.until, now))
-                .arg(MAX_SESSIONS)
-                .arg(self.key(&session.subject, Target::Family("")));
-            self.write::<()>(command).await
+            let families = self.key(&session.subject, Target::Family(""));
+            let mut ending: Vec<String> = Vec::new();
+            for _ in 0..OPEN_SESSION_TRIES {
+                let now = OffsetDateTime::now_utc();
+                let mut command = redis::cmd("EVAL");
+                command
+                    .arg(OPEN_SESSION)
+                    .arg(1 + ending.len())
+                    .arg(sessions_key(&self.prefix, &session.subject));
+                for id in &ending {
+                    command.arg(format!("{families}{id}"));
+                }
+                command
+                    .arg(&session.id)
+                    .arg(session_value(session))
+                    .arg(unix_micros(now))
+                    .arg(millis_until(session.until, now))
+                    .arg(MAX_SESSIONS)
+                    .arg(&families);
+                let unnamed: Vec<String> = self.write(command).await?;
+                if unnamed.is_empty() {
+                    return Ok(());
+                }
+                ending.extend(unnamed);
+            }
+            Err(setting(
+                "the subject's sessions kept changing while a login ended the oldest",
+            ))
         })
     }
 

@@ -165,13 +165,17 @@ pub(super) fn subject(value: &str) -> Result<OffsetDateTime, DenylistError> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1000).map_err(|_| malformed())
 }
 
-/// Reads a family record: `revoked` or `<generation>:<unix ms>`.
+/// Reads a family record: `revoked`, or `<generation>:<unix ms>` followed by
+/// `:<nonce>`, which tells one rotation's write from another's.
 pub(super) fn family(value: &str) -> Result<Family, DenylistError> {
     if value == REVOKED {
         return Ok(Family::Revoked);
     }
     let malformed = || DenylistError(format!("malformed family record `{value}`").into());
-    let (generation, at) = value.split_once(':').ok_or_else(malformed)?;
+    let mut fields = value.splitn(3, ':');
+    let (Some(generation), Some(at)) = (fields.next(), fields.next()) else {
+        return Err(malformed());
+    };
     let generation = generation.parse().map_err(|_| malformed())?;
     let millis: i64 = at.parse().map_err(|_| malformed())?;
     let at = OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
@@ -194,6 +198,11 @@ mod tests {
             Family::Rotated { generation: 3, at }
         );
         assert_eq!(family("revoked").unwrap(), Family::Revoked);
+        let nonce = format!("{text}:0f3a");
+        assert_eq!(
+            family(&nonce).unwrap(),
+            Family::Rotated { generation: 3, at }
+        );
         for bad in ["", "3", "x:1", "3:x", "-1:5"] {
             assert!(family(bad).is_err(), "{bad}");
         }

@@ -201,22 +201,6 @@ impl Endpoint {
             cluster: None,
         })
     }
-
-    /// Whether the server at `addr` is the one commands go to now: always
-    /// for one server or a cluster's node; for a Sentinel deployment, whether
-    /// the sentinels name it primary.
-    pub(super) async fn names(&self, addr: &redis::ConnectionAddr) -> RedisResult<bool> {
-        match self {
-            Self::Server(_) | Self::Cluster(_) => Ok(true),
-            Self::Sentinel(sentinels) => sentinels.names(addr).await,
-        }
-    }
-
-    /// Whether a connection must check, as it beats, that its server is still
-    /// the primary.
-    pub(super) fn follows_failovers(&self) -> bool {
-        matches!(self, Self::Sentinel(_))
-    }
 }
 
 /// Commands to an [`Endpoint`], each bounded by a timeout.
