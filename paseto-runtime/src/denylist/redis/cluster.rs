@@ -117,22 +117,35 @@ impl Cluster {
 /// A node's host and port.
 pub(super) type Addr = (String, u16);
 
+/// A primary of the cluster: its node id, and where to reach it (its
+/// hostname when it announces one, as a certificate may name it).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Primary {
+    pub id: String,
+    pub addr: Addr,
+}
+
 /// The primaries of the cluster as the node `connection` reaches sees them
-/// (`CLUSTER NODES`), sorted: every node flagged `master` and not `fail`,
-/// with slots or not yet (a slot being imported already takes writes). An
-/// error when it names none.
-pub(super) async fn primaries(connection: &mut impl ConnectionLike) -> RedisResult<Vec<Addr>> {
+/// (`CLUSTER NODES`), by node id: every node flagged `master` that holds
+/// slots, failed or not (so that a shard without a live primary keeps the
+/// copy from answering), and every other one not flagged `fail` (a slot being
+/// imported already takes writes). An error when it names none.
+pub(super) async fn primaries(connection: &mut impl ConnectionLike) -> RedisResult<Vec<Primary>> {
     let nodes: String = redis::cmd("CLUSTER")
         .arg("NODES")
         .query_async(connection)
         .await?;
-    let view = View::read(&nodes)?;
-    Ok(view.primaries)
+    Ok(View::read(&nodes)?.primaries)
 }
 
-/// One beat on a cluster's node the local copy follows: the node says the
-/// cluster is ok, is still a primary itself, and names the primaries `seen`.
-pub(super) async fn beat(connection: &mut impl ConnectionLike, seen: &[Addr]) -> RedisResult<Beat> {
+/// One beat on the cluster's node `expected`, which the local copy follows:
+/// it is that node, says the cluster is ok, is still a primary, and names the
+/// primaries `seen`.
+pub(super) async fn beat(
+    connection: &mut impl ConnectionLike,
+    expected: &Primary,
+    seen: &[Primary],
+) -> RedisResult<Beat> {
     let (info, nodes): (String, String) = redis::pipe()
         .cmd("CLUSTER")
         .arg("INFO")
@@ -141,17 +154,14 @@ pub(super) async fn beat(connection: &mut impl ConnectionLike, seen: &[Addr]) ->
         .query_async(connection)
         .await?;
     let view = View::read(&nodes)?;
-    Ok(
-        if !info.lines().any(|line| line.trim() == "cluster_state:ok") {
-            Beat::Down
-        } else if !view.myself_primary {
-            Beat::Demoted
-        } else if view.primaries != seen {
-            Beat::Reshaped
-        } else {
-            Beat::Steady
-        },
-    )
+    let ids = |primaries: &[Primary]| primaries.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
+    Ok(match view.myself {
+        _ if !info.lines().any(|line| line.trim() == "cluster_state:ok") => Beat::Down,
+        Some((ref id, _)) if *id != expected.id => Beat::Reshaped,
+        Some((_, true)) if ids(&view.primaries) == ids(seen) => Beat::Steady,
+        Some((_, true)) => Beat::Reshaped,
+        _ => Beat::Demoted,
+    })
 }
 
 /// What one beat on a cluster's node found.
@@ -163,55 +173,62 @@ pub(super) enum Beat {
     Down,
     /// The node is no longer a primary.
     Demoted,
-    /// The node names other primaries.
+    /// The node names other primaries, or is another node than expected.
     Reshaped,
 }
 
 /// A node's view of the cluster, from `CLUSTER NODES`.
 struct View {
-    primaries: Vec<Addr>,
-    /// Whether the answering node is a primary.
-    myself_primary: bool,
+    /// Sorted by node id.
+    primaries: Vec<Primary>,
+    /// The answering node's id, and whether it is a primary.
+    myself: Option<(String, bool)>,
 }
 
 impl View {
-    /// Reads the lines `<id> <ip:port@cport[,hostname]> <flags> …`.
+    /// Reads the lines `<id> <ip:port@cport[,hostname]> <flags> <master>
+    /// <ping-sent> <pong-recv> <config-epoch> <link-state> <slot>…`.
     fn read(nodes: &str) -> RedisResult<Self> {
         let mut primaries = Vec::new();
-        let mut myself_primary = false;
+        let mut myself = None;
         for line in nodes.lines().filter(|line| !line.trim().is_empty()) {
-            let mut fields = line.split_whitespace();
-            let (Some(_id), Some(address), Some(flags)) =
-                (fields.next(), fields.next(), fields.next())
-            else {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let [id, address, flags, ..] = fields[..] else {
                 return Err(malformed());
             };
             let flags: Vec<&str> = flags.split(',').collect();
             let primary = flags.contains(&"master");
             if flags.contains(&"myself") {
-                myself_primary = primary;
+                myself = Some((id.to_owned(), primary));
             }
+            // Slots, not the `[slot->-id]` of one being moved.
+            let holds_slots = fields.iter().skip(8).any(|slot| !slot.starts_with('['));
             let gone = ["fail", "noaddr", "handshake"];
-            if !primary || flags.iter().any(|flag| gone.contains(flag)) {
+            if !primary || !holds_slots && flags.iter().any(|flag| gone.contains(flag)) {
                 continue;
             }
-            let address = address.split(['@', ',']).next().unwrap_or_default();
-            let (host, port) = address.rsplit_once(':').ok_or_else(malformed)?;
+            let (ip, hostname) = match address.split_once(',') {
+                Some((ip, hostname)) => (ip, Some(hostname).filter(|h| !h.is_empty())),
+                None => (address, None),
+            };
+            let ip = ip.split('@').next().unwrap_or_default();
+            let (ip, port) = ip.rsplit_once(':').ok_or_else(malformed)?;
             let port = port.parse().map_err(|_| malformed())?;
+            let host = hostname.unwrap_or(ip);
             if host.is_empty() || port == 0 {
                 return Err(malformed());
             }
-            primaries.push((host.to_owned(), port));
+            primaries.push(Primary {
+                id: id.to_owned(),
+                addr: (host.to_owned(), port),
+            });
         }
         if primaries.is_empty() {
             return Err(malformed());
         }
         primaries.sort_unstable();
         primaries.dedup();
-        Ok(Self {
-            primaries,
-            myself_primary,
-        })
+        Ok(Self { primaries, myself })
     }
 }
 
@@ -234,19 +251,50 @@ mod tests {
     const NODES: &str = "\
 07c3 127.0.0.1:30004@31004,host4 slave e7d1 0 1426238317239 4 connected
 67ed 127.0.0.1:30002@31002 master - 0 1426238316232 2 connected 5461-10922
-292f 127.0.0.1:30003@31003 master,fail - 1426238318243 1426238315000 3 disconnected
-6ec2 127.0.0.1:30005@31005 master - 0 1426238316232 5 connected
-e7d1 127.0.0.1:30001@31001 myself,master - 0 0 1 connected 0-5460 10923-16383
+292f 127.0.0.1:30003@31003 master,fail - 1426238318243 1426238315000 3 disconnected 10923-16383
+6ec2 127.0.0.1:30005@31005,host5 master - 0 1426238316232 5 connected
+e7d1 127.0.0.1:30001@31001 myself,master - 0 0 1 connected 0-5460 [5461->-67ed]
 ";
 
     #[test]
-    fn a_view_names_live_primaries_with_or_without_slots() {
+    fn a_view_names_primaries_by_id() {
         let view = View::read(NODES).unwrap();
-        let addr = |port| ("127.0.0.1".to_owned(), port);
-        assert_eq!(view.primaries, [addr(30001), addr(30002), addr(30005)]);
-        assert!(view.myself_primary);
+        let primary = |id: &str, host: &str, port| Primary {
+            id: id.to_owned(),
+            addr: (host.to_owned(), port),
+        };
+        assert_eq!(
+            view.primaries,
+            [
+                // Failed, and holding slots: followed, so the copy waits for it.
+                primary("292f", "127.0.0.1", 30003),
+                primary("67ed", "127.0.0.1", 30002),
+                // Slotless: it may be importing one.
+                primary("6ec2", "host5", 30005),
+                primary("e7d1", "127.0.0.1", 30001),
+            ]
+        );
+        assert_eq!(view.myself, Some(("e7d1".to_owned(), true)));
         let replica = NODES.replace("myself,master", "myself,slave");
-        assert!(!View::read(&replica).unwrap().myself_primary);
+        assert_eq!(
+            View::read(&replica).unwrap().myself,
+            Some(("e7d1".to_owned(), false))
+        );
+        let gone = NODES.replace(
+            "1426238315000 3 disconnected 10923-16383",
+            "0 3 disconnected",
+        );
+        let ids: Vec<String> = View::read(&gone)
+            .unwrap()
+            .primaries
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        assert_eq!(
+            ids,
+            ["67ed", "6ec2", "e7d1"],
+            "a failed primary without slots is gone"
+        );
     }
 
     #[test]

@@ -176,8 +176,14 @@ async fn session(
         read(&copy, &reader, &source.prefix, &std::mem::take(&mut keys)).await?;
         if Instant::now() >= beat {
             let sent = Instant::now();
-            for (addr, server) in &mut servers {
-                check(&source.endpoint, addr, server, &primaries).await?;
+            for (index, (addr, server)) in servers.iter_mut().enumerate() {
+                check(
+                    &source.endpoint,
+                    addr,
+                    server,
+                    (primaries.get(index), &primaries),
+                )
+                .await?;
             }
             copy.trust_until(sent + TRUST, &down);
             current();
@@ -195,13 +201,14 @@ async fn session(
 }
 
 /// One beat on a followed server: it answers; in a Sentinel deployment it is
-/// still the primary the sentinels name; in a cluster it is still a primary,
-/// says the cluster is ok and names the `primaries` the copy follows.
+/// still the primary the sentinels name; in a cluster it is the primary
+/// expected (`cluster.0`), still a primary, says the cluster is ok and names
+/// the primaries the copy follows (`cluster.1`).
 async fn check(
     endpoint: &Endpoint,
     addr: &redis::ConnectionAddr,
     server: &mut MultiplexedConnection,
-    primaries: &[cluster::Addr],
+    cluster: (Option<&cluster::Primary>, &[cluster::Primary]),
 ) -> Result<(), Lost> {
     match endpoint {
         Endpoint::Server(_) => Ok(redis::cmd("PING").exec_async(server).await?),
@@ -221,12 +228,17 @@ async fn check(
         }
         // Each primary is asked, not any node: one cut off from the majority
         // says the cluster is down before the majority promotes its replica.
-        Endpoint::Cluster(_) => match cluster::beat(server, primaries).await? {
-            Beat::Steady => Ok(()),
-            Beat::Down => Err(Lost::ClusterDown),
-            Beat::Demoted => Err(Lost::Demoted),
-            Beat::Reshaped => Err(Lost::Reshaped),
-        },
+        Endpoint::Cluster(_) => {
+            let (Some(expected), seen) = cluster else {
+                return Err(Lost::Reshaped);
+            };
+            match cluster::beat(server, expected, seen).await? {
+                Beat::Steady => Ok(()),
+                Beat::Down => Err(Lost::ClusterDown),
+                Beat::Demoted => Err(Lost::Demoted),
+                Beat::Reshaped => Err(Lost::Reshaped),
+            }
+        }
     }
 }
 

@@ -376,8 +376,11 @@ impl RedisDenylist {
             Ok(problem) => problem,
             Err(error) if is_refused_command(&error) => Some(Eviction::Unknown),
             // A cluster's policies are read again from time to time (every
-            // primary answering): one primary down keeps the last reading.
-            Err(_) if accepted != 0 && matches!(route, Route::Cluster(_)) => return Ok(()),
+            // primary answering): one primary down keeps the last reading
+            // until the next time, no longer.
+            Err(_) if accepted + 1 == generation && matches!(route, Route::Cluster(_)) => {
+                return Ok(());
+            }
             Err(error) => return Err(error),
         };
         if let Some(problem) = problem {
@@ -493,13 +496,17 @@ async fn bounded<T>(
 /// text, or a cluster's map of each primary's.
 fn eviction(reply: redis::Value) -> Result<Option<Eviction>, DenylistError> {
     let text = match reply {
+        // Any primary that may evict is a problem, whatever the others said.
         redis::Value::Map(replies) => {
+            let mut failed = None;
             for (_, reply) in replies {
-                if let Some(problem) = eviction(reply)? {
-                    return Ok(Some(problem));
+                match eviction(reply) {
+                    Ok(Some(problem)) => return Ok(Some(problem)),
+                    Ok(None) => {}
+                    Err(error) => failed = Some(error),
                 }
             }
-            return Ok(None);
+            return failed.map_or(Ok(None), Err);
         }
         redis::Value::ServerError(error) => {
             let error = DenylistError(redis::RedisError::from(error).into());

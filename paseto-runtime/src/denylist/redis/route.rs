@@ -16,7 +16,7 @@ use redis::{AsyncConnectionConfig, Cmd, Pipeline, RedisFuture, RedisResult, TlsM
 
 use redis::cluster_async::ClusterConnection;
 
-use super::cluster::{self, Addr, Cluster};
+use super::cluster::{self, Cluster};
 use super::endpoint::{RedisTls, setting};
 use crate::denylist::DenylistError;
 
@@ -173,8 +173,8 @@ pub(super) struct Watched {
     /// primary of a cluster.
     pub servers: Vec<redis::Client>,
     /// For a cluster: a connection that reads each key on its slot's
-    /// primary, and the primaries it saw.
-    pub cluster: Option<(ClusterConnection, Vec<Addr>)>,
+    /// primary, and the primaries it saw, in the order of `servers`.
+    pub cluster: Option<(ClusterConnection, Vec<cluster::Primary>)>,
 }
 
 impl Endpoint {
@@ -188,7 +188,7 @@ impl Endpoint {
                 let primaries = cluster::primaries(&mut connection).await?;
                 let servers = primaries
                     .iter()
-                    .map(|addr| cluster.node(addr))
+                    .map(|primary| cluster.node(&primary.addr))
                     .collect::<RedisResult<_>>()?;
                 return Ok(Watched {
                     servers,
