@@ -25,6 +25,9 @@ pub(crate) fn expand(guard: Guard, args: TokenStream, item: TokenStream) -> Toke
         ));
         return with_errors(item, errors);
     };
+    if let Some(conflict) = crate::public::conflict(&function) {
+        errors.push(conflict);
+    }
     let Some(args) = args else {
         return with_errors(item, errors);
     };

@@ -11,6 +11,7 @@ mod expand;
 mod grpc;
 mod handler;
 mod openapi;
+mod public;
 mod rules;
 
 use proc_macro::TokenStream;
@@ -148,6 +149,29 @@ pub fn paseto_required(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn fresh_paseto_required(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::expand(Guard::FreshRequired, args.into(), item.into()).into()
+}
+
+/// Marks a handler open on purpose: anyone may call it, without a token. It
+/// changes nothing at run time; it says so to the reader and to OpenAPI: with
+/// `#[utoipa::path(...)]` written below it, the operation gets an explicit
+/// empty requirement, `security: []`, unless it says its own. Beside
+/// `#[paseto_required]` or `#[fresh_paseto_required]` it is a compile error:
+/// a handler is either open or guarded.
+///
+/// ```
+/// use paseto_runtime::public;
+///
+/// #[public]
+/// async fn health() -> &'static str {
+///     "ok"
+/// }
+///
+/// let app: axum::Router = axum::Router::new().route("/health", axum::routing::get(health));
+/// # let _ = app;
+/// ```
+#[proc_macro_attribute]
+pub fn public(args: TokenStream, item: TokenStream) -> TokenStream {
+    public::expand(args.into(), item.into()).into()
 }
 
 /// The requirement of each gRPC method, in the attributes' words, checked when

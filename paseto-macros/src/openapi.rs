@@ -20,6 +20,22 @@ pub(crate) fn document(function: &mut ItemFn, args: &Args) {
     }
 }
 
+/// Adds `security()`, no requirement, to the `#[utoipa::path(...)]` of
+/// a public handler that says none.
+pub(crate) fn document_public(function: &mut ItemFn) {
+    for attribute in &mut function.attrs {
+        if is_utoipa_path(attribute)
+            && let Meta::List(list) = &mut attribute.meta
+        {
+            let mut items: Vec<TokenTree> = std::mem::take(&mut list.tokens).into_iter().collect();
+            if named(&items, "security").is_none() {
+                push_item(&mut items, quote!(security()));
+            }
+            list.tokens = items.into_iter().collect();
+        }
+    }
+}
+
 fn is_utoipa_path(attribute: &Attribute) -> bool {
     let segments: Vec<String> = attribute
         .path()
@@ -34,12 +50,6 @@ fn is_utoipa_path(attribute: &Attribute) -> bool {
 /// written) and the guard's responses added to `responses(...)`.
 fn with_security(tokens: TokenStream, args: &Args) -> TokenStream {
     let mut items: Vec<TokenTree> = tokens.into_iter().collect();
-    let named = |items: &[TokenTree], name: &str| {
-        items.windows(2).position(|pair| {
-            matches!(&pair[0], TokenTree::Ident(ident) if ident == name)
-                && matches!(&pair[1], TokenTree::Group(group) if group.delimiter() == Delimiter::Parenthesis)
-        })
-    };
     let responses = guard_responses(args);
     if let Some(at) = named(&items, "responses") {
         let TokenTree::Group(group) = &items[at + 1] else {
@@ -73,6 +83,14 @@ fn with_security(tokens: TokenStream, args: &Args) -> TokenStream {
         }
     }
     items.into_iter().collect()
+}
+
+/// Where `name(...)` is among the arguments `items`.
+fn named(items: &[TokenTree], name: &str) -> Option<usize> {
+    items.windows(2).position(|pair| {
+        matches!(&pair[0], TokenTree::Ident(ident) if ident == name)
+            && matches!(&pair[1], TokenTree::Group(group) if group.delimiter() == Delimiter::Parenthesis)
+    })
 }
 
 fn ends_with_comma(tokens: &TokenStream) -> bool {

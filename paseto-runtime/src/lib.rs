@@ -207,7 +207,7 @@ pub use events::SecurityEvent;
 pub use extract::Verified;
 pub use issue::{IssueError, TokenPair};
 pub use kind::{Access, FreshAccess, Refresh, TokenKind};
-pub use paseto_macros::{fresh_paseto_required, paseto_required};
+pub use paseto_macros::{fresh_paseto_required, paseto_required, public};
 pub use rejection::AuthRejection;
 pub use revoke::RevokeError;
 pub use time::Duration;

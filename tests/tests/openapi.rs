@@ -66,8 +66,8 @@ async fn the_document_names_the_paseto_scheme_on_every_guarded_route() {
         ),
         ("/me", HttpMethod::Get, Some(json!([{ "paseto": [] }]))),
         ("/me", HttpMethod::Delete, Some(json!([{ "paseto": [] }]))),
-        ("/login", HttpMethod::Post, None),
-        ("/health", HttpMethod::Get, None),
+        ("/login", HttpMethod::Post, Some(json!([]))),
+        ("/health", HttpMethod::Get, Some(json!([]))),
     ] {
         let item = &parsed.paths.paths[path];
         let operation = match method {
@@ -87,7 +87,7 @@ async fn the_document_names_the_paseto_scheme_on_every_guarded_route() {
             .keys()
             .map(String::as_str)
             .collect();
-        let guarded = security.is_some();
+        let guarded = security != Some(json!([]));
         assert_eq!(
             statuses.contains(&"401"),
             guarded || path == "/login",
@@ -99,6 +99,26 @@ async fn the_document_names_the_paseto_scheme_on_every_guarded_route() {
             "{path}: {statuses:?}"
         );
     }
+}
+
+/// Every operation of the example app says its security: a requirement, or
+/// `[]` for one open on purpose (`#[public]`).
+#[tokio::test]
+async fn every_operation_says_its_security() {
+    let app = App::start(auth()).await;
+    let (_, json) = document(&app).await;
+    let paths = json["paths"].as_object().expect("paths");
+    let mut operations = 0;
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().expect("a path item") {
+            operations += 1;
+            assert!(
+                operation.get("security").is_some_and(Value::is_array),
+                "{method} {path} says no security"
+            );
+        }
+    }
+    assert!(operations >= 13, "{operations} operations");
 }
 
 #[paseto_required(optional)]

@@ -29,7 +29,7 @@ use paseto_runtime::{
     introspection::TokenRequest,
     keyset::{KeySet, KeySetError, WELL_KNOWN_PATH},
     openapi::PasetoSecurity,
-    paseto_required,
+    paseto_required, public,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -134,6 +134,7 @@ fn detail(status: StatusCode, message: &str) -> Response {
 }
 
 /// Checks the credentials and issues a fresh access token and a refresh token.
+#[public]
 #[utoipa::path(post, path = "/login", responses(
     (status = 200, description = "A fresh access token and a refresh token"),
     (status = 401, description = "Bad username or password"),
@@ -179,6 +180,7 @@ fn prometheus() -> Option<&'static PrometheusHandle> {
 /// The counters in the Prometheus text format: rejections by kind
 /// (`paseto_rejections_total`), security events by name, refresh reuse. A
 /// real deployment keeps this route off the public listener.
+#[public]
 async fn metrics() -> Response {
     match prometheus() {
         Some(handle) => (
@@ -191,6 +193,7 @@ async fn metrics() -> Response {
 }
 
 /// An open route: no token needed.
+#[public]
 #[utoipa::path(get, path = "/health", responses((status = 200, description = "The app is up")))]
 async fn health() -> Json<Value> {
     Json(json!({ "status": "ok" }))
@@ -302,11 +305,13 @@ async fn end_session(
 
 /// The public keys of its tokens, for services that only verify them: with
 /// `PASETO_PURPOSE=public`; a `v4.local` app has none to publish (404).
+#[public]
 async fn key_set(State(auth): State<PasetoAuth>) -> Result<KeySet, KeySetError> {
     auth.key_set()
 }
 
 /// The app's OpenAPI 3.1 document.
+#[public]
 async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }
@@ -407,6 +412,7 @@ async fn echo(mut socket: WebSocket, auth: PasetoAuth, claims: Claims) {
 
 /// A browser login: the tokens go into `HttpOnly` cookies, their CSRF values into
 /// cookies the page's script reads and sends back as `X-CSRF-TOKEN`.
+#[public]
 async fn cookie_login(
     State(auth): State<PasetoAuth>,
     headers: HeaderMap,
@@ -438,6 +444,7 @@ async fn cookie_logout(
 
 /// The browser page: logs in with cookies, shows the user, refreshes, opens the
 /// socket and logs out. One self-contained file: no CDN, no build step.
+#[public]
 async fn page() -> Html<&'static str> {
     Html(include_str!("page.html"))
 }

@@ -1,0 +1,70 @@
+//! `#[public]`: a handler open on purpose. It changes nothing at run time; it
+//! says so to the reader, to OpenAPI (`security: []`) and to the compiler,
+//! which refuses it beside a guard.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::{Attribute, ItemFn};
+
+use crate::diag::Errors;
+
+/// The guard attributes, as a handler's attributes name them.
+const GUARDS: [&str; 2] = ["paseto_required", "fresh_paseto_required"];
+
+/// Expands `#[public]` over `item`.
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    if !args.is_empty() {
+        errors.spanned(&args, "`public` takes no arguments");
+    }
+    let Ok(mut function) = syn::parse2::<ItemFn>(item.clone()) else {
+        errors.spanned(&item, "`public` can only be applied to a handler function");
+        return with_errors(item, errors);
+    };
+    if let Some(guard) = function.attrs.iter().find(|a| names_one_of(a, &GUARDS)) {
+        errors.spanned(
+            guard,
+            "a handler is either `public` or guarded: remove `public`, or the guard",
+        );
+        return with_errors(quote!(#function), errors);
+    }
+    crate::openapi::document_public(&mut function);
+    with_errors(quote!(#function), errors)
+}
+
+/// Whether a guard's handler also says `#[public]`: the error to report there.
+pub(crate) fn conflict(function: &ItemFn) -> Option<syn::Error> {
+    function
+        .attrs
+        .iter()
+        .find(|attribute| names_one_of(attribute, &["public"]))
+        .map(|public| {
+            syn::Error::new_spanned(
+                public,
+                "a handler is either `public` or guarded: remove `public`, or the guard",
+            )
+        })
+}
+
+/// Whether `attribute` is one of `names`, alone or as the last segment of a
+/// path into this library (`paseto_runtime::public`).
+fn names_one_of(attribute: &Attribute, names: &[&str]) -> bool {
+    let segments: Vec<String> = attribute
+        .path()
+        .segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect();
+    match segments.as_slice() {
+        [name] => names.contains(&name.as_str()),
+        [.., name] => names.contains(&name.as_str()) && segments[0].starts_with("paseto"),
+        [] => false,
+    }
+}
+
+fn with_errors(mut item: TokenStream, errors: Errors) -> TokenStream {
+    if let Err(error) = errors.finish() {
+        item.extend(error.to_compile_error());
+    }
+    item
+}

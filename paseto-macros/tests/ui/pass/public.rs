@@ -1,0 +1,18 @@
+use paseto_runtime::public;
+
+/// Open on purpose; the attribute changes nothing at run time.
+#[public]
+async fn health() -> &'static str {
+    "ok"
+}
+
+#[paseto_runtime::public]
+async fn by_path(axum::extract::Path(id): axum::extract::Path<u32>) -> String {
+    id.to_string()
+}
+
+fn main() {
+    let _: axum::Router = axum::Router::new()
+        .route("/health", axum::routing::get(health))
+        .route("/items/{id}", axum::routing::get(by_path));
+}
