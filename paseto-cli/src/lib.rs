@@ -1,5 +1,8 @@
 //! What the `paseto` command-line tool makes of a token, apart from its binary
-//! so that a fuzz target drives it too.
+//! so that a fuzz target drives it too; and what `paseto audit-diff` finds
+//! between two OpenAPI documents ([`audit`]).
+
+pub mod audit;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -61,6 +61,16 @@ enum Command {
         /// The token; `-` reads it from standard input.
         token: String,
     },
+    /// Compares the security requirements of two OpenAPI 3.x documents: prints
+    /// each operation of NEW that got weaker than in OLD (a requirement or a
+    /// scope removed, made public, new without a `security` member) and exits
+    /// 1; exits 0 when none did, 2 when a document cannot be read.
+    AuditDiff {
+        /// Yesterday's document (JSON).
+        old: std::path::PathBuf,
+        /// Today's document (JSON).
+        new: std::path::PathBuf,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -75,6 +85,8 @@ enum Failure {
     Invalid(String),
     /// The command cannot run as given: exit 2.
     Usage(String),
+    /// Operations got weaker, one line each on standard output: exit 1.
+    Weaker(String),
 }
 
 /// What a command printed, and whether it verified what it showed.
@@ -109,6 +121,7 @@ fn main() -> ExitCode {
             claims,
         } => issue(&subject, &token_type, fresh, ttl, &claims).map(Printed::from),
         Command::Inspect { token } => inspect(&token),
+        Command::AuditDiff { old, new } => audit_diff(&old, &new),
     };
     match outcome {
         // Written in one piece; a reader that went away (`| head`) is no error.
@@ -128,7 +141,31 @@ fn main() -> ExitCode {
             eprintln!("error: {reason}");
             ExitCode::from(2)
         }
+        Err(Failure::Weaker(lines)) => {
+            let _ = std::io::stdout().lock().write_all(lines.as_bytes());
+            ExitCode::from(1)
+        }
     }
+}
+
+/// `paseto audit-diff`: one line per operation that got weaker, exit 1; a
+/// line that says none did, exit 0.
+fn audit_diff(old: &std::path::Path, new: &std::path::Path) -> Result<Printed, Failure> {
+    let read = |path: &std::path::Path| -> Result<Value, Failure> {
+        let text = std::fs::read(path)
+            .map_err(|e| Failure::Usage(format!("{} cannot be read: {e}", path.display())))?;
+        serde_json::from_slice(&text)
+            .map_err(|e| Failure::Usage(format!("{} is not JSON: {e}", path.display())))
+    };
+    let findings = paseto_cli::audit::diff(&read(old)?, &read(new)?).map_err(Failure::Usage)?;
+    if findings.is_empty() {
+        return Ok(Printed::from("no operation got weaker\n".to_owned()));
+    }
+    let lines: Vec<String> = findings
+        .iter()
+        .map(|finding| format!("{finding}\n"))
+        .collect();
+    Err(Failure::Weaker(lines.concat()))
 }
 
 fn keygen(purpose: Purpose) -> Result<String, Failure> {

@@ -1,6 +1,7 @@
 //! The `paseto` binary, run as a user runs it: each subcommand, each failure,
 //! and the exit codes (0 valid, 1 invalid, 2 usage or configuration error, 3
-//! shown but not verified).
+//! shown but not verified; for `audit-diff`, 0 nothing weaker, 1 something
+//! weaker, 2 a document it cannot read).
 
 use std::io::Write as _;
 use std::process::{Command, Output, Stdio};
@@ -362,4 +363,89 @@ fn a_closed_stdout_is_no_panic() {
         .expect("the binary runs");
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert_eq!(stderr(&output), "");
+}
+
+/// Writes `documents` as files in a new directory: their paths.
+fn documents(name: &str, documents: &[(&str, String)]) -> Vec<String> {
+    let dir = std::env::temp_dir().join(format!("paseto-audit-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    documents
+        .iter()
+        .map(|(file, text)| {
+            let path = dir.join(file);
+            std::fs::write(&path, text).unwrap();
+            path.to_string_lossy().into_owned()
+        })
+        .collect()
+}
+
+/// An OpenAPI 3.1 document whose `/admin` needs the scopes `admin_scopes`.
+fn api(admin_scopes: &str) -> String {
+    format!(
+        r#"{{"openapi": "3.1.0", "info": {{"title": "app", "version": "1"}}, "paths": {{
+            "/admin": {{"get": {{"security": [{{"paseto": [{admin_scopes}]}}], "responses": {{}}}}}},
+            "/health": {{"get": {{"security": [], "responses": {{}}}}}}
+        }}}}"#
+    )
+}
+
+#[test]
+fn audit_diff_exits_1_for_what_got_weaker_and_0_for_the_rest() {
+    let paths = documents(
+        "exits",
+        &[
+            ("old.json", api(r#""admin""#)),
+            ("more.json", api(r#""admin", "audit""#)),
+            ("less.json", api("")),
+        ],
+    );
+    let [old, more, less] = &paths[..] else {
+        unreachable!()
+    };
+    let same = paseto(&["audit-diff", old, old], &[]);
+    assert_eq!(same.status.code(), Some(0), "{}", stderr(&same));
+    assert_eq!(stdout(&same), "no operation got weaker\n");
+    let stronger = paseto(&["audit-diff", old, more], &[]);
+    assert_eq!(stronger.status.code(), Some(0));
+    let weaker = paseto(&["audit-diff", old, less], &[]);
+    assert_eq!(weaker.status.code(), Some(1));
+    assert_eq!(
+        stdout(&weaker),
+        "GET /admin: scope `admin` of `paseto` removed\n"
+    );
+    assert_eq!(stderr(&weaker), "");
+}
+
+#[test]
+fn audit_diff_exits_2_on_what_it_cannot_read() {
+    let paths = documents(
+        "unreadable",
+        &[
+            ("old.json", api(r#""admin""#)),
+            ("garbage.json", "{ not json".to_owned()),
+            (
+                "swagger.json",
+                r#"{"swagger": "2.0", "paths": {}}"#.to_owned(),
+            ),
+        ],
+    );
+    let [old, garbage, swagger] = &paths[..] else {
+        unreachable!()
+    };
+    for (new, said) in [
+        (garbage.as_str(), "is not JSON"),
+        (swagger.as_str(), "NEW: a Swagger 2.0 document"),
+        ("/nonexistent/new.json", "cannot be read"),
+    ] {
+        let output = paseto(&["audit-diff", old, new], &[]);
+        assert_eq!(output.status.code(), Some(2), "{new}");
+        assert!(
+            stderr(&output).starts_with("error: "),
+            "{}",
+            stderr(&output)
+        );
+        assert!(stderr(&output).contains(said), "{}", stderr(&output));
+        assert_eq!(stdout(&output), "");
+    }
+    assert_eq!(paseto(&["audit-diff", old], &[]).status.code(), Some(2));
 }

@@ -261,6 +261,12 @@ pub mod guide {
         doc = "# Testing your handlers\n\nWith the cargo feature `testing`: this page is built with it."
     )]
     pub mod testing {}
+    #[cfg_attr(feature = "utoipa", doc = include_str!("docs/audit.md"))]
+    #[cfg_attr(
+        not(feature = "utoipa"),
+        doc = "# Authorization you can see\n\nWith the cargo feature `utoipa`: this page is built with it."
+    )]
+    pub mod audit {}
     #[doc = include_str!("docs/fastapi.md")]
     pub mod fastapi {}
     #[doc = include_str!("docs/cli.md")]
