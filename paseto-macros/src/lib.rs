@@ -171,7 +171,7 @@ pub fn fresh_paseto_required(args: TokenStream, item: TokenStream) -> TokenStrea
 /// ```
 #[proc_macro_attribute]
 pub fn public(args: TokenStream, item: TokenStream) -> TokenStream {
-    public::expand(args.into(), item.into()).into()
+    public::expand(&args.into(), item.into()).into()
 }
 
 /// The requirement of each gRPC method, in the attributes' words, checked when

@@ -12,10 +12,10 @@ use crate::diag::Errors;
 const GUARDS: [&str; 2] = ["paseto_required", "fresh_paseto_required"];
 
 /// Expands `#[public]` over `item`.
-pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+pub(crate) fn expand(args: &TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     if !args.is_empty() {
-        errors.spanned(&args, "`public` takes no arguments");
+        errors.spanned(args, "`public` takes no arguments");
     }
     let Ok(mut function) = syn::parse2::<ItemFn>(item.clone()) else {
         errors.spanned(&item, "`public` can only be applied to a handler function");
