@@ -122,12 +122,11 @@ fn weakened(before: &Requirement, after: &Requirement) -> Vec<Change> {
             match way.get(scheme) {
                 None => changes.push(Change::RequirementRemoved(scheme.clone())),
                 Some(kept) => {
-                    changes.extend((scopes.iter().filter(|scope| !kept.contains(scope))).map(
-                        |scope| Change::ScopeRemoved {
-                            scheme: scheme.clone(),
-                            scope: scope.clone(),
-                        },
-                    ))
+                    let removed = scopes.iter().filter(|scope| !kept.contains(scope));
+                    changes.extend(removed.map(|scope| Change::ScopeRemoved {
+                        scheme: scheme.clone(),
+                        scope: scope.clone(),
+                    }));
                 }
             }
         }
