@@ -273,11 +273,11 @@ mod tests {
 
     use super::*;
 
-    fn document(paths: Value) -> Value {
+    fn document(paths: &Value) -> Value {
         json!({ "openapi": "3.1.0", "info": { "title": "t", "version": "1" }, "paths": paths })
     }
 
-    fn changes(old: Value, new: Value) -> Vec<String> {
+    fn changes(old: &Value, new: &Value) -> Vec<String> {
         diff(&document(old), &document(new))
             .unwrap()
             .iter()
@@ -301,7 +301,10 @@ mod tests {
         }
         let open = json!({ "/h": { "get": { "security": [] } } });
         let guarded = json!({ "/h": { "get": { "security": [{ "paseto": [] }] } } });
-        assert!(changes(open, guarded).is_empty(), "guarding an open route");
+        assert!(
+            changes(&open, &guarded).is_empty(),
+            "guarding an open route"
+        );
     }
 
     #[test]
@@ -322,7 +325,7 @@ mod tests {
             "/new": { "get": {}, "post": { "security": [] } }
         });
         assert_eq!(
-            changes(old, new),
+            changes(&old, &new),
             [
                 "GET /admin: scope `admin` of `paseto` removed",
                 "POST /h: made public",
@@ -336,9 +339,9 @@ mod tests {
 
     #[test]
     fn the_top_level_default_applies_where_an_operation_says_none() {
-        let mut old = document(json!({ "/a": { "get": {} } }));
+        let mut old = document(&json!({ "/a": { "get": {} } }));
         old["security"] = json!([{ "paseto": [] }]);
-        let new = document(json!({ "/a": { "get": {} }, "/b": { "get": {} } }));
+        let new = document(&json!({ "/a": { "get": {} }, "/b": { "get": {} } }));
         let findings: Vec<String> = diff(&old, &new)
             .unwrap()
             .iter()
@@ -358,7 +361,7 @@ mod tests {
 
     #[test]
     fn what_cannot_be_read_right_is_refused() {
-        let good = document(json!({}));
+        let good = document(&json!({}));
         let cases = [
             (json!([]), "a JSON object"),
             (json!({ "swagger": "2.0", "paths": {} }), "Swagger 2.0"),
