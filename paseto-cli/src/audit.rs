@@ -293,11 +293,7 @@ mod tests {
         let both = json!({ "/a": { "get": { "security": [{ "paseto": ["read"], "mtls": [] }] } } });
         let gone = json!({});
         for new in [same, more, both, gone] {
-            assert_eq!(
-                changes(old.clone(), new.clone()),
-                Vec::<String>::new(),
-                "{new}"
-            );
+            assert_eq!(changes(&old, &new), Vec::<String>::new(), "{new}");
         }
         let open = json!({ "/h": { "get": { "security": [] } } });
         let guarded = json!({ "/h": { "get": { "security": [{ "paseto": [] }] } } });
