@@ -46,10 +46,11 @@ wait_for_redis() {
 # `$1/bin/uvicorn` exists already.
 fastapi_venv() {
     local venv="$1"
-    [ -x "$venv/bin/uvicorn" ] && return
+    [ -x "$venv/bin/uvicorn" ] && [ -x "$venv/bin/openapi-spec-validator" ] && return
     python3 -m venv "$venv"
     "$venv/bin/pip" install -q fastapi-paseto==0.7.1 fastapi==0.165.0 pyseto==1.10.0 \
-        pydantic==2.14.4 starlette==1.10.0 "uvicorn[standard]==0.54.0"
+        pydantic==2.14.4 starlette==1.10.0 "uvicorn[standard]==0.54.0" \
+        openapi-spec-validator==0.9.0
 }
 
 # The key the scripts' example app instances share.

@@ -287,7 +287,9 @@ async fn sessions(
 /// refresh tokens stop working. 404 for an id that is not one of the
 /// caller's open sessions.
 #[paseto_required]
-#[utoipa::path(delete, path = "/sessions/{id}", responses(
+#[utoipa::path(delete, path = "/sessions/{id}", params(
+    ("id" = String, Path, description = "The session's id, as `GET /sessions` lists it"),
+), responses(
     (status = 204, description = "The session is ended"),
     (status = 404, description = "The caller has no such session"),
 ))]
