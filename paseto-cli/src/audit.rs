@@ -187,7 +187,8 @@ fn operations(document: &Value) -> Result<BTreeMap<(String, String), Requirement
         None => return Ok(BTreeMap::new()),
     };
     let mut operations = BTreeMap::new();
-    for (path, item) in paths {
+    // `x-…` members of the Paths object are extensions, not paths.
+    for (path, item) in paths.iter().filter(|(path, _)| !path.starts_with("x-")) {
         let item = path_item(path, item)?;
         for method in METHODS {
             let Some(operation) = item.get(method) else {
@@ -405,6 +406,9 @@ mod tests {
             let error = diff(&bad, &good).unwrap_err();
             assert!(error.starts_with("OLD: "), "{error}");
         }
+        // Extensions among the paths are not paths.
+        let extended = json!({ "openapi": "3.0.3", "paths": { "x-owner": "team", "/a": { "get": { "security": [] } } } });
+        assert!(diff(&extended, &extended).unwrap().is_empty());
         // OpenAPI 3.1 without `paths`: no operation, nothing weaker.
         let webhooks = json!({ "openapi": "3.1.0", "info": { "title": "t", "version": "1" } });
         assert!(diff(&webhooks, &webhooks).unwrap().is_empty());
