@@ -11,39 +11,40 @@ use crate::args::{Args, Expected};
 
 /// Adds what the guard implies to the handler's `#[utoipa::path(...)]`, if any.
 pub(crate) fn document(function: &mut ItemFn, args: &Args) {
-    for attribute in &mut function.attrs {
-        if is_utoipa_path(attribute)
-            && let Meta::List(list) = &mut attribute.meta
-        {
-            list.tokens = with_security(std::mem::take(&mut list.tokens), args);
-        }
-    }
+    edit_utoipa_path(function, |tokens| with_security(tokens, args));
 }
 
 /// Adds `security()`, no requirement, to the `#[utoipa::path(...)]` of
 /// a public handler that says none.
 pub(crate) fn document_public(function: &mut ItemFn) {
+    edit_utoipa_path(function, |tokens| {
+        let mut items: Vec<TokenTree> = tokens.into_iter().collect();
+        if named(&items, "security").is_none() {
+            push_item(&mut items, quote!(security()));
+        }
+        items.into_iter().collect()
+    });
+}
+
+/// Rewrites the arguments of the handler's `#[utoipa::path(...)]`, if any.
+fn edit_utoipa_path(function: &mut ItemFn, edit: impl Fn(TokenStream) -> TokenStream) {
     for attribute in &mut function.attrs {
-        if is_utoipa_path(attribute)
+        if path_of(attribute) == ["utoipa", "path"]
             && let Meta::List(list) = &mut attribute.meta
         {
-            let mut items: Vec<TokenTree> = std::mem::take(&mut list.tokens).into_iter().collect();
-            if named(&items, "security").is_none() {
-                push_item(&mut items, quote!(security()));
-            }
-            list.tokens = items.into_iter().collect();
+            list.tokens = edit(std::mem::take(&mut list.tokens));
         }
     }
 }
 
-fn is_utoipa_path(attribute: &Attribute) -> bool {
-    let segments: Vec<String> = attribute
+/// The path an attribute is named by, segment by segment.
+pub(crate) fn path_of(attribute: &Attribute) -> Vec<String> {
+    attribute
         .path()
         .segments
         .iter()
         .map(|segment| segment.ident.to_string())
-        .collect();
-    segments == ["utoipa", "path"]
+        .collect()
 }
 
 /// The arguments of `#[utoipa::path(...)]` with a `security(...)` (unless one is

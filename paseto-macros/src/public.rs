@@ -8,6 +8,9 @@ use syn::{Attribute, ItemFn};
 
 use crate::diag::Errors;
 
+/// Said where a handler is both `public` and guarded.
+const CONFLICT: &str = "a handler is either `public` or guarded: remove `public`, or the guard";
+
 /// The guard attributes, as a handler's attributes name them.
 const GUARDS: [&str; 2] = ["paseto_required", "fresh_paseto_required"];
 
@@ -22,10 +25,7 @@ pub(crate) fn expand(args: &TokenStream, item: TokenStream) -> TokenStream {
         return with_errors(item, errors);
     };
     if let Some(guard) = function.attrs.iter().find(|a| names_one_of(a, &GUARDS)) {
-        errors.spanned(
-            guard,
-            "a handler is either `public` or guarded: remove `public`, or the guard",
-        );
+        errors.spanned(guard, CONFLICT);
         return with_errors(quote!(#function), errors);
     }
     crate::openapi::document_public(&mut function);
@@ -38,23 +38,13 @@ pub(crate) fn conflict(function: &ItemFn) -> Option<syn::Error> {
         .attrs
         .iter()
         .find(|attribute| names_one_of(attribute, &["public"]))
-        .map(|public| {
-            syn::Error::new_spanned(
-                public,
-                "a handler is either `public` or guarded: remove `public`, or the guard",
-            )
-        })
+        .map(|public| syn::Error::new_spanned(public, CONFLICT))
 }
 
 /// Whether `attribute` is one of `names`, alone or as the last segment of a
 /// path into this library (`paseto_runtime::public`).
 fn names_one_of(attribute: &Attribute, names: &[&str]) -> bool {
-    let segments: Vec<String> = attribute
-        .path()
-        .segments
-        .iter()
-        .map(|segment| segment.ident.to_string())
-        .collect();
+    let segments = crate::openapi::path_of(attribute);
     match segments.as_slice() {
         [name] => names.contains(&name.as_str()),
         [.., name] => names.contains(&name.as_str()) && segments[0].starts_with("paseto"),

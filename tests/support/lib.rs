@@ -30,7 +30,7 @@ pub use fixtures::{Email, EmailVerify, KEY, Role, app, auth, guarded, key};
 pub use forge::{access_claims, at, forge, forge_json, forge_with, with};
 pub use logs::{Capture, Logs, capture_logs, error_chain};
 pub use pki::Pki;
-pub use probe::{probe, until};
+pub use probe::{Prober, until};
 pub use redis::{RedisCluster, RedisServer};
 pub use router::{Reply, post, post_json, send, send_authorization, send_token};
 pub use tcp::{

@@ -1,53 +1,82 @@
 //! What a failover test watches: a condition awaited, and a prober that
 //! sends a revoked token and a valid one throughout.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
 use reqwest::StatusCode;
 
 use super::tcp::App;
 
 /// Waits until `ready` holds, for at most `within`: whether it did.
-pub async fn until(within: std::time::Duration, mut ready: impl AsyncFnMut() -> bool) -> bool {
-    let started = std::time::Instant::now();
+pub async fn until(within: Duration, mut ready: impl AsyncFnMut() -> bool) -> bool {
+    let started = Instant::now();
     while started.elapsed() < within {
         if ready().await {
             return true;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        tokio::time::sleep(Duration::from_millis(25)).await;
     }
     false
 }
 
-/// Sends the revoked token, then the valid one, of `tokens` to each instance
-/// every 20 ms until `stop`: panics if the revoked one is ever accepted; when
-/// each answer to the valid one came, and its status.
-pub fn probe(
-    instances: &[App],
-    tokens: (String, String),
-    started: std::time::Instant,
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-) -> impl Future<Output = Vec<(std::time::Duration, StatusCode)>> + use<> {
-    let apps: Vec<(std::net::SocketAddr, reqwest::Client)> = instances
-        .iter()
-        .map(|app| (app.addr, app.client.clone()))
-        .collect();
-    async move {
-        let (revoked_token, valid) = tokens;
-        let mut timeline = Vec::new();
-        while !stop.load(std::sync::atomic::Ordering::SeqCst) {
-            for (addr, client) in &apps {
-                let get = |token: &str| {
-                    client
-                        .get(format!("http://{addr}/protected"))
-                        .bearer_auth(token)
-                        .send()
-                };
-                let bad = get(&revoked_token).await.unwrap().status();
-                assert_ne!(bad, StatusCode::OK, "a revoked token was accepted");
-                let good = get(&valid).await.unwrap().status();
-                timeline.push((started.elapsed(), good));
+/// A prober: sends a revoked token, then a valid one, to each instance every
+/// 20 ms until it is finished, and panics if the revoked one is ever accepted.
+pub struct Prober {
+    started: Instant,
+    stop: Arc<AtomicBool>,
+    task: tokio::task::JoinHandle<Vec<StatusCode>>,
+}
+
+impl Prober {
+    /// Starts probing `instances` with `(revoked, valid)`.
+    pub fn start(instances: &[App], (revoked, valid): (String, String)) -> Self {
+        let apps: Vec<(std::net::SocketAddr, reqwest::Client)> = instances
+            .iter()
+            .map(|app| (app.addr, app.client.clone()))
+            .collect();
+        let stop = Arc::new(AtomicBool::new(false));
+        let stopped = Arc::clone(&stop);
+        let task = tokio::spawn(async move {
+            let mut answers = Vec::new();
+            while !stopped.load(Ordering::SeqCst) {
+                for (addr, client) in &apps {
+                    let get = |token: &str| {
+                        client
+                            .get(format!("http://{addr}/protected"))
+                            .bearer_auth(token)
+                            .send()
+                    };
+                    let bad = get(&revoked).await.unwrap().status();
+                    assert_ne!(bad, StatusCode::OK, "a revoked token was accepted");
+                    answers.push(get(&valid).await.unwrap().status());
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
             }
-            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            answers
+        });
+        Self {
+            started: Instant::now(),
+            stop,
+            task,
         }
-        timeline
+    }
+
+    /// How long it has been probing.
+    pub fn elapsed(&self) -> Duration {
+        self.started.elapsed()
+    }
+
+    /// Stops probing, and fails the test if the revoked token was ever
+    /// accepted: how many answers to the valid token were refusals, of how many.
+    pub async fn finish(self) -> (usize, usize) {
+        self.stop.store(true, Ordering::SeqCst);
+        let answers = self
+            .task
+            .await
+            .expect("the prober never accepted a revoked token");
+        let refused = answers.iter().filter(|s| **s != StatusCode::OK).count();
+        (refused, answers.len())
     }
 }

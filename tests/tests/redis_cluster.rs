@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use paseto_runtime::denylist::RedisDenylist;
 use paseto_runtime::{Access, AuthError, PasetoAuth, Refresh};
-use paseto_tests::{App, RedisCluster, RedisServer, key, ok_user, probe};
+use paseto_tests::{App, Prober, RedisCluster, RedisServer, key, ok_user, until};
 use reqwest::StatusCode;
 
 /// A configuration over the cluster at `url`, connected, without a grace
@@ -180,54 +180,30 @@ async fn a_cluster_failover_is_followed_without_accepting_a_revoked_token() {
     let port = cluster.primary_of(&sessions).await.port();
     let at = cluster.nodes.iter().position(|node| node.port() == port);
     let doomed: &mut RedisServer = &mut cluster.nodes[at.unwrap()];
-    let started = Instant::now();
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let probe = tokio::spawn(probe(
-        &instances,
-        (revoked_token.clone(), valid.clone()),
-        started,
-        std::sync::Arc::clone(&stop),
-    ));
+    let prober = Prober::start(&instances, (revoked_token.clone(), valid.clone()));
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let killed = started.elapsed();
+    let killed = prober.elapsed();
     doomed.stop();
-    let mut promoted_at = None;
-    while started.elapsed() < Duration::from_secs(15) {
-        let mut promoted = false;
+    let promoted = until(Duration::from_secs(15), async || {
         for node in cluster.nodes.iter().filter(|node| node.port() != port) {
             if node.command(&["EXISTS", &sessions]).await.as_deref() == Some(":1") {
-                promoted = true;
+                return true;
             }
         }
-        if promoted {
-            promoted_at = Some(started.elapsed());
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    let promoted_at = promoted_at.expect("the replica was never promoted");
-    let mut served_at = None;
-    while started.elapsed() < promoted_at + Duration::from_secs(5) {
-        if instances[1].get("/protected", &valid).await.0 == StatusCode::OK {
-            served_at = Some(started.elapsed());
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    let served_at = served_at.expect("no request served after the promotion");
+        false
+    });
+    assert!(promoted.await, "the replica was never promoted");
+    let promoted_at = prober.elapsed();
+    let served = until(Duration::from_secs(5), async || {
+        instances[1].get("/protected", &valid).await.0 == StatusCode::OK
+    });
+    assert!(served.await, "no request served after the promotion");
+    let served_at = prober.elapsed();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    let timeline = probe
-        .await
-        .expect("the prober never accepted a revoked token");
-    let refused = timeline
-        .iter()
-        .filter(|(_, status)| *status != StatusCode::OK)
-        .count();
+    let (refused, answers) = prober.finish().await;
     eprintln!(
         "cluster failover: primary killed at {killed:?}, replica promoted by {promoted_at:?}, \
-         served again by {served_at:?}; {refused} of {} valid probes refused meanwhile",
-        timeline.len()
+         served again by {served_at:?}; {refused} of {answers} valid probes refused meanwhile"
     );
 
     // The new primary has no replica: a logout, which waits for one, is
@@ -238,7 +214,7 @@ async fn a_cluster_failover_is_followed_without_accepting_a_revoked_token() {
     // reaches the other instance.
     let doomed = &mut cluster.nodes[at.unwrap()];
     doomed.restart().await;
-    let in_sync = paseto_tests::until(Duration::from_secs(10), async || {
+    let in_sync = until(Duration::from_secs(10), async || {
         doomed
             .info("replication")
             .await
@@ -318,14 +294,7 @@ async fn a_slot_migration_is_followed_without_accepting_a_revoked_token() {
         cli(source, &["CLUSTER", "MYID"]),
         cli(target, &["CLUSTER", "MYID"]),
     );
-    let started = Instant::now();
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let probe = tokio::spawn(probe(
-        &instances,
-        (revoked_token.clone(), valid.clone()),
-        started,
-        std::sync::Arc::clone(&stop),
-    ));
+    let prober = Prober::start(&instances, (revoked_token.clone(), valid.clone()));
     tokio::time::sleep(Duration::from_millis(200)).await;
     cli(
         target,
@@ -357,20 +326,12 @@ async fn a_slot_migration_is_followed_without_accepting_a_revoked_token() {
     for node in &cluster.nodes {
         cli(node, &["CLUSTER", "SETSLOT", &slot, "NODE", &target_id]);
     }
-    let moved = started.elapsed();
+    let moved = prober.elapsed();
     assert_eq!(cluster.primary_of(sessions).await.port(), target.port());
     tokio::time::sleep(Duration::from_millis(500)).await;
-    stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    let timeline = probe
-        .await
-        .expect("the prober never accepted a revoked token");
-    let refused = timeline
-        .iter()
-        .filter(|(_, status)| *status != StatusCode::OK)
-        .count();
+    let (refused, answers) = prober.finish().await;
     eprintln!(
-        "slot migration: moved by {moved:?}; {refused} of {} valid probes refused meanwhile",
-        timeline.len()
+        "slot migration: moved by {moved:?}; {refused} of {answers} valid probes refused meanwhile"
     );
     ok_user(&instances[1].get("/protected", &valid).await);
 

@@ -5,7 +5,7 @@
 
 use paseto_runtime::PasetoAuth;
 use paseto_runtime::denylist::{RedisDenylist, RedisTls};
-use paseto_tests::{App, Pki, RedisServer, error_chain, key, ok_user, probe, revoked, until};
+use paseto_tests::{App, Pki, Prober, RedisServer, error_chain, key, ok_user, revoked, until};
 use reqwest::StatusCode;
 
 /// A server with a plain listener (for the test's own commands) and a TLS one
@@ -245,7 +245,7 @@ async fn sentinel_deployment(
 /// promotion, and a logout on the new primary reaches the other instance.
 #[tokio::test]
 async fn a_sentinel_failover_is_followed_without_accepting_a_revoked_token() {
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
     let Some((mut primary, replica, sentinel)) = sentinel_deployment(&[]).await else {
         return;
     };
@@ -273,16 +273,9 @@ async fn a_sentinel_failover_is_followed_without_accepting_a_revoked_token() {
     }
     assert_eq!(primary.calls("mget").await, reads, "a request read Redis");
 
-    let started = Instant::now();
-    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let probe = tokio::spawn(probe(
-        &instances,
-        (revoked_token.clone(), valid.clone()),
-        started,
-        std::sync::Arc::clone(&stop),
-    ));
+    let prober = Prober::start(&instances, (revoked_token.clone(), valid.clone()));
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let killed = started.elapsed();
+    let killed = prober.elapsed();
     primary.stop();
     let promoted = until(Duration::from_secs(10), async || {
         replica
@@ -292,25 +285,17 @@ async fn a_sentinel_failover_is_followed_without_accepting_a_revoked_token() {
             && replica.info("replication").await.contains("role:master")
     });
     assert!(promoted.await, "the sentinel never promoted the replica");
-    let promoted_at = started.elapsed();
+    let promoted_at = prober.elapsed();
     let served = until(Duration::from_secs(5), async || {
         instances[1].get("/protected", &valid).await.0 == StatusCode::OK
     });
     assert!(served.await, "no request served after the promotion");
-    let served_at = started.elapsed();
+    let served_at = prober.elapsed();
     tokio::time::sleep(Duration::from_millis(300)).await;
-    stop.store(true, std::sync::atomic::Ordering::SeqCst);
-    let timeline = probe
-        .await
-        .expect("the prober never accepted a revoked token");
-    let refused = timeline
-        .iter()
-        .filter(|(_, status)| *status != StatusCode::OK)
-        .count();
+    let (refused, answers) = prober.finish().await;
     eprintln!(
         "sentinel failover: primary killed at {killed:?}, replica promoted by {promoted_at:?}, \
-         served again by {served_at:?}; {refused} of {} valid probes refused meanwhile",
-        timeline.len()
+         served again by {served_at:?}; {refused} of {answers} valid probes refused meanwhile"
     );
 
     // A logout on the new primary reaches the other instance.

@@ -8,7 +8,7 @@ use redis::cluster::{ClusterClient, ClusterClientBuilder, ClusterConfig};
 use redis::cluster_async::ClusterConnection;
 use redis::{ConnectionAddr, RedisResult};
 
-use super::endpoint::{RedisTls, setting};
+use super::endpoint::{RedisTls, is_tls, setting, speak_tls};
 use crate::denylist::DenylistError;
 
 /// A Redis Cluster as configured: some of its nodes (the client learns the
@@ -35,16 +35,8 @@ pub(super) struct Cluster {
 impl Cluster {
     /// A client of the cluster `spec` describes.
     pub(super) fn new(spec: ClusterSpec) -> Result<Self, DenylistError> {
-        let first = spec
-            .nodes
-            .first()
-            .ok_or_else(|| setting("name at least one Redis Cluster node"))?;
-        let secure = is_tls(first);
-        if spec.nodes.iter().any(|info| is_tls(info) != secure) {
-            return Err(setting(
-                "the cluster nodes' URLs are all redis:// or all rediss://: TLS is for every node or none",
-            ));
-        }
+        let secure = speak_tls(&spec.nodes, "cluster nodes")?;
+        let first = &spec.nodes[0];
         let login = first.redis_settings();
         if spec.nodes.iter().any(|info| {
             let other = info.redis_settings();
@@ -238,10 +230,6 @@ fn malformed() -> redis::RedisError {
         "a CLUSTER NODES reply that names no primary's address",
     )
         .into()
-}
-
-fn is_tls(info: &redis::ConnectionInfo) -> bool {
-    matches!(info.addr(), ConnectionAddr::TcpTls { .. })
 }
 
 #[cfg(test)]

@@ -134,12 +134,35 @@ pub(super) fn parse(url: &str) -> Result<redis::ConnectionInfo, DenylistError> {
     Ok(info)
 }
 
+/// Whether `info` is a `rediss://` URL's.
+pub(super) fn is_tls(info: &redis::ConnectionInfo) -> bool {
+    matches!(info.addr(), redis::ConnectionAddr::TcpTls { .. })
+}
+
+/// Whether the URLs of one deployment (its `servers`, as an error names them)
+/// speak TLS: at least one, and all `rediss://` or none.
+pub(super) fn speak_tls(
+    urls: &[redis::ConnectionInfo],
+    servers: &str,
+) -> Result<bool, DenylistError> {
+    let first = urls
+        .first()
+        .ok_or_else(|| setting(format!("name at least one of the {servers}")))?;
+    let secure = is_tls(first);
+    if urls.iter().any(|info| is_tls(info) != secure) {
+        return Err(setting(format!(
+            "the {servers}' URLs are all redis:// or all rediss://: TLS is for every server or none"
+        )));
+    }
+    Ok(secure)
+}
+
 /// A client for `info`, with `tls` when given.
 pub(super) fn client(
     info: redis::ConnectionInfo,
     tls: Option<RedisTls>,
 ) -> Result<redis::Client, DenylistError> {
-    let tls_url = matches!(info.addr(), redis::ConnectionAddr::TcpTls { .. });
+    let tls_url = is_tls(&info);
     match tls {
         Some(_) if !tls_url => Err(setting(
             "TLS settings (a CA or a client certificate) need a rediss:// URL",

@@ -240,11 +240,7 @@ impl RedisDenylist {
             }
             Endpoint::Sentinel(sentinels) => {
                 let mut spec = sentinels.spec().clone();
-                if !spec
-                    .urls
-                    .iter()
-                    .all(|info| matches!(info.addr(), redis::ConnectionAddr::TcpTls { .. }))
-                {
+                if !spec.urls.iter().all(endpoint::is_tls) {
                     return Err(setting(
                         "TLS settings (a CA or a client certificate) need rediss:// URLs",
                     ));

@@ -17,7 +17,7 @@ use redis::{AsyncConnectionConfig, Cmd, Pipeline, RedisFuture, RedisResult, TlsM
 use redis::cluster_async::ClusterConnection;
 
 use super::cluster::{self, Cluster};
-use super::endpoint::{RedisTls, setting};
+use super::endpoint::{RedisTls, setting, speak_tls};
 use crate::denylist::DenylistError;
 
 /// What a denylist connects to.
@@ -61,19 +61,8 @@ const RECHECK: Duration = Duration::from_millis(250);
 impl Sentinels {
     /// A client of the deployment `spec` describes.
     pub(super) fn new(spec: SentinelSpec) -> Result<Self, DenylistError> {
-        let first = spec
-            .urls
-            .first()
-            .ok_or_else(|| setting("name at least one sentinel"))?;
-        let tls = |info: &redis::ConnectionInfo| {
-            matches!(info.addr(), redis::ConnectionAddr::TcpTls { .. })
-        };
-        let secure = tls(first);
-        if spec.urls.iter().any(|info| tls(info) != secure) {
-            return Err(setting(
-                "the sentinels' URLs are all redis:// or all rediss://: TLS is for every server or none",
-            ));
-        }
+        let secure = speak_tls(&spec.urls, "sentinels")?;
+        let first = &spec.urls[0];
         let mut builder = SentinelClientBuilder::new(
             spec.urls.iter().map(|info| info.addr().clone()),
             &spec.primary,
