@@ -3,7 +3,9 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
+use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
+use syn::token::Comma;
 use syn::{FnArg, ItemFn, Pat, PatType};
 
 use crate::args::{Args, Expected, Guard};
@@ -112,17 +114,7 @@ fn rewrite(args: &Args, handler: Handler) -> TokenStream {
             inputs.push(param);
             inputs.extend(rest);
         }
-        // The guard runs first. Wrapping the first parameter in a tuple, rather than
-        // adding one, keeps the arity, so `#[debug_handler]` above this attribute
-        // still matches the function it checks.
-        None => match inputs.first_mut() {
-            Some(FnArg::Typed(first)) => {
-                let (pat, ty) = (&first.pat, &first.ty);
-                *first.pat = Pat::Verbatim(quote!((_, #pat)));
-                *first.ty = syn::parse_quote_spanned!(ty.span()=> (#guard, #ty));
-            }
-            _ => inputs.insert(0, syn::parse_quote_spanned!(span=> _: #guard)),
-        },
+        None => run_first(inputs, &guard, span),
     }
     quote!(#marker #requirement_items #loaders #function)
 }
@@ -155,6 +147,7 @@ fn requirement(
     let check = args.check.as_ref().map(|path| {
         let private = args.support(path.span());
         quote_spanned! {path.span()=>
+            const CHECK: bool = true;
             fn check<'a>(
                 claims: &'a #private::Claims<#extra>,
                 parts: &'a mut #private::Parts,
@@ -209,5 +202,19 @@ fn kind(
                 },
             )
         }
+    }
+}
+
+/// Makes the extractor `ty` run before the handler's own parameters. Wrapping
+/// the first parameter in a tuple, rather than adding one, keeps the arity, so
+/// `#[debug_handler]` above the attribute still matches the function it checks.
+pub(crate) fn run_first(inputs: &mut Punctuated<FnArg, Comma>, ty: &TokenStream, span: Span) {
+    match inputs.first_mut() {
+        Some(FnArg::Typed(first)) => {
+            let (pat, first_ty) = (&first.pat, &first.ty);
+            *first.pat = Pat::Verbatim(quote!((_, #pat)));
+            *first.ty = syn::parse_quote_spanned!(first_ty.span()=> (#ty, #first_ty));
+        }
+        _ => inputs.insert(0, syn::parse_quote_spanned!(span=> _: #ty)),
     }
 }

@@ -1,6 +1,6 @@
-//! `#[public]`: a handler open on purpose. It changes nothing at run time; it
-//! says so to the reader, to OpenAPI (`security: []`) and to the compiler,
-//! which refuses it beside a guard.
+//! `#[public]`: a handler open on purpose. It says so to the reader, to
+//! OpenAPI (`security: []`), to the compiler, which refuses it beside a guard,
+//! and to the route table, through an extractor that does nothing else.
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -29,6 +29,9 @@ pub(crate) fn expand(args: &TokenStream, item: TokenStream) -> TokenStream {
         return with_errors(quote!(#function), errors);
     }
     crate::openapi::document_public(&mut function);
+    let span = function.sig.ident.span();
+    let marker = quote::quote_spanned!(span=> ::paseto_runtime::__private::Public);
+    crate::expand::run_first(&mut function.sig.inputs, &marker, span);
     with_errors(quote!(#function), errors)
 }
 

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 use crate::auth::PasetoAuth;
 use crate::claims::Claims;
 use crate::csrf;
+use crate::describe::{self, Describe, Mark, Usage};
 use crate::error::AuthError;
 use crate::kind::{ACCESS, TokenKind, TokenType};
 use crate::rejection::AuthRejection;
@@ -23,7 +24,8 @@ use crate::verify::{extra_of, of_kind};
 
 /// Authenticates a request for a token of kind `K` that must also carry
 /// `scopes`, reading the user's claims as `T`. `Ok(None)`: the request carries
-/// no token for this kind (the caller decides whether that is allowed).
+/// no token for this kind (the caller decides whether that is allowed, and
+/// says in `usage` what it will decide, for a route describing itself).
 ///
 /// The claims a layer above verified for this kind's type are taken over, not
 /// verified again; another type's are left for whoever asks for that type.
@@ -31,6 +33,7 @@ pub(crate) async fn authenticate<K, T, S>(
     auth: &PasetoAuth,
     parts: &mut Parts,
     scopes: &[S],
+    usage: Usage,
 ) -> Result<Option<Claims<T>>, AuthError>
 where
     K: TokenKind,
@@ -38,6 +41,15 @@ where
     S: AsRef<str>,
 {
     let settings = &auth.settings;
+    Describe::note(&parts.extensions, |marks| {
+        Mark::Guard(describe::guard::<K, S>(
+            settings,
+            &parts.method,
+            scopes,
+            usage,
+            marks,
+        ))
+    });
     let wanted = TokenType::of(K::TOKEN_TYPE);
     if let Some(done) = parts.extensions.remove::<Authenticated>() {
         if done.token_type == wanted {

@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use crate::auth::PasetoAuth;
 use crate::authentication::authenticate;
 use crate::claims::Claims;
+use crate::describe::Usage;
 use crate::kind::{Access, TokenKind};
 use crate::rejection::AuthRejection;
 
@@ -75,8 +76,9 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let found = <Self as OptionalFromRequestParts<S>>::from_request_parts(parts, state).await?;
-        PasetoAuth::from_ref(state).settings.required(found)
+        let auth = PasetoAuth::from_ref(state);
+        let found = verified::<K>(&auth, parts, Usage::REQUIRED).await?;
+        auth.settings.required(found)
     }
 }
 
@@ -92,11 +94,19 @@ where
         parts: &mut Parts,
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
-        let auth = PasetoAuth::from_ref(state);
-        match authenticate::<K, K::Extra, &str>(&auth, parts, &[]).await {
-            Ok(claims) => Ok(claims.map(Self)),
-            Err(error) => Err(auth.settings.reject(error)),
-        }
+        verified::<K>(&PasetoAuth::from_ref(state), parts, Usage::OPTIONAL).await
+    }
+}
+
+/// The request's verified token of kind `K`, if it carries one.
+async fn verified<K: TokenKind>(
+    auth: &PasetoAuth,
+    parts: &mut Parts,
+    usage: Usage,
+) -> Result<Option<Verified<K>>, AuthRejection> {
+    match authenticate::<K, K::Extra, &str>(auth, parts, &[], usage).await {
+        Ok(claims) => Ok(claims.map(Verified)),
+        Err(error) => Err(auth.settings.reject(error)),
     }
 }
 

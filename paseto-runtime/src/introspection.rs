@@ -19,6 +19,7 @@ use http_body_util::{BodyExt, Limited};
 use serde_json::{Map, Value, json};
 
 use crate::auth::PasetoAuth;
+use crate::describe::{Describe, Mark};
 use crate::error::AuthError;
 use crate::kind::REFRESH;
 use crate::revoke::RevokeError;
@@ -100,6 +101,7 @@ where
     type Rejection = Response;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
+        Describe::note(request.extensions(), |_| Mark::Client);
         let auth = PasetoAuth::from_ref(state);
         let Some(clients) = auth.settings.introspection.as_ref() else {
             return Err(oauth_error(StatusCode::NOT_FOUND, "not_found"));

@@ -49,12 +49,13 @@
 //! | [`keys`] | whoever deploys | local, secret and public keys, raw secrets |
 //! | [`issue`] | login and refresh handlers | [`issue::Login`] and [`issue::Grant`]: what [`PasetoAuth::login`] and the grant hook take; [`issue::TokenBuilder`], for tokens beyond a login |
 //! | [`cookies`] | browser handlers | [`cookies::SetCookies`], what [`issue::Login::cookies`] returns |
-//! | [`layer`] | whoever assembles the router | [`layer::RequireLayer`], [`layer::JsonBodyLayer`], [`layer::SlidingSessionLayer`] |
+//! | [`layer`] | whoever assembles the router | [`layer::RequireLayer`], [`layer::PublicLayer`], [`layer::JsonBodyLayer`], [`layer::SlidingSessionLayer`] |
 //! | [`keyset`] | issuers and the services that only verify | [`keyset::KeySet`], what [`PasetoAuth::key_set`] publishes, and the limits of fetching one (feature `remote-keys`) |
 //! | [`introspection`] | issuers answering other services | [`introspection::TokenRequest`] (RFC 7662, RFC 7009), [`introspection::Clients`] |
 //! | [`denylist`] | store implementers | [`denylist::Denylist`] and the stores that ship: memory, Redis (feature `redis`) |
 //! | `openapi` | API documenters | `PasetoSecurity` (feature `utoipa`) |
-//! | `testing` | test authors | configurations and tokens with chosen times (feature `testing`) |
+//! | [`routes`] | reviewers and tools | [`routes::table`]: every route of a router and what it requires |
+//! | `testing` | test authors | configurations and tokens with chosen times, and the route audit (feature `testing`) |
 //!
 //! The crate's internals, a request's path through them and the rules they
 //! keep are described in the repository's `ARCHITECTURE.md`.
@@ -67,6 +68,7 @@ mod clients;
 pub mod cookies;
 mod csrf;
 pub mod denylist;
+mod describe;
 mod env;
 mod error;
 mod events;
@@ -89,6 +91,7 @@ mod remote;
 mod revocation;
 mod revoke;
 mod ring;
+pub mod routes;
 mod scope;
 mod secret_cipher;
 mod sessions;
@@ -261,10 +264,13 @@ pub mod guide {
         doc = "# Testing your handlers\n\nWith the cargo feature `testing`: this page is built with it."
     )]
     pub mod testing {}
-    #[cfg_attr(feature = "utoipa", doc = include_str!("docs/audit.md"))]
     #[cfg_attr(
-        not(feature = "utoipa"),
-        doc = "# Authorization you can see\n\nWith the cargo feature `utoipa`: this page is built with it."
+        all(feature = "utoipa", feature = "testing"),
+        doc = include_str!("docs/audit.md")
+    )]
+    #[cfg_attr(
+        not(all(feature = "utoipa", feature = "testing")),
+        doc = "# Authorization you can see\n\nWith the cargo features `utoipa` and `testing`: this page is built with them."
     )]
     pub mod audit {}
     #[doc = include_str!("docs/fastapi.md")]

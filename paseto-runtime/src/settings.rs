@@ -189,7 +189,8 @@ options! {
 
 /// A place a token may come from; see
 /// [`PasetoAuthBuilder::token_sources`](crate::config::PasetoAuthBuilder::token_sources).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum TokenSource {
     /// The configured header, `Authorization: Bearer …` by default.

@@ -7,6 +7,7 @@ use http::request::Parts;
 use crate::auth::PasetoAuth;
 use crate::authentication::authenticate;
 use crate::claims::Claims;
+use crate::describe::Usage;
 use crate::error::AuthError;
 use crate::events::{SecurityEvent, raise};
 use crate::kind::Access;
@@ -124,10 +125,7 @@ where
         state: &S,
     ) -> Result<Option<Self>, Self::Rejection> {
         let auth = PasetoAuth::from_ref(state);
-        match current::<U>(&auth, parts, &U::State::from_ref(state)).await {
-            Ok(user) => Ok(user.map(Self)),
-            Err(error) => Err(auth.settings.reject(error)),
-        }
+        current_user::<U>(&auth, parts, &U::State::from_ref(state), Usage::OPTIONAL).await
     }
 }
 
@@ -141,8 +139,23 @@ where
     type Rejection = AuthRejection;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let found = <Self as OptionalFromRequestParts<S>>::from_request_parts(parts, state).await?;
-        PasetoAuth::from_ref(state).settings.required(found)
+        let auth = PasetoAuth::from_ref(state);
+        let found =
+            current_user::<U>(&auth, parts, &U::State::from_ref(state), Usage::REQUIRED).await?;
+        auth.settings.required(found)
+    }
+}
+
+/// The request's user, if it carries a token; a failure rendered.
+async fn current_user<U: LoadUser>(
+    auth: &PasetoAuth,
+    parts: &mut Parts,
+    state: &U::State,
+    usage: Usage,
+) -> Result<Option<CurrentUser<U>>, AuthRejection> {
+    match current::<U>(auth, parts, state, usage).await {
+        Ok(user) => Ok(user.map(CurrentUser)),
+        Err(error) => Err(auth.settings.reject(error)),
     }
 }
 
@@ -153,6 +166,7 @@ async fn current<U: LoadUser>(
     auth: &PasetoAuth,
     parts: &mut Parts,
     state: &U::State,
+    usage: Usage,
 ) -> Result<Option<U>, AuthError> {
     let config = std::sync::Arc::as_ptr(&auth.settings) as usize;
     if let Some(loaded) = parts.extensions.get::<Loaded<U>>()
@@ -160,7 +174,7 @@ async fn current<U: LoadUser>(
     {
         return Ok(Some(loaded.user.clone()));
     }
-    let Some(claims) = authenticate::<Access, (), &str>(auth, parts, &[]).await? else {
+    let Some(claims) = authenticate::<Access, (), &str>(auth, parts, &[], usage).await? else {
         return Ok(None);
     };
     let user = load::<U>(auth, &claims, state).await?;

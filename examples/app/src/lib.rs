@@ -24,6 +24,7 @@ use axum::{Json, Router};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use paseto_runtime::{
     Claims, CurrentUser, Duration, IssueError, PasetoAuth, Refresh, RevokeError, TokenPair,
+    config::PasetoAuthBuilder,
     cookies::SetCookies,
     fresh_paseto_required,
     introspection::TokenRequest,
@@ -79,6 +80,17 @@ impl FromRef<AppState> for Users {
     fn from_ref(state: &AppState) -> Self {
         state.users.clone()
     }
+}
+
+/// Where this app's clients send tokens. Browsers cannot set headers on a
+/// WebSocket: `/ws` also takes `?token=`; and the `/cookie/*` routes keep
+/// tokens in `HttpOnly` cookies with CSRF checks, named `__Host-…` so that no
+/// sibling subdomain can set or shadow them.
+pub fn transport(config: PasetoAuthBuilder) -> PasetoAuthBuilder {
+    config
+        .websocket_query(true)
+        .cookie_tokens(true)
+        .cookie_host_prefix(true)
 }
 
 /// The routes, over `auth` and a user store of this process.

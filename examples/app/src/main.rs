@@ -38,14 +38,7 @@ async fn run() -> Result<(), Box<dyn Error>> {
         .with(filter)
         .init();
 
-    // Browsers cannot set headers on a WebSocket: `/ws` also takes `?token=`; and
-    // the `/cookie/*` routes keep tokens in `HttpOnly` cookies with CSRF checks,
-    // named `__Host-…` so that no sibling subdomain can set or shadow them.
-    let mut config = PasetoAuth::builder()
-        .env()?
-        .websocket_query(true)
-        .cookie_tokens(true)
-        .cookie_host_prefix(true)
+    let mut config = example_app::transport(PasetoAuth::builder().env()?)
         // What a security team wants to see: reuse of a refresh token, revoked
         // tokens presented, keys nobody here holds, store outages. Subjects and
         // session ids only, never a token.

@@ -19,6 +19,7 @@ use crate::auth::PasetoAuth;
 use crate::authentication::authenticate;
 use crate::claims::Claims;
 use crate::denylist::BoxFuture;
+use crate::describe::Usage;
 use crate::error::AuthError;
 use crate::kind::{Access, FreshAccess, Refresh};
 use crate::scope::is_scope_token;
@@ -263,11 +264,14 @@ async fn admit(
             expected: auth.settings.header.form.clone(),
         });
     }
+    let usage = Usage::REQUIRED;
     let found = match need {
         Need::Nothing => return Ok(None),
-        Need::Access(scopes) => authenticate::<Access, _, _>(auth, parts, scopes).await,
-        Need::FreshAccess(scopes) => authenticate::<FreshAccess, _, _>(auth, parts, scopes).await,
-        Need::Refresh => authenticate::<Refresh, _, _>(auth, parts, &[] as &[&str]).await,
+        Need::Access(scopes) => authenticate::<Access, _, _>(auth, parts, scopes, usage).await,
+        Need::FreshAccess(scopes) => {
+            authenticate::<FreshAccess, _, _>(auth, parts, scopes, usage).await
+        }
+        Need::Refresh => authenticate::<Refresh, _, _>(auth, parts, &[] as &[&str], usage).await,
     };
     found?.map(Some).ok_or(AuthError::MissingToken)
 }

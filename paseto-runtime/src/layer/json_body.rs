@@ -17,6 +17,7 @@ use tower_service::Service;
 use super::Wrapped;
 use super::around::Around;
 use crate::auth::PasetoAuth;
+use crate::describe::{Describe, Mark};
 use crate::error::AuthError;
 use crate::source::{BodyKeys, BodyTokens};
 
@@ -136,6 +137,7 @@ impl JsonBodyLayer {
     /// body back into the request.
     async fn read(&self, request: Request<Body>) -> Result<Request<Body>, AuthError> {
         let settings = &self.auth.settings;
+        Describe::note(request.extensions(), |_| Mark::Body(Arc::clone(&self.keys)));
         if request.headers().contains_key(&settings.header.name) || !is_json(request.headers()) {
             return Ok(request);
         }

@@ -1,11 +1,13 @@
 //! The tower layers, for whoever assembles the router: [`RequireLayer`] guards
-//! whole routers, [`JsonBodyLayer`] finds tokens in JSON bodies, and
+//! whole routers, [`PublicLayer`] marks routes open on purpose,
+//! [`JsonBodyLayer`] finds tokens in JSON bodies,
 //! [`SlidingSessionLayer`] renews browser sessions, [`GrpcGuardLayer`] guards
 //! tonic services method by method ([`grpc_methods!`]). Each wraps routes in the
 //! one service skeleton, [`Wrapped`], and does its work around the call.
 
 mod grpc;
 mod json_body;
+mod public;
 mod require;
 mod sliding;
 
@@ -23,6 +25,7 @@ pub use grpc::{
 };
 pub use json_body::JsonBodyLayer;
 pub use paseto_macros::grpc_methods;
+pub use public::PublicLayer;
 pub use require::RequireLayer;
 pub use sliding::SlidingSessionLayer;
 
@@ -30,6 +33,8 @@ use crate::denylist::BoxFuture;
 
 /// The service that [`RequireLayer`] wraps around routes.
 pub type Require<S, K> = Wrapped<RequireLayer<K>, S>;
+/// The service that [`PublicLayer`] wraps around routes.
+pub type Public<S> = Wrapped<PublicLayer, S>;
 /// The service that [`JsonBodyLayer`] wraps around routes.
 pub type JsonBody<S> = Wrapped<JsonBodyLayer, S>;
 /// The service that [`SlidingSessionLayer`] wraps around routes.

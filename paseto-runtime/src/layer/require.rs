@@ -17,6 +17,7 @@ use super::Wrapped;
 use super::around::Around;
 use crate::auth::PasetoAuth;
 use crate::authentication::{Authenticated, PendingScopes, authenticate};
+use crate::describe::{MethodProbe, Usage};
 use crate::error::AuthError;
 use crate::kind::{TokenKind, TokenType};
 use crate::scope::is_scope_token;
@@ -148,7 +149,11 @@ impl<K: TokenKind> Around for RequireLayer<K> {
 impl<K: TokenKind> RequireLayer<K> {
     /// Authenticates the request and records its claims, or says why not.
     async fn authorize(&self, parts: &mut Parts) -> Result<(), AuthError> {
-        match authenticate::<K, (), String>(&self.auth, parts, &self.scopes).await? {
+        let usage = Usage {
+            optional: self.pass_through,
+            check: false,
+        };
+        match authenticate::<K, (), String>(&self.auth, parts, &self.scopes, usage).await? {
             Some(claims) => {
                 parts.extensions.insert(Authenticated {
                     claims,
@@ -156,7 +161,9 @@ impl<K: TokenKind> RequireLayer<K> {
                 });
                 Ok(())
             }
-            None if !self.pass_through => Err(AuthError::MissingToken),
+            None if !self.pass_through && parts.extensions.get::<MethodProbe>().is_none() => {
+                Err(AuthError::MissingToken)
+            }
             None => {
                 // An extractor below may find a token this layer cannot see (in
                 // a body a layer inside reads): it must hold these scopes too.

@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use crate::auth::PasetoAuth;
 use crate::authentication::authenticate;
 pub use crate::claims::Claims;
+use crate::describe::{Describe, Mark, Usage};
 pub use crate::extract::Verified;
 use crate::kind::TokenKind;
 pub use crate::kind::{Access, FreshAccess, Refresh};
@@ -45,6 +46,8 @@ where
 pub trait Requirement<T, S>: 'static {
     /// Every scope the token must carry.
     const SCOPES: &'static [&'static str];
+    /// Whether [`check`](Self::check) is the handler's own.
+    const CHECK: bool = false;
 
     /// The handler's own check of the verified claims: the refusal, if any.
     fn check<'a>(
@@ -73,7 +76,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let auth = PasetoAuth::from_ref(state);
-        let found = guard::<K, R, S>(&auth, parts, state).await?;
+        let found = guard::<K, R, S>(&auth, parts, state, false).await?;
         match auth.settings.required(found) {
             Ok(claims) => Ok(Self(claims, PhantomData)),
             Err(rejection) => Err(rejection.into_response()),
@@ -97,7 +100,7 @@ where
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let auth = PasetoAuth::from_ref(state);
-        let claims = guard::<K, R, S>(&auth, parts, state).await?;
+        let claims = guard::<K, R, S>(&auth, parts, state, true).await?;
         Ok(Self(claims, PhantomData))
     }
 }
@@ -105,10 +108,12 @@ where
 /// The request's claims of kind `K` when they meet `R`: its scopes, then its
 /// check. A missing scope or a check's `false` is 403 `insufficient_scope`,
 /// naming the guard's scopes; any other refusal is the check's own answer.
+/// `optional`: the caller lets a request without a token through.
 async fn guard<K, R, S>(
     auth: &PasetoAuth,
     parts: &mut Parts,
     state: &S,
+    optional: bool,
 ) -> Result<Option<Claims<K::Extra>>, Response>
 where
     K: TokenKind,
@@ -116,7 +121,11 @@ where
     R: Requirement<K::Extra, S>,
 {
     let rejected = |error| auth.settings.reject(error).into_response();
-    let authenticated = authenticate::<K, K::Extra, _>(auth, parts, R::SCOPES).await;
+    let usage = Usage {
+        optional,
+        check: R::CHECK,
+    };
+    let authenticated = authenticate::<K, K::Extra, _>(auth, parts, R::SCOPES, usage).await;
     let Some(claims) = authenticated.map_err(rejected)? else {
         return Ok(None);
     };
@@ -124,6 +133,19 @@ where
         None => Ok(Some(claims)),
         Some(Refusal::Denied) => Err(rejected(scope::insufficient(R::SCOPES))),
         Some(Refusal::Answered(response)) => Err(response),
+    }
+}
+
+/// The extractor `#[public]` gives a handler: nothing, except to a request
+/// that asks the route what it requires.
+pub struct Public;
+
+impl<S: Send + Sync> FromRequestParts<S> for Public {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Describe::note(&parts.extensions, |_| Mark::Public);
+        Ok(Self)
     }
 }
 

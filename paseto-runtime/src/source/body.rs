@@ -11,7 +11,7 @@ use crate::error::AuthError;
 use crate::kind::TokenType;
 
 /// The top-level keys a JSON body's tokens are read from.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct BodyKeys {
     pub(crate) access: Box<str>,
     pub(crate) refresh: Box<str>,

@@ -17,6 +17,9 @@
 //! # Ok(()) }
 //! ```
 
+mod audit;
+
+pub use audit::{AuditError, Finding, Problem, audit};
 pub use time::OffsetDateTime;
 
 use crate::auth::PasetoAuth;
