@@ -152,11 +152,14 @@ pub fn fresh_paseto_required(args: TokenStream, item: TokenStream) -> TokenStrea
 }
 
 /// Marks a handler open on purpose: anyone may call it, without a token. It
-/// changes nothing at run time; it says so to the reader and to OpenAPI: with
-/// `#[utoipa::path(...)]` written below it, the operation gets an explicit
-/// empty requirement, `security: []`, unless it says its own. Beside
+/// says so to the reader; to OpenAPI: with `#[utoipa::path(...)]` written
+/// below it, the operation gets an explicit empty requirement, `security: []`,
+/// unless it says its own; and to `paseto_runtime::routes::table` and the
+/// route audit of `paseto_runtime::testing`, through an extractor it adds
+/// before the handler's parameters, which lets every request through. Beside
 /// `#[paseto_required]` or `#[fresh_paseto_required]` it is a compile error:
-/// a handler is either open or guarded.
+/// a handler is either open or guarded. `#[public(crate = "path")]` names the
+/// runtime where it is re-exported, as the guards' `crate` does.
 ///
 /// ```
 /// use paseto_runtime::public;

@@ -1,6 +1,7 @@
 //! `#[public]`: a handler open on purpose. It says so to the reader, to
 //! OpenAPI (`security: []`), to the compiler, which refuses it beside a guard,
-//! and to the route table, through an extractor that does nothing else.
+//! and to the route table, through an extractor that does nothing else (run
+//! first, as a guard would be, keeping the handler's arity).
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -17,9 +18,10 @@ const GUARDS: [&str; 2] = ["paseto_required", "fresh_paseto_required"];
 /// Expands `#[public]` over `item`.
 pub(crate) fn expand(args: &TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
-    if !args.is_empty() {
-        errors.spanned(args, "`public` takes no arguments");
-    }
+    let root = root(args).unwrap_or_else(|error| {
+        errors.spanned(args, error);
+        quote!(::paseto_runtime)
+    });
     let Ok(mut function) = syn::parse2::<ItemFn>(item.clone()) else {
         errors.spanned(&item, "`public` can only be applied to a handler function");
         return with_errors(item, errors);
@@ -30,9 +32,25 @@ pub(crate) fn expand(args: &TokenStream, item: TokenStream) -> TokenStream {
     }
     crate::openapi::document_public(&mut function);
     let span = function.sig.ident.span();
-    let marker = quote::quote_spanned!(span=> ::paseto_runtime::__private::Public);
+    let marker = quote::quote_spanned!(span=> #root::__private::Public);
     crate::expand::run_first(&mut function.sig.inputs, &marker, span);
     with_errors(quote!(#function), errors)
+}
+
+/// The path to the runtime: `::paseto_runtime`, or that of `crate = "..."`.
+fn root(args: &TokenStream) -> Result<TokenStream, &'static str> {
+    const EXPECTED: &str =
+        "`public` takes no arguments but the runtime's path: `crate = \"::paseto_runtime\"`";
+    if args.is_empty() {
+        return Ok(quote!(::paseto_runtime));
+    }
+    let parser = |input: syn::parse::ParseStream<'_>| {
+        input.parse::<syn::Token![crate]>()?;
+        input.parse::<syn::Token![=]>()?;
+        input.parse::<syn::LitStr>()?.parse::<syn::Path>()
+    };
+    let path = syn::parse::Parser::parse2(parser, args.clone()).map_err(|_| EXPECTED)?;
+    Ok(quote!(#path))
 }
 
 /// Whether a guard's handler also says `#[public]`: the error to report there.

@@ -18,9 +18,11 @@ use crate::source::BodyKeys;
 pub(crate) struct Describe(Arc<Mutex<Vec<Mark>>>);
 
 /// A request that only asks which methods a path serves (inserted in process
-/// only, as [`Describe`]): a [`RequireLayer`](crate::layer::RequireLayer) lets it
-/// through without a token, as with `pass_through`, to the router's own 405
-/// and `Allow` header; every guard beneath still refuses it.
+/// only, as [`Describe`]), with a method no route serves: a
+/// [`RequireLayer`](crate::layer::RequireLayer) lets it through without a
+/// token, as with `pass_through`, to the router's own 405 and `Allow` header.
+/// A guard beneath still refuses it; a handler or service beneath that takes
+/// any method and relies on the layer alone runs, with no claims.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct MethodProbe;
 
@@ -52,6 +54,9 @@ pub struct Guard {
     pub fresh: bool,
     /// Whether a request without a token is let through, as anonymous.
     pub optional: bool,
+    /// Whether a layer ([`RequireLayer`](crate::layer::RequireLayer)) guards,
+    /// rather than the handler's own parameter.
+    pub layer: bool,
     /// The scopes the token must carry.
     pub scopes: Vec<String>,
     /// Whether the handler's own `check` runs on the verified claims.
@@ -91,6 +96,8 @@ pub(crate) struct Usage {
     pub(crate) optional: bool,
     /// The caller runs a check of its own on the verified claims.
     pub(crate) check: bool,
+    /// The caller is a layer, not the handler's own extractor.
+    pub(crate) layer: bool,
 }
 
 impl Usage {
@@ -98,11 +105,13 @@ impl Usage {
     pub(crate) const REQUIRED: Self = Self {
         optional: false,
         check: false,
+        layer: false,
     };
     /// A request without a token goes on; no check of the caller's own.
     pub(crate) const OPTIONAL: Self = Self {
         optional: true,
         check: false,
+        layer: false,
     };
 }
 
@@ -123,7 +132,9 @@ pub(crate) fn guard<K: TokenKind, S: AsRef<str>>(
     let sources: Vec<TokenSource> = (options.token_sources.iter().copied())
         .filter(|source| match source {
             TokenSource::Header => true,
-            TokenSource::Query => settings.query.is_some() && method == Method::GET,
+            TokenSource::Query => {
+                settings.query.is_some() && (method == Method::GET || method == Method::CONNECT)
+            }
             TokenSource::JsonBody => body.is_some(),
             TokenSource::Cookie => options.cookie_tokens,
         })
@@ -132,6 +143,7 @@ pub(crate) fn guard<K: TokenKind, S: AsRef<str>>(
         token_type: K::TOKEN_TYPE,
         fresh: K::FRESH,
         optional: usage.optional,
+        layer: usage.layer,
         scopes: scopes
             .iter()
             .map(|scope| scope.as_ref().to_owned())

@@ -144,6 +144,7 @@ async fn the_table_lists_each_method_and_path_with_what_it_requires() {
                 "token_type": "refresh",
                 "fresh": false,
                 "optional": false,
+                "layer": false,
                 "scopes": [],
                 "check": false,
                 "sources": ["header", "json_body", "cookie"],
@@ -241,6 +242,82 @@ async fn public_and_guarded_is_a_finding() {
     );
 }
 
+/// The audit's findings, one a line.
+async fn findings(app: &Router, auth: &PasetoAuth) -> Vec<String> {
+    match testing::audit(app, auth).await {
+        Ok(_) => Vec::new(),
+        Err(AuditError::Findings(findings)) => findings.iter().map(ToString::to_string).collect(),
+        Err(other) => panic!("{other}"),
+    }
+}
+
+#[tokio::test]
+async fn a_pass_through_layer_does_not_open_the_handlers_beneath_it() {
+    let auth = testing::auth();
+    let app = Router::new()
+        .route("/export", get(export))
+        .route("/me", get(me))
+        .route_layer(auth.require::<Access>().pass_through(true))
+        .with_state(auth.clone());
+    assert_eq!(
+        findings(&app, &auth).await,
+        ["GET /export answered 200 to a request without a token: guard it, or mark it public"]
+    );
+}
+
+#[tokio::test]
+async fn a_fallback_is_audited_and_may_answer_404() {
+    let auth = testing::auth();
+    let open = guarded(&auth).fallback(export).with_state(auth.clone());
+    let found = findings(&open, &auth).await;
+    assert_eq!(found.len(), 5, "{found:?}");
+    assert_eq!(
+        found[0],
+        "GET (fallback) answered 200 to a request without a token: guard it, or mark it public"
+    );
+    let not_found = guarded(&auth)
+        .fallback(|| async { StatusCode::NOT_FOUND })
+        .with_state(auth.clone());
+    assert_eq!(findings(&not_found, &auth).await, Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_route_is_probed_where_no_sibling_route_answers_for_it() {
+    let auth = testing::auth();
+    // A literal route beside a parameter: each probe must reach its own route.
+    let app = Router::new()
+        .route("/files/{name}", get(me))
+        .route("/files/{{latest}}", get(export))
+        .route("/items/1", get(me))
+        .route("/items/{id}", get(export))
+        .with_state(auth.clone());
+    assert_eq!(
+        findings(&app, &auth).await,
+        [
+            "GET /files/{{latest}} answered 200 to a request without a token: guard it, or mark it public",
+            "GET /items/{id} answered 200 to a request without a token: guard it, or mark it public",
+        ]
+    );
+}
+
+#[tokio::test]
+async fn head_is_listed_where_it_answers_otherwise_than_get() {
+    let auth = testing::auth();
+    let app = Router::new()
+        .route("/me", get(me).head(export))
+        .route("/other", get(me))
+        .with_state(auth.clone());
+    let table = routes::table(&app).await.unwrap();
+    let rows: Vec<String> = (table.routes().iter())
+        .map(|route| format!("{} {}", route.method, route.path))
+        .collect();
+    assert_eq!(rows, ["GET /me", "HEAD /me", "GET /other"]);
+    assert_eq!(
+        findings(&app, &auth).await,
+        ["HEAD /me answered 200 to a request without a token: guard it, or mark it public"]
+    );
+}
+
 /// A service whose `Debug` output is not a router's.
 #[derive(Clone, Debug)]
 struct NotARouter;
@@ -257,6 +334,33 @@ impl tower::Service<axum::extract::Request> for NotARouter {
     fn call(&mut self, _: axum::extract::Request) -> Self::Future {
         std::future::ready(Ok(StatusCode::OK.into_response()))
     }
+}
+
+#[tokio::test]
+async fn nested_routers_and_services_are_listed_under_their_full_paths() {
+    let auth = testing::auth();
+    let files = tower::service_fn(|_: axum::extract::Request| async {
+        Ok::<_, Infallible>(StatusCode::OK.into_response())
+    });
+    let app = Router::new()
+        .nest("/api", Router::new().route("/me", get(me)))
+        .nest_service("/static", tower::Layer::layer(&PublicLayer, files))
+        .with_state(auth.clone());
+    let table = routes::table(&app).await.unwrap();
+    let rows: Vec<(&str, &str, bool)> = (table.routes().iter())
+        .map(|route| {
+            let public = route.requirement == Requirement::Public;
+            (route.method.as_str(), route.path.as_str(), public)
+        })
+        .collect();
+    let mut expected = vec![("GET", "/api/me", false)];
+    for path in ["/static", "/static/", "/static/{*rest}"] {
+        for method in ["GET", "POST", "PUT", "PATCH", "DELETE"] {
+            expected.push((method, path, true));
+        }
+    }
+    assert_eq!(rows, expected);
+    testing::audit(&app, &auth).await.unwrap();
 }
 
 #[tokio::test]

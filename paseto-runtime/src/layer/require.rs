@@ -152,6 +152,7 @@ impl<K: TokenKind> RequireLayer<K> {
         let usage = Usage {
             optional: self.pass_through,
             check: false,
+            layer: true,
         };
         match authenticate::<K, (), String>(&self.auth, parts, &self.scopes, usage).await? {
             Some(claims) => {

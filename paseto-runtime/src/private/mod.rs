@@ -124,6 +124,7 @@ where
     let usage = Usage {
         optional,
         check: R::CHECK,
+        layer: false,
     };
     let authenticated = authenticate::<K, K::Extra, _>(auth, parts, R::SCOPES, usage).await;
     let Some(claims) = authenticated.map_err(rejected)? else {

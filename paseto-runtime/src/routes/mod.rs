@@ -34,17 +34,25 @@
 //! Each route says what it requires to a request that asks, which only code
 //! in the same process can send: `table` sends every route, for each method
 //! it serves, a request without a token. Guarded routes refuse it before
-//! their handler runs; the handlers of public and unmarked routes run, as for
-//! any anonymous client. The methods of a route come from axum's `Allow`
-//! header; the paths from the router's `Debug` output, since axum has no
-//! other listing: an unknown output is [`TableError::UnknownRouter`], never
-//! an empty table.
+//! their handler runs; the handlers of public, optional and unmarked routes
+//! run, as for any anonymous client. What is listed:
+//!
+//! - every path of the router, nested routers' under their full path, read
+//!   from its `Debug` output since axum has no other listing (an unknown
+//!   output is [`TableError::UnknownRouter`], never an empty table); path
+//!   parameters get a digit that reaches no other route;
+//! - the methods of each path from axum's `Allow` header, asked with a method
+//!   no route serves (a [`RequireLayer`](crate::layer::RequireLayer) lets that
+//!   request through: beneath it, a handler or service that takes any method
+//!   and relies on the layer alone runs, with no claims); a path that takes
+//!   any method (a service, `any`) for GET, POST, PUT, PATCH and DELETE;
+//!   HEAD where it answers otherwise than GET;
+//! - the application's fallback, as [`FALLBACK`], for those five methods.
+//!
+//! A service nested with `nest_service` is one route however it routes inside.
 
 mod paths;
 mod render;
-
-#[cfg(feature = "testing")]
-pub(crate) use paths::placeholder;
 
 use std::convert::Infallible;
 use std::fmt;
@@ -53,12 +61,19 @@ use std::future::poll_fn;
 use axum_core::body::Body;
 use axum_core::response::Response;
 use http::header::ALLOW;
-use http::{Method, Request, StatusCode};
+use http::{HeaderValue, Method, Request, StatusCode};
 use serde::{Serialize, Serializer};
 use tower_service::Service;
 
 pub use crate::describe::Guard;
 use crate::describe::{Describe, Mark, MethodProbe};
+use crate::settings::TokenSource;
+
+/// The path the table shows for the router's fallback.
+pub const FALLBACK: &str = "(fallback)";
+
+/// A path no route matches, for the fallback.
+const UNMATCHED: &str = "/paseto-routes/unmatched";
 
 /// The methods probed on a route that does not list its own in an `Allow` header.
 const METHODS: [Method; 5] = [
@@ -98,6 +113,12 @@ pub struct Route {
     /// The status a request without a token got.
     #[serde(serialize_with = "as_code")]
     pub anonymous: StatusCode,
+    /// The request path that reached it.
+    #[serde(skip)]
+    pub(crate) probe: String,
+    /// Whether the answer without a token was a refusal (see [`refusal`]).
+    #[serde(skip)]
+    pub(crate) refused: bool,
 }
 
 /// What a route requires of a request.
@@ -117,6 +138,26 @@ pub enum Requirement {
     PublicAndGuarded(Vec<Guard>),
 }
 
+impl Requirement {
+    /// The requirement without what depends on the method alone: the
+    /// WebSocket query source (GET and CONNECT) and CSRF (the configured methods).
+    fn methodless(&self) -> Self {
+        let strip = |guards: &[Guard]| -> Vec<Guard> {
+            let mut guards = guards.to_vec();
+            for guard in &mut guards {
+                guard.sources.retain(|source| *source != TokenSource::Query);
+                guard.csrf = false;
+            }
+            guards
+        };
+        match self {
+            Self::Token(guards) => Self::Token(strip(guards)),
+            Self::PublicAndGuarded(guards) => Self::PublicAndGuarded(strip(guards)),
+            other => other.clone(),
+        }
+    }
+}
+
 /// Why a router's routes could not be listed.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -124,6 +165,9 @@ pub enum TableError {
     /// The router's `Debug` output is not the one of axum 0.8's `Router`.
     #[error("the router's routes could not be read: its `Debug` output is not axum 0.8's `Router`")]
     UnknownRouter,
+    /// No request path reaches this route apart from the router's others.
+    #[error("no request reaches the route `{0}` apart from the router's other routes")]
+    Unreachable(String),
 }
 
 /// Lists the routes of `router` (an axum `Router` with its state given) with
@@ -131,38 +175,86 @@ pub enum TableError {
 ///
 /// # Errors
 ///
-/// [`TableError::UnknownRouter`] when `router` is not an axum 0.8 `Router`.
+/// [`TableError::UnknownRouter`] when `router` is not an axum 0.8 `Router`;
+/// [`TableError::Unreachable`] for a path no request can reach apart from the others.
 pub async fn table<R>(router: &R) -> Result<RouteTable, TableError>
 where
     R: fmt::Debug + Clone + Service<Request<Body>, Response = Response, Error = Infallible>,
 {
+    let listing = paths::of(router).ok_or(TableError::UnknownRouter)?;
     let mut rows = Vec::new();
-    for path in paths::of(router).ok_or(TableError::UnknownRouter)? {
-        let uri = paths::placeholder(&path);
-        for method in methods(router, &uri).await {
-            let describe = Describe::default();
-            let mut request = Request::builder().method(method.clone()).uri(&uri);
-            if let Some(extensions) = request.extensions_mut() {
-                extensions.insert(describe.clone());
+    for path in &listing.paths {
+        let unreachable = || TableError::Unreachable(paths::shown(path));
+        let uri = paths::probe(path, &listing.paths).ok_or_else(unreachable)?;
+        let methods = methods(router, &uri).await;
+        let mut get = None;
+        for method in &methods {
+            let route = row(router, method, paths::shown(path), &uri).await?;
+            if *method == Method::GET {
+                get = Some((route.requirement.methodless(), route.anonymous));
             }
-            let Ok(request) = request.body(Body::empty()) else {
-                continue;
-            };
-            let anonymous = send(router, request).await.status();
-            let marks = describe.marks();
-            if anonymous == StatusCode::METHOD_NOT_ALLOWED && marks.is_empty() {
-                continue;
+            rows.extend(route.served());
+        }
+        // HEAD, which axum answers with GET's handler unless a route has its
+        // own: listed when it answers otherwise.
+        if let Some(get) = get {
+            let head = row(router, &Method::HEAD, paths::shown(path), &uri).await?;
+            if (head.requirement.methodless(), head.anonymous) != get {
+                rows.extend(head.served());
             }
-            rows.push(Route {
-                method,
-                path: paths::shown(&path),
-                requirement: requirement(marks),
-                anonymous,
-            });
+        }
+    }
+    if listing.fallback {
+        for method in &METHODS {
+            let route = row(router, method, FALLBACK.to_owned(), UNMATCHED).await?;
+            rows.extend(route.served());
         }
     }
     rows.sort_by(|a, b| (&a.path, rank(&a.method)).cmp(&(&b.path, rank(&b.method))));
     Ok(RouteTable { routes: rows })
+}
+
+/// What the route at `uri` answers a described request with `method` and no token.
+async fn row<R>(router: &R, method: &Method, path: String, uri: &str) -> Result<Route, TableError>
+where
+    R: Clone + Service<Request<Body>, Response = Response, Error = Infallible>,
+{
+    let describe = Describe::default();
+    let request = Request::builder().method(method.clone()).uri(uri);
+    let request = request.extension(describe.clone()).body(Body::empty());
+    let request = request.map_err(|_| TableError::Unreachable(path.clone()))?;
+    let response = send(router, request).await;
+    Ok(Route {
+        method: method.clone(),
+        path,
+        requirement: requirement(describe.marks()),
+        anonymous: response.status(),
+        probe: uri.to_owned(),
+        refused: refusal(&response),
+    })
+}
+
+/// Whether `response` is a guard's refusal: 401 or 403, or for gRPC (which
+/// answers 200) a `grpc-status` of 16, `UNAUTHENTICATED`, or 7, `PERMISSION_DENIED`.
+pub(crate) fn refusal(response: &Response) -> bool {
+    let status = response.status();
+    let grpc = response
+        .headers()
+        .get("grpc-status")
+        .map(HeaderValue::as_bytes);
+    status == StatusCode::UNAUTHORIZED
+        || status == StatusCode::FORBIDDEN
+        || matches!(grpc, Some(b"16" | b"7"))
+}
+
+impl Route {
+    /// The route, unless the method is not served: axum's 405, which nothing on
+    /// the way marked.
+    fn served(self) -> Option<Self> {
+        let unserved = self.anonymous == StatusCode::METHOD_NOT_ALLOWED
+            && self.requirement == Requirement::Unmarked;
+        (!unserved).then_some(self)
+    }
 }
 
 /// The methods a route at `uri` serves: those of its `Allow` header, which

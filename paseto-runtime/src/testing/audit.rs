@@ -14,19 +14,22 @@ use crate::auth::PasetoAuth;
 use crate::describe::Guard;
 use crate::issue::IssueError;
 use crate::kind::REFRESH;
-use crate::routes::{self, Requirement, RouteTable, TableError, send};
+use crate::routes::{self, FALLBACK, Requirement, RouteTable, TableError, refusal, send};
 use crate::settings::{Settings, TokenSource};
 
 /// Audits `router`: sends each of its [routes](crate::routes) a request
 /// without a token, then a token of the wrong kind, issued by `auth`: an
 /// access token to a refresh guard, a refresh token to any other guard, where
 /// the guard reads tokens, and to a route that checks tokens by its own code,
-/// in the header. Each must answer 401 or 403, unless the route is public on purpose
-/// (`#[public]`, [`PublicLayer`](crate::layer::PublicLayer)); an optional
-/// guard lets the request without a token through, but not the wrong token;
-/// an introspection endpoint may answer 404 while no clients are configured.
-/// Path parameters get placeholder values (`1`, `x` for a wildcard): a guard
-/// runs before the path is parsed, as the attributes place it.
+/// in the header. Each must answer 401 or 403 (for gRPC, `grpc-status` 16 or
+/// 7), unless the route is public on purpose (`#[public]`,
+/// [`PublicLayer`](crate::layer::PublicLayer)). The handler's own optional
+/// guard lets the request without a token through, but not the wrong token (a
+/// pass-through `RequireLayer` alone lets nothing through: it says nothing of
+/// the handler); an introspection endpoint may answer 404 while no clients are
+/// configured, and the application's fallback 404 to anything. Path
+/// parameters get a digit (`1`, or the first that reaches no other route): a
+/// guard runs before the path is parsed, as the attributes place it.
 ///
 /// ```
 /// use axum::{Router, routing::get};
@@ -90,11 +93,16 @@ where
                 continue;
             }
             Requirement::ClientCredentials if route.anonymous == StatusCode::NOT_FOUND => continue,
+            // Nothing found is nothing served.
+            _ if route.path == FALLBACK && route.anonymous == StatusCode::NOT_FOUND => continue,
             Requirement::Token(guards) => guards.as_slice(),
             Requirement::ClientCredentials | Requirement::Unmarked => &[],
         };
-        let anonymous_allowed = !guards.is_empty() && guards.iter().all(|guard| guard.optional);
-        if !anonymous_allowed && !refused(route.anonymous) {
+        // An optional guard of the handler's own says anonymous requests are
+        // welcome; a pass-through layer alone says nothing of the handler.
+        let anonymous_allowed =
+            guards.iter().all(|guard| guard.optional) && guards.iter().any(|guard| !guard.layer);
+        if !anonymous_allowed && !route.refused {
             findings.push(finding(Problem::Open(route.anonymous)));
             continue;
         }
@@ -111,10 +119,11 @@ where
             Some(guard) if guard.token_type == REFRESH => ("access", &access),
             _ => ("refresh", &refresh),
         };
-        let uri = routes::placeholder(&route.path);
-        let request = carrying(&auth.settings, guard, &route.method, &uri, token);
-        let status = send(router, request).await.status();
-        if !refused(status) {
+        let request = carrying(&auth.settings, guard, &route.method, &route.probe, token)
+            .map_err(|_| AuditError::Routes(TableError::Unreachable(route.path.clone())))?;
+        let response = send(router, request).await;
+        if !refusal(&response) {
+            let status = response.status();
             findings.push(finding(Problem::WrongKind { sent, status }));
         }
     }
@@ -125,11 +134,6 @@ where
     }
 }
 
-/// 401 or 403: the answers of a guard.
-fn refused(status: StatusCode) -> bool {
-    status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN
-}
-
 /// A request to `uri` with `token` where `guard` reads first, else in the header.
 fn carrying(
     settings: &Settings,
@@ -137,7 +141,7 @@ fn carrying(
     method: &Method,
     uri: &str,
     token: &str,
-) -> Request<Body> {
+) -> Result<Request<Body>, http::Error> {
     let options = &settings.options;
     let scheme = |scheme: &str| {
         if scheme.is_empty() {
@@ -151,7 +155,7 @@ fn carrying(
     let first = guard.and_then(|guard| guard.sources.first());
     let body = (guard.and_then(|guard| guard.body.as_deref()))
         .filter(|_| first == Some(&TokenSource::JsonBody));
-    let built = match (first, body) {
+    match (first, body) {
         (Some(TokenSource::Cookie), _) => {
             let name = if refresh {
                 &options.refresh_cookie
@@ -185,8 +189,7 @@ fn carrying(
             let request = request.uri(uri).header(&settings.header.name, value);
             request.body(Body::empty())
         }
-    };
-    built.unwrap_or_default()
+    }
 }
 
 /// Why an audit failed.
