@@ -16,10 +16,11 @@ use crate::error::AuthError;
 use crate::events::EventHook;
 use crate::footer::FooterSpec;
 use crate::grant::GrantHook;
-use crate::keys::{LocalCipher, PublicKey, SecretKey};
+use crate::keys::{PublicKey, SecretKey};
 use crate::kind::{ACCESS, REFRESH, TokenType};
 use crate::rejection::{AuthRejection, Renderer, reject};
 use crate::ring::Ring;
+use crate::secret_cipher::Prepared;
 
 /// A configuration that cannot be used, found when it is built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -236,7 +237,8 @@ impl Options {
 /// keys with or without the current key's signing half.
 #[derive(Debug)]
 pub(crate) enum KeyMaterial {
-    Local(Ring<LocalCipher>),
+    /// The ring's keys as the cipher uses them: their derivations prepared.
+    Local(Ring<Prepared>),
     Public {
         /// Boxed: it holds its public key's decoded point too.
         secret: Option<Box<SecretKey>>,

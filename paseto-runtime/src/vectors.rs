@@ -21,7 +21,7 @@ use crate::auth::PasetoAuth;
 use crate::builder::PasetoAuthBuilder;
 use crate::error::AuthError;
 use crate::footer;
-use crate::keys::{LocalCipher, LocalKey, PublicKey, SecretKey};
+use crate::keys::{LocalKey, PublicKey, SecretKey};
 use crate::kind::Access;
 use crate::secret_cipher;
 use crate::settings::KeyMaterial;
@@ -63,11 +63,8 @@ fn open_below_the_ring(auth: &PasetoAuth, case: &Value) -> Opened {
     let implicit = text(case, "implicit-assertion").as_bytes();
     let (payload, footer) = match &auth.settings.keys {
         KeyMaterial::Local(ring) => {
-            let LocalCipher::Key(key) = ring.current() else {
-                unreachable!("the vectors' local keys are 32 bytes")
-            };
             let (message, footer) = untrusted::split(token, LocalToken::HEADER).unwrap();
-            let payload = secret_cipher::open(key.0.as_bytes(), message, &footer, implicit);
+            let payload = secret_cipher::open(ring.current(), message, &footer, implicit);
             (String::from_utf8(payload.unwrap()).unwrap(), footer)
         }
         KeyMaterial::Public { ring, .. } => {

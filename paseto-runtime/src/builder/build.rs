@@ -13,6 +13,7 @@ use crate::auth::PasetoAuth;
 use crate::footer::{self, FooterSpec};
 use crate::keys::{LocalCipher, LocalKey, PublicKey, SecretKey, VerifyKey};
 use crate::ring::{Ring, RingError};
+use crate::secret_cipher::Prepared;
 use crate::settings::{
     AUTHORIZATION, ConfigError, HeaderSpec, KeyMaterial, MAX_DURATION, MAX_ROTATION_GRACE,
     MIN_REVOCATION_POLL, Options, QuerySpec, Revocation, Settings,
@@ -277,8 +278,20 @@ fn key_material(
                 VerifyKey::Secret(secret) => Some(LocalCipher::Secret(secret)),
                 VerifyKey::Public(_) => None,
             })?;
-            let others = others.into_iter().map(|key| (key.id(), key));
-            let ring = Ring::new("k4.lid.", (local.id(), local), others, untagged);
+            // No key type holds a secret BLAKE2b cannot key; were one to, it is refused.
+            let prepared = |cipher: LocalCipher| {
+                let key =
+                    Prepared::new(cipher.secret()).map_err(|_| ConfigError::InvalidSetting {
+                        setting: "local_key",
+                        expected: "a key or secret of 1 to 64 bytes",
+                    })?;
+                Ok::<_, ConfigError>((cipher.id(), key))
+            };
+            let others = others
+                .into_iter()
+                .map(prepared)
+                .collect::<Result<Vec<_>, _>>()?;
+            let ring = Ring::new("k4.lid.", prepared(local)?, others, untagged);
             ring.map(KeyMaterial::Local).map_err(ring_error)
         }
         (Some(_), _, _) => Err(ConfigError::ConflictingKeys),

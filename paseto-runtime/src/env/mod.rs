@@ -265,8 +265,17 @@ mod tests {
         let KeyMaterial::Local(ring) = &after.settings.keys else {
             panic!("a local ring")
         };
-        assert_eq!(ring.select(Some(&old.id())).unwrap().id(), Some(old.id()));
-        assert_eq!(ring.select(None).unwrap().id(), Some(older.id()));
+        let id_of = |selected| {
+            let mut entries = ring.entries();
+            entries
+                .find(|(_, key)| std::ptr::eq(*key, selected))
+                .and_then(|(id, _)| id)
+        };
+        assert_eq!(
+            id_of(ring.select(Some(&old.id())).unwrap()),
+            Some(old.id().as_str())
+        );
+        assert_eq!(id_of(ring.select(None).unwrap()), Some(older.id().as_str()));
         assert_eq!(
             after.settings.keys.current_id(),
             Some(LocalKey::from_paserk(&current).unwrap().id().as_str())

@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 
 use axum_core::response::{IntoResponse, Response};
 use http::StatusCode;
-use pasetors::version4::{LocalToken, PublicToken};
+use pasetors::version4::PublicToken;
 use serde::Serialize;
 use serde_json::{Map, Value};
 use time::{Duration, OffsetDateTime};
@@ -18,7 +18,6 @@ use crate::auth::PasetoAuth;
 use crate::claims::Claims;
 use crate::error::{AuthError, detail_response};
 use crate::footer;
-use crate::keys::LocalCipher;
 use crate::kind::{ACCESS, REFRESH, TokenType, is_custom_name};
 use crate::kind::{Access, Refresh};
 use crate::rejection::AuthRejection;
@@ -422,22 +421,17 @@ impl<'a, K> TokenBuilder<'a, K> {
             .implicit_assertion
             .as_deref()
             .or(settings.options.implicit_assertion.as_deref());
-        let crypto = |_| IssueError::Crypto;
         let some_footer = Some(footer).filter(|f| !f.is_empty());
         match &settings.keys {
-            KeyMaterial::Local(ring) => match ring.current() {
-                LocalCipher::Key(key) => {
-                    LocalToken::encrypt(&key.0, &message, some_footer, implicit).map_err(crypto)
-                }
-                LocalCipher::Secret(secret) => {
-                    let implicit = implicit.unwrap_or_default();
-                    secret_cipher::encrypt(&secret.0, &message, footer, implicit)
-                        .map_err(|_| IssueError::Crypto)
-                }
-            },
+            KeyMaterial::Local(ring) => {
+                let implicit = implicit.unwrap_or_default();
+                secret_cipher::encrypt(ring.current(), &message, footer, implicit)
+                    .map_err(|_| IssueError::Crypto)
+            }
             KeyMaterial::Public {
                 secret: Some(key), ..
-            } => PublicToken::sign(&key.secret, &message, some_footer, implicit).map_err(crypto),
+            } => PublicToken::sign(&key.secret, &message, some_footer, implicit)
+                .map_err(|_| IssueError::Crypto),
             KeyMaterial::Public { secret: None, .. } => Err(IssueError::NoSigningKey),
             #[cfg(feature = "remote-keys")]
             KeyMaterial::Remote(_) => Err(IssueError::NoSigningKey),

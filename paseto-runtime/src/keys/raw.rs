@@ -99,6 +99,14 @@ pub(crate) enum LocalCipher {
 }
 
 impl LocalCipher {
+    /// The secret bytes the cipher keys BLAKE2b with.
+    pub(crate) fn secret(&self) -> &[u8] {
+        match self {
+            Self::Key(key) => key.0.as_bytes(),
+            Self::Secret(secret) => &secret.0,
+        }
+    }
+
     /// The PASERK id, which only keys have.
     pub(crate) fn id(&self) -> Option<String> {
         match self {

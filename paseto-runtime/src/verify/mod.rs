@@ -9,7 +9,6 @@ use crate::claims::Claims;
 use crate::error::AuthError;
 use crate::events::{SecurityEvent, raise};
 use crate::footer;
-use crate::keys::LocalCipher;
 use crate::kind::TokenKind;
 use crate::revocation::{self, OnReuse};
 use crate::ring::Ring;
@@ -153,11 +152,8 @@ pub(crate) fn open(settings: &Settings, token: &str) -> Result<Opened, AuthError
     let (payload, footer) = match &settings.keys {
         KeyMaterial::Local(ring) => {
             let (message, footer) = untrusted::split(token, secret_cipher::HEADER)?;
-            let secret: &[u8] = match choose(settings, ring, &footer)? {
-                LocalCipher::Key(key) => key.0.as_bytes(),
-                LocalCipher::Secret(secret) => &secret.0,
-            };
-            let payload = secret_cipher::open(secret, message, &footer, implicit)
+            let prepared = choose(settings, ring, &footer)?;
+            let payload = secret_cipher::open(prepared, message, &footer, implicit)
                 .map_err(|_| AuthError::InvalidToken)?;
             (payload, footer)
         }
@@ -244,8 +240,6 @@ fn with_scope<'a, T>(
 mod tests {
     use time::macros::datetime;
 
-    use pasetors::version4::LocalToken;
-
     use super::*;
     use crate::keys::LocalKey;
     use crate::kind::Access;
@@ -262,13 +256,11 @@ mod tests {
         let KeyMaterial::Local(ring) = &auth.settings.keys else {
             unreachable!("a local configuration")
         };
-        let LocalCipher::Key(key) = ring.current() else {
-            unreachable!("a 32-byte key")
-        };
+
         let payload = format!(
             r#"{{"sub":"a","jti":"j","type":"access","iat":"2026-01-01T00:00:00Z","exp":"{exp}"}}"#
         );
-        LocalToken::encrypt(&key.0, payload.as_bytes(), None, None).unwrap()
+        secret_cipher::encrypt(ring.current(), payload.as_bytes(), b"", b"").unwrap()
     }
 
     #[tokio::test]
