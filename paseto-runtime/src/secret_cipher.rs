@@ -23,7 +23,7 @@ use crate::pae;
 /// The header of every token this module makes or opens.
 pub(crate) const HEADER: &str = "v4.local.";
 /// The random nonce that starts a token's message.
-const NONCE_LEN: usize = 32;
+pub(crate) const NONCE_LEN: usize = 32;
 /// The authentication tag that ends it.
 const TAG_LEN: usize = 32;
 /// The domain separators of the two keys split from the secret.
@@ -120,21 +120,9 @@ impl Split {
     }
 }
 
-/// Encrypts `message` under the prepared secret with a fresh random nonce.
-pub(crate) fn encrypt(
-    secret: &Prepared,
-    message: &[u8],
-    footer: &[u8],
-    implicit: &[u8],
-) -> Result<String, Refused> {
-    let mut nonce = [0; NONCE_LEN];
-    getrandom::fill(&mut nonce).map_err(|_| Refused)?;
-    seal(secret, &nonce, message, footer, implicit)
-}
-
-/// Encrypts `message` under `secret` with `nonce`: [`encrypt`], and the official
-/// vectors, which fix the nonce.
-fn seal(
+/// Encrypts `message` under `secret` with `nonce`, which must come from the
+/// system's random generator (the official vectors fix it).
+pub(crate) fn seal(
     secret: &Prepared,
     nonce: &[u8; NONCE_LEN],
     message: &[u8],
@@ -145,16 +133,35 @@ fn seal(
         return Err(Refused);
     }
     let split = Split::new(secret, nonce)?;
-    let mut ciphertext = message.to_vec();
-    split.apply_keystream(&mut ciphertext)?;
-    let tag = split.tag(nonce, &ciphertext, footer, implicit)?;
-    let body = [&nonce[..], &ciphertext, &tag[..]].concat();
-    let mut token = format!("{HEADER}{}", URL_SAFE_NO_PAD.encode(body));
+    let mut body = Vec::with_capacity(NONCE_LEN + message.len() + TAG_LEN);
+    body.extend_from_slice(nonce);
+    body.extend_from_slice(message);
+    split.apply_keystream(&mut body[NONCE_LEN..])?;
+    let tag = split.tag(nonce, &body[NONCE_LEN..], footer, implicit)?;
+    body.extend_from_slice(&tag[..]);
+    let encoded = |bytes: usize| bytes.div_ceil(3) * 4;
+    let mut token =
+        String::with_capacity(HEADER.len() + encoded(body.len()) + 1 + encoded(footer.len()));
+    token.push_str(HEADER);
+    URL_SAFE_NO_PAD.encode_string(&body, &mut token);
     if !footer.is_empty() {
         token.push('.');
-        token.push_str(&URL_SAFE_NO_PAD.encode(footer));
+        URL_SAFE_NO_PAD.encode_string(footer, &mut token);
     }
     Ok(token)
+}
+
+/// [`seal`] with a nonce of its own, for the tests and the fuzz target.
+#[cfg(any(test, fuzzing))]
+fn encrypt(
+    secret: &Prepared,
+    message: &[u8],
+    footer: &[u8],
+    implicit: &[u8],
+) -> Result<String, Refused> {
+    let mut nonce = [0; NONCE_LEN];
+    getrandom::fill(&mut nonce).map_err(|_| Refused)?;
+    seal(secret, &nonce, message, footer, implicit)
 }
 
 /// Authenticates and decrypts a token's `message` (nonce, ciphertext and tag,

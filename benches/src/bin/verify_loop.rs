@@ -1,12 +1,14 @@
 //! Verifies one v4.local access token 20,000 times, with this runtime (`ours`),
 //! with it and a memory denylist (`denylist`), or with pasetors' own claims
-//! path (`pasetors`), for instruction counts that do not depend on machine load:
+//! path (`pasetors`); or issues 20,000 access tokens (`issue`): for
+//! instruction counts and profiles that do not depend on machine load:
 //!
 //! ```sh
 //! cargo build --release -p paseto-benches --bin verify_loop
 //! valgrind --tool=callgrind target/release/verify_loop ours
 //! valgrind --tool=callgrind target/release/verify_loop denylist
 //! valgrind --tool=callgrind target/release/verify_loop pasetors
+//! perf record -g target/release/verify_loop issue
 //! ```
 
 use std::hint::black_box;
@@ -34,7 +36,14 @@ fn main() {
     let rules = ClaimsValidationRules::new();
     let ours = mode.as_deref() != Some("pasetors");
     for _ in 0..20_000 {
-        if ours {
+        if mode.as_deref() == Some("issue") {
+            black_box(
+                auth.access_token(black_box("alice"))
+                    .fresh(true)
+                    .issue()
+                    .expect("issued"),
+            );
+        } else if ours {
             black_box(ready(auth.verify::<Access>(black_box(&token))).expect("valid"));
         } else {
             let untrusted =

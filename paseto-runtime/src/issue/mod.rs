@@ -382,6 +382,18 @@ impl<'a, K> TokenBuilder<'a, K> {
             ),
             None => None,
         };
+        // One draw of the system's generator a token: the id's random bits,
+        // and a v4.local token's nonce.
+        let mut random = [0; token_id::RANDOM_LEN + secret_cipher::NONCE_LEN];
+        let local = matches!(settings.keys, KeyMaterial::Local(_));
+        let drawn = if local {
+            &mut random[..]
+        } else {
+            &mut random[..token_id::RANDOM_LEN]
+        };
+        getrandom::fill(drawn).map_err(|_| IssueError::Crypto)?;
+        let (id_random, nonce) = random.split_at(token_id::RANDOM_LEN);
+        let id_random = id_random.try_into().map_err(|_| IssueError::Crypto)?;
         let now_text = format_time(now);
         let not_before = self.times.not_before.map(format_time);
         let audience = match self.audience.as_slice() {
@@ -391,10 +403,10 @@ impl<'a, K> TokenBuilder<'a, K> {
         };
         let payload = IssuedPayload {
             sub: &self.subject,
-            iat: &now_text,
-            nbf: not_before.as_deref().unwrap_or(&now_text),
+            iat: now_text.as_str(),
+            nbf: not_before.as_ref().unwrap_or(&now_text).as_str(),
             exp: exp.map(format_time),
-            jti: token_id::new(now),
+            jti: token_id::new(now, id_random),
             token_type: &self.token_type,
             fresh: self.fresh,
             iss: self
@@ -408,7 +420,8 @@ impl<'a, K> TokenBuilder<'a, K> {
             auth_time: self.authenticated_at.map(format_time),
             extra: &self.extra,
         };
-        let message = serde_json::to_vec(&payload).map_err(|_| IssueError::Crypto)?;
+        let mut message = Vec::with_capacity(384);
+        serde_json::to_writer(&mut message, &payload).map_err(|_| IssueError::Crypto)?;
         let own_footer;
         let footer = match &self.footer {
             Some(members) => {
@@ -425,7 +438,8 @@ impl<'a, K> TokenBuilder<'a, K> {
         match &settings.keys {
             KeyMaterial::Local(ring) => {
                 let implicit = implicit.unwrap_or_default();
-                secret_cipher::encrypt(ring.current(), &message, footer, implicit)
+                let nonce = nonce.try_into().map_err(|_| IssueError::Crypto)?;
+                secret_cipher::seal(ring.current(), nonce, &message, footer, implicit)
                     .map_err(|_| IssueError::Crypto)
             }
             KeyMaterial::Public {

@@ -260,7 +260,7 @@ mod tests {
         let payload = format!(
             r#"{{"sub":"a","jti":"j","type":"access","iat":"2026-01-01T00:00:00Z","exp":"{exp}"}}"#
         );
-        secret_cipher::encrypt(ring.current(), payload.as_bytes(), b"", b"").unwrap()
+        secret_cipher::seal(ring.current(), &[7; 32], payload.as_bytes(), b"", b"").unwrap()
     }
 
     #[tokio::test]

@@ -3,6 +3,9 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::TimeText;
+use super::token_id::TokenId;
+
 /// The payload as written: fastapi-paseto's layout, then the user's own claims.
 #[derive(Serialize)]
 pub(crate) struct IssuedPayload<'a> {
@@ -10,8 +13,8 @@ pub(crate) struct IssuedPayload<'a> {
     pub(crate) iat: &'a str,
     pub(crate) nbf: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) exp: Option<String>,
-    pub(crate) jti: String,
+    pub(crate) exp: Option<TimeText>,
+    pub(crate) jti: TokenId,
     #[serde(rename = "type")]
     pub(crate) token_type: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -27,7 +30,7 @@ pub(crate) struct IssuedPayload<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) csrf: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) auth_time: Option<String>,
+    pub(crate) auth_time: Option<TimeText>,
     #[serde(flatten)]
     pub(crate) extra: &'a Map<String, Value>,
 }

@@ -11,7 +11,7 @@ pub(crate) mod token_id;
 
 pub(crate) use issued::IssuedPayload;
 pub(crate) use received::{Raw, ReceivedPayload, named_claim};
-pub(crate) use timestamp::{format_time, parse_time};
+pub(crate) use timestamp::{TimeText, format_time, parse_time};
 
 /// The claim names the library writes and checks; a user's own claims cannot use them.
 pub(crate) const RESERVED: [&str; 13] = [

@@ -52,17 +52,67 @@ fn parse_utc_seconds(text: &[u8]) -> Option<OffsetDateTime> {
 }
 
 /// Formats a time as fastapi-paseto does: RFC 3339 in UTC, whole seconds, `+00:00`.
-pub(crate) fn format_time(time: OffsetDateTime) -> String {
+pub(crate) fn format_time(time: OffsetDateTime) -> TimeText {
     let t = time.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}+00:00",
-        t.year(),
+    let fields = [
         u8::from(t.month()),
         t.day(),
         t.hour(),
         t.minute(),
-        t.second()
-    )
+        t.second(),
+    ];
+    let year = u16::try_from(t.year()).ok().filter(|year| *year <= 9999);
+    let Some(year) = year else {
+        let [month, day, hour, minute, second] = fields;
+        let year = t.year();
+        return TimeText::Other(format!(
+            "{year:04}-{month:02}-{day:02}T{hour:02}:{minute:02}:{second:02}+00:00"
+        ));
+    };
+    let mut text = *b"0000-00-00T00:00:00+00:00";
+    write_digits(&mut text[..4], year);
+    for (at, value) in [5, 8, 11, 14, 17].into_iter().zip(fields) {
+        write_digits(&mut text[at..at + 2], u16::from(value));
+    }
+    TimeText::Fixed(text)
+}
+
+/// `value`'s last decimal digits, as many as `out` holds.
+fn write_digits(out: &mut [u8], mut value: u16) {
+    for digit in out.iter_mut().rev() {
+        *digit = b'0' + u8::try_from(value % 10).unwrap_or_default();
+        value /= 10;
+    }
+}
+
+/// A time as written into a token or shown to a client: on the stack for the
+/// years 0 to 9999, which holds every time this crate issues itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum TimeText {
+    Fixed([u8; 25]),
+    Other(String),
+}
+
+impl TimeText {
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            // ASCII digits and separators only.
+            Self::Fixed(text) => std::str::from_utf8(text).unwrap_or_default(),
+            Self::Other(text) => text,
+        }
+    }
+}
+
+impl serde::Serialize for TimeText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl PartialEq<&str> for TimeText {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 #[cfg(test)]
@@ -74,6 +124,18 @@ mod tests {
     fn times_are_written_as_fastapi_paseto_writes_them() {
         let t = datetime!(2026-11-26 06:33:04.999 +01:00);
         assert_eq!(format_time(t), "2026-11-26T05:33:04+00:00");
+        assert_eq!(
+            format_time(datetime!(0001-02-03 04:05:06 UTC)),
+            "0001-02-03T04:05:06+00:00"
+        );
+        assert_eq!(
+            format_time(datetime!(9999-12-31 23:59:59 UTC)),
+            "9999-12-31T23:59:59+00:00"
+        );
+        assert_eq!(
+            format_time(datetime!(-0005-01-01 00:00:00 UTC)),
+            "-005-01-01T00:00:00+00:00"
+        );
         assert_eq!(
             parse_time("2026-11-26T05:33:04+00:00"),
             Some(datetime!(2026-11-26 05:33:04 UTC))

@@ -5,21 +5,42 @@
 
 use time::OffsetDateTime;
 
-/// A new token id for a token issued at `at`.
-pub(crate) fn new(at: OffsetDateTime) -> String {
+/// The random bytes a token id takes (of which the UUID keeps 62 bits).
+pub(crate) const RANDOM_LEN: usize = 10;
+
+/// The id of a token issued at `at`, with `random` bytes from the system's
+/// generator.
+pub(crate) fn new(at: OffsetDateTime, random: &[u8; RANDOM_LEN]) -> TokenId {
     let nanos = at.unix_timestamp_nanos();
     let millis = u64::try_from(nanos.div_euclid(1_000_000)).unwrap_or(0);
     let fraction = u16::try_from(nanos.rem_euclid(1_000_000) * 4096 / 1_000_000).unwrap_or(0);
-    let random = uuid::Uuid::new_v4();
-    let mut random_bytes = [0; 10];
-    random_bytes.copy_from_slice(&random.as_bytes()[6..]);
-    let mut bytes = *uuid::Builder::from_unix_timestamp_millis(millis, &random_bytes)
+    let mut bytes = *uuid::Builder::from_unix_timestamp_millis(millis, random)
         .into_uuid()
         .as_bytes();
     let [high, low] = fraction.to_be_bytes();
     bytes[6] = 0x70 | (high & 0x0f);
     bytes[7] = low;
-    uuid::Uuid::from_bytes(bytes).hyphenated().to_string()
+    let mut text = [0; uuid::fmt::Hyphenated::LENGTH];
+    uuid::Uuid::from_bytes(bytes)
+        .hyphenated()
+        .encode_lower(&mut text);
+    TokenId(text)
+}
+
+/// A token id as written: a hyphenated UUID, on the stack.
+pub(crate) struct TokenId([u8; uuid::fmt::Hyphenated::LENGTH]);
+
+impl TokenId {
+    pub(crate) fn as_str(&self) -> &str {
+        // Hexadecimal digits and hyphens only.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl serde::Serialize for TokenId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 /// When a token whose id is `jti` was issued, in unix microseconds, if its id
@@ -46,15 +67,20 @@ mod tests {
     #[test]
     fn an_id_names_its_time_of_issue_to_the_microsecond() {
         let at = datetime!(2026-12-06 01:10:19.123456 UTC);
-        let id = new(at);
-        assert_eq!(uuid::Uuid::parse_str(&id).unwrap().get_version_num(), 7);
-        let micros = issued_micros(&id).unwrap();
+        let id = new(at, &[7; RANDOM_LEN]);
+        let id = id.as_str();
+        assert_eq!(uuid::Uuid::parse_str(id).unwrap().get_version_num(), 7);
+        let micros = issued_micros(id).unwrap();
         let exact = at.unix_timestamp_nanos() / 1000;
         assert!(
             (exact - 1..=exact).contains(&micros),
             "{micros} for {exact}"
         );
-        assert_ne!(new(at), new(at), "random bits keep ids apart");
+        assert_ne!(
+            new(at, &[7; RANDOM_LEN]).as_str(),
+            new(at, &[8; RANDOM_LEN]).as_str(),
+            "random bits keep ids apart"
+        );
     }
 
     #[test]
