@@ -353,18 +353,25 @@ struct JwtClaims {
     fresh: bool,
 }
 
+impl JwtClaims {
+    /// An access token's claims as of now, for 15 minutes, with a new id.
+    fn access(fresh: bool) -> Self {
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        Self {
+            sub: "alice".into(),
+            iat: now,
+            nbf: now,
+            exp: now + 900,
+            jti: uuid::Uuid::new_v4().to_string(),
+            token_type: "access".into(),
+            fresh,
+        }
+    }
+}
+
 fn jwt(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) {
     use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
-    let now = OffsetDateTime::now_utc().unix_timestamp();
-    let claims = JwtClaims {
-        sub: "alice".into(),
-        iat: now,
-        nbf: now,
-        exp: now + 900,
-        jti: uuid::Uuid::new_v4().to_string(),
-        token_type: "access".into(),
-        fresh: false,
-    };
+    let claims = JwtClaims::access(false);
     let secret = keys.pasetors_local.as_bytes();
     let hs256 = jsonwebtoken::encode(
         &Header::new(Algorithm::HS256),
@@ -409,6 +416,32 @@ fn jwt(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) {
             jsonwebtoken::decode::<JwtClaims>(&hs256, &hs_key, &hs_rules).unwrap()
         }),
     );
+    // Issuing, as each does it: fresh times and a fresh id for every token.
+    let hs_encode_key = EncodingKey::from_secret(secret);
+    let jwt_access = || {
+        let claims = JwtClaims::access(true);
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &hs_encode_key).unwrap()
+    };
+    compare(
+        c,
+        rows,
+        "context: JWT, issuing an access token",
+        ("paseto-runtime v4.local", || {
+            auth.access_token("alice").fresh(true).issue().unwrap()
+        }),
+        ("jsonwebtoken HS256 encode", jwt_access),
+    );
+    compare(
+        c,
+        rows,
+        "context: JWT, issuing a login pair",
+        ("paseto-runtime v4.local login_tokens", || {
+            ready(auth.login_tokens("alice")).unwrap()
+        }),
+        ("jsonwebtoken HS256 encode, twice", || {
+            (jwt_access(), jwt_access())
+        }),
+    );
     compare(
         c,
         rows,
@@ -422,6 +455,87 @@ fn jwt(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) {
     );
 }
 
+/// The median nanoseconds of `f`, in batches, as `paired` measures.
+fn alone<A: Fn() -> RA, RA>(a: A) -> f64 {
+    paired(&a, || ()).0
+}
+
+/// What grows with the work: verification against the size of the claims and
+/// of the key ring, and the revocation check against the size of the store.
+/// Each a table of medians; no comparison.
+fn growth(keys: &Keys) {
+    let auth = PasetoAuth::builder()
+        .local_key(keys.local.clone())
+        .build()
+        .unwrap();
+    println!("\nVerification by the size of the token (v4.local; a claim `data` of n bytes):\n");
+    println!("| data | token | median |");
+    println!("|---|---|---|");
+    // The last stays under the 8 KiB a token may have, which is refused unread.
+    for size in [0_usize, 1024, 5 * 1024] {
+        let mut builder = auth.access_token("alice");
+        if size > 0 {
+            builder = builder.claims(&serde_json::json!({ "data": "x".repeat(size) }));
+        }
+        let token = builder.issue().unwrap();
+        let median = alone(|| ready(auth.verify::<Access>(&token)).unwrap());
+        println!("| {} B | {} B | {} |", size, token.len(), nanos(median));
+    }
+    println!(
+        "\nVerification by the size of the key ring (v4.local, the token naming the last key):\n"
+    );
+    println!("| keys | median |");
+    println!("|---|---|");
+    for count in [1_usize, 3, 30] {
+        let retired: Vec<LocalKey> = (1..count).map(|_| LocalKey::generate().unwrap()).collect();
+        let ring = retired
+            .iter()
+            .fold(
+                PasetoAuth::builder().local_key(keys.local.clone()),
+                |builder, key| builder.verify_key(key.clone()),
+            )
+            .build()
+            .unwrap();
+        let issuer = match retired.last() {
+            Some(last) => PasetoAuth::builder()
+                .local_key(last.clone())
+                .build()
+                .unwrap(),
+            None => ring.clone(),
+        };
+        let token = issuer.access_token("alice").issue().unwrap();
+        let median = alone(|| ready(ring.verify::<Access>(&token)).unwrap());
+        println!("| {count} | {} |", nanos(median));
+    }
+    println!(
+        "\nThe revocation check by the size of a memory store (a tenth of the records are subjects):\n"
+    );
+    println!("| records | verify | lookup | bytes a record |");
+    println!("|---|---|---|---|");
+    let now = OffsetDateTime::now_utc();
+    let token = auth.access_token("alice").issue().unwrap();
+    let jti = uuid::Uuid::new_v4().hyphenated().to_string();
+    for entries in [0_usize, ENTRIES, 10 * ENTRIES] {
+        let (denylist, grown) = filled_denylist(now, entries);
+        let revoking = PasetoAuth::builder()
+            .local_key(keys.local.clone())
+            .denylist(Arc::clone(&denylist))
+            .build()
+            .unwrap();
+        let verify = alone(|| ready(revoking.verify::<Access>(&token)).unwrap());
+        let lookup = alone(|| denylist.get_now(&jti, &jti, "alice", now));
+        let per = match (grown, entries) {
+            (Some(bytes), 1..) => (bytes / entries as u64).to_string(),
+            _ => "-".to_owned(),
+        };
+        println!(
+            "| {entries} | {} | {} | {per} |",
+            nanos(verify),
+            nanos(lookup)
+        );
+    }
+}
+
 fn hex_prefix() -> Vec<u8> {
     vec![
         0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04,
@@ -429,13 +543,13 @@ fn hex_prefix() -> Vec<u8> {
     ]
 }
 
-/// Fills a memory denylist with a million revoked tokens and a hundred
-/// thousand subjects logged out everywhere; returns it and the resident bytes it added.
-fn filled_denylist(now: OffsetDateTime) -> (Arc<MemoryDenylist>, Option<u64>) {
+/// Fills a memory denylist with `entries` revoked tokens and a tenth as many
+/// subjects logged out everywhere; returns it and the resident bytes it added.
+fn filled_denylist(now: OffsetDateTime, entries: usize) -> (Arc<MemoryDenylist>, Option<u64>) {
     let before = resident_bytes();
     let denylist = Arc::new(MemoryDenylist::new());
     let until = now + Duration::minutes(15);
-    for entry in 0..ENTRIES {
+    for entry in 0..entries {
         let jti = uuid::Uuid::new_v4().hyphenated().to_string();
         ready(denylist.revoke(&jti, Target::Token(&jti), until)).unwrap();
         // Every tenth entry also logs a subject out everywhere.
@@ -456,7 +570,7 @@ fn runtime_login(auth: &PasetoAuth) -> String {
 
 fn revocation(c: &mut Criterion, keys: &Keys, rows: &mut Vec<Row>) -> Option<u64> {
     let now = OffsetDateTime::now_utc();
-    let (denylist, grown) = filled_denylist(now);
+    let (denylist, grown) = filled_denylist(now, ENTRIES);
     let plain = PasetoAuth::builder()
         .local_key(keys.local.clone())
         .build()
@@ -625,6 +739,9 @@ fn main() {
             nanos(b),
             a / b
         );
+    }
+    if std::env::var_os("PASETO_BENCH_GROWTH").is_some() {
+        growth(&keys);
     }
     if let Some(bytes) = grown {
         #[allow(clippy::cast_precision_loss, reason = "a report, to one decimal")]
