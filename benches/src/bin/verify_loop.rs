@@ -1,6 +1,7 @@
 //! Verifies one v4.local access token 20,000 times, with this runtime (`ours`),
 //! with it and a memory denylist (`denylist`), or with pasetors' own claims
-//! path (`pasetors`); or issues 20,000 access tokens (`issue`): for
+//! path (`pasetors`); or a v4.public token (`public`); or issues 20,000
+//! access tokens (`issue`): for
 //! instruction counts and profiles that do not depend on machine load:
 //!
 //! ```sh
@@ -8,12 +9,13 @@
 //! valgrind --tool=callgrind target/release/verify_loop ours
 //! valgrind --tool=callgrind target/release/verify_loop denylist
 //! valgrind --tool=callgrind target/release/verify_loop pasetors
-//! perf record -g target/release/verify_loop issue
+//! perf record -g target/release/verify_loop issue   # or public
 //! ```
 
 use std::hint::black_box;
 
-use paseto_runtime::{Access, PasetoAuth, denylist::MemoryDenylist, keys::LocalKey};
+use paseto_runtime::keys::{LocalKey, SecretKey};
+use paseto_runtime::{Access, PasetoAuth, denylist::MemoryDenylist};
 use pasetors::Local;
 use pasetors::claims::ClaimsValidationRules;
 use pasetors::keys::SymmetricKey;
@@ -28,6 +30,7 @@ fn main() {
     let builder = PasetoAuth::builder().local_key(LocalKey::from_bytes(&bytes).expect("32 bytes"));
     let builder = match mode.as_deref() {
         Some("denylist") => builder.denylist(MemoryDenylist::new()),
+        Some("public") => PasetoAuth::builder().secret_key(SecretKey::generate().expect("a key")),
         _ => builder,
     };
     let auth = builder.build().expect("a valid configuration");
