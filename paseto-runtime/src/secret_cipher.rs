@@ -378,6 +378,33 @@ mod tests {
     }
 
     #[test]
+    fn a_prepared_derivation_is_the_one_shot_keyed_blake2b() {
+        let nonce = [9; NONCE_LEN];
+        for length in 1..=64 {
+            let secret: Vec<u8> = (0..length)
+                .map(|i| u8::try_from(i * 7 % 251).unwrap())
+                .collect();
+            let split = Split::new(&prepared(&secret), &nonce).unwrap();
+            let one_shot = |separator: &[u8], size| {
+                let mut state =
+                    Blake2b::new(&MacKey::try_from(&secret[..]).unwrap(), size).unwrap();
+                state.update(&[separator, &nonce[..]].concat()).unwrap();
+                state.finalize().unwrap().unprotected_as_ref().to_vec()
+            };
+            assert_eq!(
+                split.encryption.to_vec(),
+                one_shot(ENCRYPTION, 56),
+                "{length}"
+            );
+            assert_eq!(
+                split.authentication.to_vec(),
+                one_shot(AUTHENTICATION, TAG_LEN),
+                "{length}"
+            );
+        }
+    }
+
+    #[test]
     fn any_secret_of_1_to_64_bytes_and_no_other() {
         for length in [1, 6, 16, 31, 33, 43, 44, 64] {
             let secret = vec![7; length];

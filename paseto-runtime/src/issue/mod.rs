@@ -452,3 +452,35 @@ impl<'a, K> TokenBuilder<'a, K> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::keys::LocalKey;
+    use crate::{Access, PasetoAuth, untrusted};
+
+    /// Each token draws its own nonce and id; the id's random bits are not
+    /// the nonce's.
+    #[tokio::test]
+    async fn every_token_has_its_own_nonce_and_id() {
+        let key = LocalKey::generate().unwrap();
+        let auth = PasetoAuth::builder().local_key(key).build().unwrap();
+        let mut seen = Vec::new();
+        for _ in 0..8 {
+            let token = auth.access_token("alice").issue().unwrap();
+            let (message, _) = untrusted::split(&token, "v4.local.").unwrap();
+            let nonce = message[..32].to_vec();
+            let claims = auth.verify::<Access>(&token).await.unwrap();
+            let id = uuid::Uuid::parse_str(claims.token_id()).unwrap();
+            // A UUID v7's last 8 bytes are random but for the variant's 2 bits.
+            let random = &id.as_bytes()[8..];
+            assert!(!nonce.windows(random.len()).any(|w| w[1..] == random[1..]));
+            seen.push((nonce, id));
+        }
+        for (i, (nonce, id)) in seen.iter().enumerate() {
+            for (other_nonce, other_id) in &seen[i + 1..] {
+                assert_ne!(nonce, other_nonce);
+                assert_ne!(id, other_id);
+            }
+        }
+    }
+}

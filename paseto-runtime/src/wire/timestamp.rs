@@ -136,6 +136,21 @@ mod tests {
             format_time(datetime!(-0005-01-01 00:00:00 UTC)),
             "-005-01-01T00:00:00+00:00"
         );
+        for (year, text) in [
+            (0, "0000"),
+            (9, "0009"),
+            (99, "0099"),
+            (999, "0999"),
+            (-9999, "-9999"),
+        ] {
+            let t = datetime!(2000-06-07 08:09:10 UTC)
+                .replace_year(year)
+                .unwrap();
+            assert_eq!(
+                format_time(t),
+                format!("{text}-06-07T08:09:10+00:00").as_str()
+            );
+        }
         assert_eq!(
             parse_time("2026-11-26T05:33:04+00:00"),
             Some(datetime!(2026-11-26 05:33:04 UTC))
