@@ -37,6 +37,7 @@
 //! [several services](guide::services), [gRPC](guide::grpc),
 //! [every option](guide::configuration), [errors on the wire](guide::errors),
 //! [OpenAPI](guide::openapi), [testing handlers](guide::testing),
+//! [authorization you can see](guide::audit),
 //! [fastapi-paseto](guide::fastapi), [the command-line tool](guide::cli),
 //! [security](guide::security) and [performance](guide::performance).
 //!
