@@ -3,14 +3,12 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
-use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
-use syn::token::Comma;
-use syn::{FnArg, ItemFn, Pat, PatType};
+use syn::{FnArg, ItemFn, PatType};
 
 use crate::args::{Args, Expected, Guard};
 use crate::diag::Errors;
-use crate::handler::{Handler, Param, analyze};
+use crate::handler::{Handler, Param, analyze, run_first};
 
 /// Expands one attribute over one item. On any mistake the item is emitted as
 /// written, beside the errors, so one mistake gives one message.
@@ -202,19 +200,5 @@ fn kind(
                 },
             )
         }
-    }
-}
-
-/// Makes the extractor `ty` run before the handler's own parameters. Wrapping
-/// the first parameter in a tuple, rather than adding one, keeps the arity, so
-/// `#[debug_handler]` above the attribute still matches the function it checks.
-pub(crate) fn run_first(inputs: &mut Punctuated<FnArg, Comma>, ty: &TokenStream, span: Span) {
-    match inputs.first_mut() {
-        Some(FnArg::Typed(first)) => {
-            let (pat, first_ty) = (&first.pat, &first.ty);
-            *first.pat = Pat::Verbatim(quote!((_, #pat)));
-            *first.ty = syn::parse_quote_spanned!(first_ty.span()=> (#ty, #first_ty));
-        }
-        _ => inputs.insert(0, syn::parse_quote_spanned!(span=> _: #ty)),
     }
 }

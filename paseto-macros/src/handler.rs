@@ -1,7 +1,13 @@
 //! What the handler's signature says, checked: an `async fn` without a
-//! receiver, and at most one `Claims` parameter that fits the arguments.
+//! receiver, and at most one `Claims` parameter that fits the arguments; and
+//! an extractor put before its parameters.
 
-use syn::{FnArg, GenericArgument, ItemFn, PathArguments, Type};
+use proc_macro2::{Span, TokenStream};
+use quote::quote;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::token::Comma;
+use syn::{FnArg, GenericArgument, ItemFn, Pat, PathArguments, Type};
 
 use crate::args::{Args, Guard};
 use crate::diag::Errors;
@@ -152,4 +158,18 @@ fn classify(ty: &Type) -> Param {
         return Param::OptionalClaims(claims);
     }
     Param::Other
+}
+
+/// Makes the extractor `ty` run before the handler's own parameters. Wrapping
+/// the first parameter in a tuple, rather than adding one, keeps the arity, so
+/// `#[debug_handler]` above the attribute still matches the function it checks.
+pub(crate) fn run_first(inputs: &mut Punctuated<FnArg, Comma>, ty: &TokenStream, span: Span) {
+    match inputs.first_mut() {
+        Some(FnArg::Typed(first)) => {
+            let (pat, first_ty) = (&first.pat, &first.ty);
+            *first.pat = Pat::Verbatim(quote!((_, #pat)));
+            *first.ty = syn::parse_quote_spanned!(first_ty.span()=> (#ty, #first_ty));
+        }
+        _ => inputs.insert(0, syn::parse_quote_spanned!(span=> _: #ty)),
+    }
 }

@@ -33,7 +33,7 @@ pub(crate) fn expand(args: &TokenStream, item: TokenStream) -> TokenStream {
     crate::openapi::document_public(&mut function);
     let span = function.sig.ident.span();
     let marker = quote::quote_spanned!(span=> #root::__private::Public);
-    crate::expand::run_first(&mut function.sig.inputs, &marker, span);
+    crate::handler::run_first(&mut function.sig.inputs, &marker, span);
     with_errors(quote!(#function), errors)
 }
 

@@ -68,6 +68,24 @@ impl Prober {
         self.started.elapsed()
     }
 
+    /// Once a replica is promoted: waits for `app` to serve `valid` again (at
+    /// most 5 s, else the test fails), stops probing, and prints the
+    /// failover's timeline under `name`, from the primary `killed` at.
+    pub async fn served_again(self, name: &str, killed: Duration, app: &App, valid: &str) {
+        let promoted = self.elapsed();
+        let served = until(Duration::from_secs(5), async || {
+            app.get("/protected", valid).await.0 == StatusCode::OK
+        });
+        assert!(served.await, "no request served after the promotion");
+        let served_at = self.elapsed();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let (refused, answers) = self.finish().await;
+        eprintln!(
+            "{name}: primary killed at {killed:?}, replica promoted by {promoted:?}, \
+             served again by {served_at:?}; {refused} of {answers} valid probes refused meanwhile"
+        );
+    }
+
     /// Stops probing, and fails the test if the revoked token was ever
     /// accepted: how many answers to the valid token were refusals, of how many.
     pub async fn finish(self) -> (usize, usize) {

@@ -193,18 +193,9 @@ async fn a_cluster_failover_is_followed_without_accepting_a_revoked_token() {
         false
     });
     assert!(promoted.await, "the replica was never promoted");
-    let promoted_at = prober.elapsed();
-    let served = until(Duration::from_secs(5), async || {
-        instances[1].get("/protected", &valid).await.0 == StatusCode::OK
-    });
-    assert!(served.await, "no request served after the promotion");
-    let served_at = prober.elapsed();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    let (refused, answers) = prober.finish().await;
-    eprintln!(
-        "cluster failover: primary killed at {killed:?}, replica promoted by {promoted_at:?}, \
-         served again by {served_at:?}; {refused} of {answers} valid probes refused meanwhile"
-    );
+    prober
+        .served_again("cluster failover", killed, &instances[1], &valid)
+        .await;
 
     // The new primary has no replica: a logout, which waits for one, is
     // refused rather than acknowledged unreplicated.

@@ -109,6 +109,8 @@ impl serde::Serialize for TimeText {
     }
 }
 
+/// The tests compare times with their text.
+#[cfg(test)]
 impl PartialEq<&str> for TimeText {
     fn eq(&self, other: &&str) -> bool {
         self.as_str() == *other

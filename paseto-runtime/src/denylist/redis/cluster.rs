@@ -8,7 +8,7 @@ use redis::cluster::{ClusterClient, ClusterClientBuilder, ClusterConfig};
 use redis::cluster_async::ClusterConnection;
 use redis::{ConnectionAddr, RedisResult};
 
-use super::endpoint::{RedisTls, is_tls, setting, speak_tls};
+use super::endpoint::{RedisTls, is_tls, setting, speak_tls, tls_without_rediss};
 use crate::denylist::DenylistError;
 
 /// A Redis Cluster as configured: some of its nodes (the client learns the
@@ -49,9 +49,7 @@ impl Cluster {
         let mut builder = ClusterClientBuilder::new(spec.nodes.clone());
         if let Some(tls) = spec.tls.clone() {
             if !secure {
-                return Err(setting(
-                    "TLS settings (a CA or a client certificate) need rediss:// URLs",
-                ));
+                return Err(tls_without_rediss());
             }
             builder = builder.certs(tls.certificates());
         }
@@ -146,14 +144,18 @@ pub(super) async fn beat(
         .query_async(connection)
         .await?;
     let view = View::read(&nodes)?;
-    let ids = |primaries: &[Primary]| primaries.iter().map(|p| p.id.clone()).collect::<Vec<_>>();
     Ok(match view.myself {
         _ if !info.lines().any(|line| line.trim() == "cluster_state:ok") => Beat::Down,
         Some((ref id, _)) if *id != expected.id => Beat::Reshaped,
-        Some((_, true)) if ids(&view.primaries) == ids(seen) => Beat::Steady,
+        Some((_, true)) if same_ids(&view.primaries, seen) => Beat::Steady,
         Some((_, true)) => Beat::Reshaped,
         _ => Beat::Demoted,
     })
+}
+
+/// Whether two lists name the same primaries, in order.
+fn same_ids(a: &[Primary], b: &[Primary]) -> bool {
+    a.iter().map(|p| &p.id).eq(b.iter().map(|p| &p.id))
 }
 
 /// What one beat on a cluster's node found.

@@ -157,6 +157,11 @@ pub(super) fn speak_tls(
     Ok(secure)
 }
 
+/// The error of TLS settings given for `redis://` URLs.
+pub(super) fn tls_without_rediss() -> DenylistError {
+    setting("TLS settings (a CA or a client certificate) need rediss:// URLs")
+}
+
 /// A client for `info`, with `tls` when given.
 pub(super) fn client(
     info: redis::ConnectionInfo,
@@ -164,9 +169,7 @@ pub(super) fn client(
 ) -> Result<redis::Client, DenylistError> {
     let tls_url = is_tls(&info);
     match tls {
-        Some(_) if !tls_url => Err(setting(
-            "TLS settings (a CA or a client certificate) need a rediss:// URL",
-        )),
+        Some(_) if !tls_url => Err(tls_without_rediss()),
         Some(tls) => redis::Client::build_with_tls(info, tls.certificates())
             .map_err(|error| setting(format!("the Redis TLS settings do not load: {error}"))),
         None => redis::Client::open(info)

@@ -179,8 +179,6 @@ impl RedisDenylist {
     /// `REDIS_CA_CERT`, `REDIS_CLIENT_CERT` and `REDIS_CLIENT_KEY` (PEM files,
     /// see [`RedisTls`]) and `REDIS_REPLICAS` (see [`replicas`](Self::replicas)).
     pub fn from_env() -> Result<Option<Self>, DenylistError> {
-        let list =
-            |urls: &str| -> Vec<String> { urls.split(',').map(|u| u.trim().to_owned()).collect() };
         let deployments = ["REDIS_URL", "REDIS_SENTINELS", "REDIS_CLUSTER_NODES"];
         if deployments
             .iter()
@@ -193,14 +191,12 @@ impl RedisDenylist {
             ));
         }
         let mut denylist = if let Ok(nodes) = std::env::var("REDIS_CLUSTER_NODES") {
-            let nodes = list(&nodes);
-            Self::cluster(&nodes.iter().map(String::as_str).collect::<Vec<_>>())?
+            Self::cluster(&nodes.split(',').map(str::trim).collect::<Vec<_>>())?
         } else if let Ok(sentinels) = std::env::var("REDIS_SENTINELS") {
             let primary = std::env::var("REDIS_SENTINEL_MASTER").map_err(|_| {
                 setting("REDIS_SENTINELS needs REDIS_SENTINEL_MASTER, the name the sentinels give the primary")
             })?;
-            let urls = list(&sentinels);
-            let urls: Vec<&str> = urls.iter().map(String::as_str).collect();
+            let urls: Vec<&str> = sentinels.split(',').map(str::trim).collect();
             let denylist = Self::sentinel(&urls, &primary)?;
             match std::env::var("REDIS_PASSWORD") {
                 Ok(password) => denylist
@@ -241,9 +237,7 @@ impl RedisDenylist {
             Endpoint::Sentinel(sentinels) => {
                 let mut spec = sentinels.spec().clone();
                 if !spec.urls.iter().all(endpoint::is_tls) {
-                    return Err(setting(
-                        "TLS settings (a CA or a client certificate) need rediss:// URLs",
-                    ));
+                    return Err(endpoint::tls_without_rediss());
                 }
                 spec.tls = Some(tls);
                 Endpoint::Sentinel(Arc::new(Sentinels::new(spec)?))
@@ -374,7 +368,13 @@ impl RedisDenylist {
             // A cluster's policies are read again from time to time (every
             // primary answering): one primary down keeps the last reading
             // until the next time, no longer.
-            Err(_) if accepted + 1 == generation && matches!(route, Route::Cluster(_)) => {
+            // Never before a first reading: a cluster is not let through
+            // unread.
+            Err(_)
+                if accepted != 0
+                    && accepted + 1 == generation
+                    && matches!(route, Route::Cluster(_)) =>
+            {
                 return Ok(());
             }
             Err(error) => return Err(error),
